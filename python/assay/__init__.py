@@ -1,0 +1,22 @@
+"""assay: a Rust-accelerated metrics core for evaluating large language models.
+
+Modules
+-------
+arena
+    Bradley-Terry leaderboards from pairwise votes: intervals, segments, style control,
+    online Elo, voter diagnostics.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import _native, arena
+from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
+
+try:
+    __version__ = version("assay")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena"]

@@ -1,0 +1,171 @@
+"""Table intake shared by every kernel that reads rows: pandas, pyarrow, polars, a dict of
+columns, or a CSV / JSONL / Parquet path. Columns come out as NumPy arrays or integer codes,
+without Python-level loops over rows."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ._arrays import to_numpy
+
+
+class Table:
+    """Read-only access to the named columns of a user's table."""
+
+    def __init__(self, source: Any, name: str) -> None:
+        self.name = name
+        self._data = _open(source, name)
+
+    @property
+    def columns(self) -> list[str]:
+        data = self._data
+        if isinstance(data, pd.DataFrame):
+            return [str(c) for c in data.columns]
+        if isinstance(data, pa.Table):
+            return list(data.column_names)
+        return list(data)
+
+    def __len__(self) -> int:
+        data = self._data
+        if isinstance(data, (pd.DataFrame, pa.Table)):
+            return len(data)
+        return len(next(iter(data.values()))) if data else 0
+
+    def column(self, column: str, role: str | None = None) -> Any:
+        """The column as stored (pandas Series, pyarrow ChunkedArray or array-like)."""
+        if column not in self.columns:
+            what = f" (the {role} column)" if role else ""
+            raise ValueError(
+                f"{self.name} has no column {column!r}{what}; columns are {self.columns}"
+            )
+        data = self._data
+        if isinstance(data, pd.DataFrame):
+            return data[column]
+        if isinstance(data, pa.Table):
+            return data.column(column)
+        return data[column]
+
+    def numeric(self, column: str, role: str | None = None) -> np.ndarray:
+        """A float64 column; missing values and non-numeric data raise ValueError."""
+        values = self.column(column, role)
+        if isinstance(values, (pa.ChunkedArray, pa.Array)):
+            if values.null_count:
+                raise ValueError(f"{self.name}[{column!r}] has {values.null_count} missing values")
+            values = values.to_numpy()
+        arr = to_numpy(values, f"{self.name}[{column!r}]") if not isinstance(values, pd.Series) else values.to_numpy()
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{self.name}[{column!r}] must be numeric, got {arr.dtype}")
+        return np.ascontiguousarray(arr, dtype=np.float64)
+
+    def subset(self, mask: np.ndarray) -> Table:
+        """The rows where ``mask`` is True, as a new Table."""
+        data = self._data
+        out = Table.__new__(Table)
+        out.name = self.name
+        if isinstance(data, pd.DataFrame):
+            out._data = data.loc[mask]
+        elif isinstance(data, pa.Table):
+            out._data = data.filter(pa.array(mask))
+        else:
+            out._data = {k: np.asarray(v)[mask] for k, v in data.items()}
+        return out
+
+
+def _open(source: Any, name: str) -> pd.DataFrame | pa.Table | dict[str, Any]:
+    if isinstance(source, (str, os.PathLike)):
+        return _read_path(Path(source), name)
+    if isinstance(source, pd.DataFrame):
+        return source
+    if isinstance(source, pa.Table):
+        return source
+    if isinstance(source, pa.RecordBatch):
+        return pa.Table.from_batches([source])
+    if type(source).__module__.startswith("polars"):
+        return source.to_arrow()
+    if isinstance(source, Mapping):
+        columns = {str(k): v for k, v in source.items()}
+        lengths = {k: len(v) for k, v in columns.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"{name}: columns have different lengths {lengths}")
+        return columns
+    raise TypeError(
+        f"{name} must be a pandas/polars DataFrame, a pyarrow Table, a dict of columns "
+        f"or a CSV/JSONL/Parquet path, got {type(source).__name__}"
+    )
+
+
+def _read_path(path: Path, name: str) -> pa.Table:
+    if not path.exists():
+        raise FileNotFoundError(f"{name}: no such file {str(path)!r}")
+    suffix = "".join(path.suffixes[-2:]).lower()
+    if suffix.endswith(".parquet") or suffix.endswith(".pq"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path)
+    if suffix.endswith((".jsonl", ".ndjson", ".json")):
+        import pyarrow.json as pj
+
+        return pj.read_json(path)
+    if suffix.endswith((".csv", ".csv.gz", ".tsv")):
+        import pyarrow.csv as pc
+
+        delimiter = "\t" if ".tsv" in suffix else ","
+        return pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
+    raise ValueError(f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)")
+
+
+def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray]:
+    """(categories, int64 codes) of one column, reusing existing dictionary encodings."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        cats = values.cat.categories
+    elif isinstance(values, (pa.ChunkedArray, pa.Array)):
+        chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+        if not pa.types.is_dictionary(chunked.type):
+            chunked = chunked.dictionary_encode()
+        chunked = chunked.unify_dictionaries() if chunked.num_chunks > 1 else chunked
+        if chunked.num_chunks == 0:
+            return pd.Index([]), np.zeros(0, np.int64)
+        dictionary = chunked.chunk(0).dictionary
+        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(zero_copy_only=False)
+        codes = np.where(pd.isna(indices), -1, indices).astype(np.int64)
+        cats = pd.Index(dictionary.to_pandas())
+    else:
+        series = values if isinstance(values, pd.Series) else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
+        raw, cats = pd.factorize(series, use_na_sentinel=True)
+        codes = raw.astype(np.int64)
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(f"{label} has a missing value at row {row}")
+    return pd.Index(cats), codes
+
+
+def factorize_jointly(columns: Sequence[Any], labels: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Codes several columns into one shared category space.
+
+    Returns one uint32 code array per column and the category values (first-seen order over
+    the columns' own categories). Categorical / dictionary columns reuse their codes; other
+    columns go through ``pandas.factorize`` once each.
+    """
+    encoded = [_categories_and_codes(c, label) for c, label in zip(columns, labels)]
+    categories = encoded[0][0]
+    for cats, _ in encoded[1:]:
+        categories = categories.append(cats[~cats.isin(categories)])
+    codes = []
+    for cats, local in encoded:
+        remap = categories.get_indexer(cats).astype(np.uint32)
+        codes.append(remap[local] if len(local) else np.zeros(0, np.uint32))
+    return codes, np.asarray(categories, dtype=object)
+
+
+def factorize(column: Any, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """(uint32 codes, categories) of one column."""
+    (codes,), categories = factorize_jointly([column], [label])
+    return codes, categories

@@ -1,0 +1,344 @@
+"""Bradley-Terry leaderboards: point ratings, intervals, segments."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _native
+from .._errors import NotIdentifiableError
+from .._tables import factorize
+from ._battles import Battles, code_battles, group_codes, weight_column
+from ._leaderboard import BASE_RATING, ELO_PER_THETA, Leaderboard, ratings_frame
+
+CI_METHODS = ("sandwich", "bootstrap", "voter")
+#: Two-sided 95 % normal quantile, Φ⁻¹(0.975).
+Z95 = 1.959963984540054
+#: LMArena's floor in inverse-frequency weights 1 / max(n_pair, 50).
+REWEIGHT_FLOOR = 50.0
+BOOT_CHUNK = 100
+
+
+def default_ridge(n_battles: float, weighted: bool) -> float:
+    """arena-rank's Hessian ridge for the sandwich: 1e-5 · N unweighted, 1e-5 weighted."""
+    return 1e-5 if weighted else 1e-5 * n_battles
+
+
+class _Group:
+    """Cells of one group (all battles, or one segment) and its per-model counts."""
+
+    def __init__(self, table: _native.CellTable, group: int, models: np.ndarray) -> None:
+        self.table, self.group, self.models = table, group, models
+        g, i, j, score2, weight, count = table.columns()
+        mine = g == group
+        self.i, self.j = i[mine].astype(np.int64), j[mine].astype(np.int64)
+        self.score2, self.weight, self.count = score2[mine], weight[mine], count[mine]
+        k = len(models)
+        self.n_battles = np.bincount(self.i, self.count, k) + np.bincount(self.j, self.count, k)
+        self.total = float(self.count.sum())
+
+    def matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        """(wins, games) K×K: wins[a, b] = score of a against b (ties half)."""
+        k = len(self.models)
+        wins, games = np.zeros((k, k)), np.zeros((k, k))
+        score = self.count * self.score2 / 2.0
+        np.add.at(games, (self.i, self.j), self.count)
+        np.add.at(wins, (self.i, self.j), score)
+        np.add.at(wins, (self.j, self.i), self.count - score)
+        return wins, games + games.T
+
+    def check_identifiable(self, prior: float) -> np.ndarray:
+        """Weak-component labels; raises NotIdentifiableError when the MLE is infinite."""
+        component, strong = _native.bt_structure(self.table, self.group)
+        present = component != np.iinfo(np.uint32).max
+        n_comp = len(np.unique(component[present]))
+        if prior == 0 and len(np.unique(strong[present])) != n_comp:
+            score = np.bincount(self.i, self.count * self.score2 / 2, len(self.models))
+            score += np.bincount(self.j, self.count * (2 - self.score2) / 2, len(self.models))
+            no_wins = self.models[present & (score == 0)]
+            no_losses = self.models[present & (score == self.n_battles) & (self.n_battles > 0)]
+            detail = []
+            if len(no_wins):
+                detail.append(f"no wins: {list(no_wins[:10])}")
+            if len(no_losses):
+                detail.append(f"no losses: {list(no_losses[:10])}")
+            if not detail:
+                detail.append("a group of models never lost to the rest of its component")
+            raise NotIdentifiableError(
+                "Bradley-Terry ratings are unbounded (the maximum-likelihood estimate is infinite) "
+                f"for models with {'; '.join(detail)}. Remove them, or pass prior=λ > 0 for a "
+                "Gaussian-prior (L2) fit."
+            )
+        return component
+
+
+def _to_ratings(theta: np.ndarray, anchor: int | None, anchor_rating: float) -> np.ndarray:
+    ratings = theta * ELO_PER_THETA + BASE_RATING
+    if anchor is not None:
+        ratings = ratings - ratings[..., anchor : anchor + 1] + anchor_rating
+    return ratings
+
+
+def _interval(
+    group: _Group,
+    theta: np.ndarray,
+    *,
+    ci: str,
+    prior: float,
+    ridge: float,
+    n_boot: int,
+    seed: int,
+    anchor: int | None,
+    anchor_rating: float,
+    voter_table: _native.CellTable | None,
+    progress: Callable[[int], None] | None,
+    diagnostics: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ci_low, ci_high) on the rating scale."""
+    ratings = _to_ratings(theta, anchor, anchor_rating)
+    if ci == "sandwich":
+        cov = _native.bt_sandwich(group.table, group.group, theta, prior=prior, ridge=ridge)
+        if anchor is None:
+            var = np.diag(cov)
+        else:
+            var = np.diag(cov) + cov[anchor, anchor] - 2 * cov[:, anchor]
+        half = Z95 * np.sqrt(np.maximum(var, 0.0)) * ELO_PER_THETA
+        return ratings - half, ratings + half
+    reps, degenerate = [], 0
+    for start in range(0, n_boot, BOOT_CHUNK):
+        size = min(BOOT_CHUNK, n_boot - start)
+        if voter_table is None:
+            chunk, bad = _native.bt_bootstrap(
+                group.table, group.group, theta, n_boot=size, seed=seed, first_round=start, prior=prior
+            )
+        else:
+            chunk, bad = _native.bt_bootstrap_voters(
+                voter_table, theta, n_boot=size, seed=seed, first_round=start, prior=prior
+            )
+        reps.append(chunk)
+        degenerate += bad
+        if progress is not None:
+            progress(size)
+    boot = _to_ratings(np.vstack(reps), anchor, anchor_rating)
+    diagnostics["degenerate_rounds"] = diagnostics.get("degenerate_rounds", 0) + degenerate
+    low, high = np.nanquantile(boot, [0.025, 0.975], axis=0)
+    return low, high
+
+
+def _anchor_index(anchor: tuple[str, float] | None, models: np.ndarray) -> tuple[int | None, float]:
+    if anchor is None:
+        return None, BASE_RATING
+    if not (isinstance(anchor, tuple) and len(anchor) == 2):
+        raise TypeError(f"anchor must be a (model, rating) pair, got {anchor!r}")
+    name, rating = anchor
+    hits = np.flatnonzero(models == name)
+    if not len(hits):
+        raise ValueError(f"anchor model {name!r} does not appear in the battles")
+    return int(hits[0]), float(rating)
+
+
+def _voter_codes(battles: Battles, voter: str) -> tuple[np.ndarray, np.ndarray]:
+    return factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
+
+
+def fit(
+    battles: Any,
+    *,
+    model_a: str = "model_a",
+    model_b: str = "model_b",
+    winner: str = "winner",
+    outcomes: Mapping[str, str] | None = None,
+    weights: str | Sequence[float] | np.ndarray | None = None,
+    reweight: bool = False,
+    anchor: tuple[str, float] | None = None,
+    features: Mapping[str, tuple[str, str]] | None = None,
+    ci: str = "sandwich",
+    n_boot: int = 1000,
+    voter: str | None = None,
+    by: str | Sequence[str] | None = None,
+    exclude_voters: Iterable[Any] | None = None,
+    ridge: float | None = None,
+    seed: int = 0,
+    prior: float = 0.0,
+    style_prior: float = 0.0,
+    min_segment_battles: int = 50,
+    progress: bool = False,
+) -> Leaderboard:
+    """Fit a Bradley-Terry leaderboard with confidence intervals.
+
+    Parameters
+    ----------
+    battles
+        One row per vote: pandas/polars DataFrame, pyarrow Table, dict of columns, or a
+        CSV/JSONL/Parquet path.
+    model_a, model_b, winner
+        Column names. ``winner`` holds "model_a", "model_b", "tie", "tie (bothbad)" or
+        "both_bad"; ``outcomes`` maps other labels onto those (e.g. ``{"left": "model_a"}``).
+        Unknown labels raise ValueError.
+    weights
+        Column name or array of per-battle weights (finite, >= 0).
+    reweight
+        LMArena's inverse-frequency weights 1 / max(n_pair, 50) (n_pair: battles of the
+        unordered pair). Not combinable with ``weights``.
+    anchor
+        ``(model, rating)``: shift so that ``model`` has ``rating``. Default: mean rating 1000.
+    features
+        Style control: ``{name: (column_a, column_b)}``; each enters as (a − b) / (a + b),
+        z-scored over battles. Ratings are reported with the style effects at zero.
+    ci
+        "sandwich" (H⁻¹BH⁻¹ with ``ridge`` on H), "bootstrap" (``n_boot`` multinomial
+        resamples of the battles, 2.5/97.5 % percentiles) or "voter" (resamples voters; needs
+        ``voter``).
+    by
+        Segment column(s): every segment is fitted too, in parallel, into ``Leaderboard.segments``.
+        Segments with fewer than ``min_segment_battles`` battles, or whose ratings are unbounded,
+        are listed in ``Leaderboard.skipped_segments`` instead (with a warning).
+    exclude_voters
+        Voter ids (values of the ``voter`` column) whose battles are dropped before fitting.
+    ridge
+        Ridge added to the Hessian of the sandwich; default 1e-5·N unweighted, 1e-5 weighted.
+    prior
+        Gaussian-prior precision on θ (0: plain maximum likelihood, which is infinite for a
+        model with no wins or no losses; this raises NotIdentifiableError).
+    style_prior
+        Gaussian-prior precision on the style coefficients (0: unpenalised, recovers the true
+        coefficient).
+
+    Returns
+    -------
+    Leaderboard
+    """
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
+    if ci == "voter" and voter is None:
+        raise ValueError("ci='voter' resamples voters: pass voter=<column of voter ids>")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    if prior < 0 or style_prior < 0:
+        raise ValueError("prior and style_prior must be >= 0")
+    if weights is not None and reweight:
+        raise ValueError("pass either weights= or reweight=True, not both")
+    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
+    w = weight_column(coded, weights)
+    if exclude_voters is not None:
+        if voter is None:
+            raise ValueError("exclude_voters needs voter=<column of voter ids>")
+        ids = pd.Index(list(exclude_voters))
+        column = coded.table.column(voter, "voter")
+        values = column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
+        keep = ~pd.Series(values).isin(ids).to_numpy()
+        coded = coded.subset(keep)
+        w = None if w is None else w[keep]
+        if not len(coded):
+            raise ValueError("exclude_voters removed every battle")
+    if features:
+        if by is not None or ci == "voter":
+            raise ValueError("features= (style control) supports ci='sandwich' or 'bootstrap' without by=")
+        from ._style import fit_style
+
+        return fit_style(coded, w, features, ci=ci, n_boot=n_boot, seed=seed, ridge=ridge,
+                         anchor=anchor, prior=prior, style_prior=style_prior)
+
+    anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
+    bar = _progress_bar(progress, n_boot if ci != "sandwich" else 0)
+    diagnostics: dict[str, Any] = {"battles": len(coded), "models": coded.n_models, "ci": ci}
+
+    def estimate(table: _native.CellTable, group: int, voter_table: _native.CellTable | None):
+        g = _Group(table, group, coded.models)
+        component = g.check_identifiable(prior)
+        theta, iterations = _native.bt_fit(table, group, prior=prior)
+        r = ridge if ridge is not None else default_ridge(g.total, w is not None or reweight)
+        low, high = _interval(g, theta, ci=ci, prior=prior, ridge=r, n_boot=n_boot, seed=seed,
+                              anchor=anchor_idx, anchor_rating=anchor_rating, voter_table=voter_table,
+                              progress=bar.update if bar else None, diagnostics=diagnostics)
+        ratings = _to_ratings(theta, anchor_idx, anchor_rating)
+        frame = ratings_frame(coded.models, ratings, low, high, g.n_battles, component)
+        return g, theta, frame, iterations, r
+
+    table = _cell_table(coded, w, reweight)
+    voters = _voter_table(coded, w, reweight, voter) if ci == "voter" else None
+    group, theta, frame, iterations, r = estimate(table, 0, voters)
+    if "component" in frame:
+        warnings.warn(
+            f"the comparison graph has {frame['component'].nunique()} disconnected pieces: ratings are "
+            "comparable only within a piece (see the 'component' column)",
+            stacklevel=2,
+        )
+    diagnostics.update(iterations=iterations, ridge=r if ci == "sandwich" else None)
+    wins, games = group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
+    board = Leaderboard(table=frame, ci=ci, theta=theta, models=coded.models, wins=wins, games=games,
+                        diagnostics=diagnostics)
+    if by is not None:
+        columns = [by] if isinstance(by, str) else list(by)
+        board.segments, board.skipped_segments = _segments(
+            coded, w, reweight, columns, voter, ci, min_segment_battles, prior, estimate
+        )
+    if bar:
+        bar.close()
+    return board
+
+
+def _cell_table(coded: Battles, w: np.ndarray | None, reweight: bool, group: np.ndarray | None = None,
+                n_groups: int = 1) -> _native.CellTable:
+    table = _native.CellTable(coded.first, coded.second, coded.outcome, coded.n_models, weight=w,
+                              group=group, n_groups=n_groups)
+    return table.reweighted(REWEIGHT_FLOOR) if reweight else table
+
+
+def _voter_table(coded: Battles, w: np.ndarray | None, reweight: bool, voter: str) -> _native.CellTable:
+    codes, ids = _voter_codes(coded, voter)
+    if reweight:
+        # Inverse-frequency weights come from the pooled pair counts, not each voter's.
+        pooled = _cell_table(coded, None, True)
+        _, i, j, _, weight, _ = pooled.columns()
+        k = coded.n_models
+        lookup = np.zeros(k * k)
+        lookup[i.astype(np.int64) * k + j] = weight
+        lo, hi = np.minimum(coded.first, coded.second), np.maximum(coded.first, coded.second)
+        w = lookup[lo.astype(np.int64) * k + hi]
+    return _cell_table(coded, w, False, codes, len(ids))
+
+
+def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate):
+    codes, keys = group_codes(coded, columns, "by")
+    counts = np.bincount(codes, minlength=len(keys))
+    table = _cell_table(coded, w, reweight, codes, len(keys))
+    skipped: list[dict[str, Any]] = []
+
+    def one(s: int) -> pd.DataFrame | None:
+        key = dict(zip(columns, keys[s]))
+        if counts[s] < min_battles:
+            skipped.append({**key, "n_battles": int(counts[s]), "reason": f"fewer than {min_battles} battles"})
+            return None
+        voters = None
+        if ci == "voter":
+            mask = codes == s
+            voters = _voter_table(coded.subset(mask), None if w is None else w[mask], reweight, voter)
+        try:
+            frame = estimate(table, s, voters)[2]
+        except NotIdentifiableError as e:
+            skipped.append({**key, "n_battles": int(counts[s]), "reason": str(e)})
+            return None
+        for c in reversed(columns):
+            frame.insert(0, c, key[c])
+        return frame
+
+    with ThreadPoolExecutor() as pool:
+        frames = [f for f in pool.map(one, range(len(keys))) if f is not None]
+    if skipped:
+        warnings.warn(f"{len(skipped)} segment(s) skipped; see Leaderboard.skipped_segments", stacklevel=3)
+    segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns])
+    return segments, pd.DataFrame(skipped)
+
+
+def _progress_bar(enabled: bool, total: int):
+    if not enabled or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="bootstrap", unit="round")

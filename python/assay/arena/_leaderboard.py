@@ -1,0 +1,104 @@
+"""The result of :func:`assay.arena.fit`: tables a user reads, plus what is needed to derive
+win-rate matrices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Elo points per unit of θ: rating = θ · 400 / ln 10 + 1000.
+ELO_PER_THETA = 400.0 / np.log(10.0)
+BASE_RATING = 1000.0
+TABLE_COLUMNS = ["model", "rating", "ci_low", "ci_high", "rank_ub", "n_battles"]
+
+
+def rank_upper_bound(ci_low: np.ndarray, ci_high: np.ndarray) -> np.ndarray:
+    """1 + the number of models whose lower bound exceeds this model's upper bound."""
+    return 1 + (ci_low[None, :] > ci_high[:, None]).sum(axis=1)
+
+
+def ratings_frame(
+    models: np.ndarray,
+    rating: np.ndarray,
+    ci_low: np.ndarray,
+    ci_high: np.ndarray,
+    n_battles: np.ndarray,
+    component: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Leaderboard rows for the models with a finite rating, sorted by rating."""
+    keep = np.isfinite(rating)
+    frame = pd.DataFrame(
+        {
+            "model": models[keep],
+            "rating": rating[keep],
+            "ci_low": ci_low[keep],
+            "ci_high": ci_high[keep],
+            "rank_ub": rank_upper_bound(ci_low[keep], ci_high[keep]),
+            "n_battles": n_battles[keep].astype(np.int64),
+        }
+    )
+    if component is not None and len(np.unique(component[keep])) > 1:
+        frame["component"] = component[keep]
+        # Ranks are only meaningful within a connected piece of the comparison graph.
+        for _, idx in frame.groupby("component").groups.items():
+            sub = frame.loc[idx]
+            frame.loc[idx, "rank_ub"] = rank_upper_bound(sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy())
+    return frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class Leaderboard:
+    """Bradley-Terry leaderboard.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``model, rating, ci_low, ci_high, rank_ub, n_battles`` sorted by rating (Elo scale:
+        θ · 400 / ln 10 + 1000, mean-centred or anchored). A ``component`` column appears when
+        the comparison graph falls into pieces whose ratings are not comparable.
+    segments : DataFrame or None
+        With ``by=``: the ``by`` columns, then the same columns as ``table``, one block per segment.
+    style : DataFrame or None
+        With ``features=``: ``feature, coefficient, ci_low, ci_high`` (log-odds per standard
+        deviation of the feature contrast).
+    ci : str
+        The interval method: "sandwich", "bootstrap" or "voter".
+    diagnostics : dict
+        Counts and settings (battles, models, ridge, iterations, degenerate bootstrap rounds, ...).
+    """
+
+    table: pd.DataFrame
+    ci: str
+    theta: np.ndarray
+    models: np.ndarray
+    wins: np.ndarray = field(repr=False)
+    games: np.ndarray = field(repr=False)
+    segments: pd.DataFrame | None = None
+    skipped_segments: pd.DataFrame | None = None
+    style: pd.DataFrame | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    def win_rates(self) -> pd.DataFrame:
+        """Empirical win rate of the row model against the column model (ties count half);
+        NaN where the two never met."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(self.games > 0, self.wins / self.games, np.nan)
+        return self._square(rate)
+
+    def predicted_win_rates(self) -> pd.DataFrame:
+        """Bradley-Terry probability that the row model beats the column model."""
+        t = self.theta
+        rate = 1.0 / (1.0 + np.exp(-(t[:, None] - t[None, :])))
+        np.fill_diagonal(rate, np.nan)
+        return self._square(rate)
+
+    def _square(self, matrix: np.ndarray) -> pd.DataFrame:
+        order = [np.flatnonzero(self.models == m)[0] for m in self.table["model"]]
+        names = self.models[order]
+        return pd.DataFrame(matrix[np.ix_(order, order)], index=names, columns=names)
+
+    def __str__(self) -> str:
+        return self.table.to_string(index=False, float_format=lambda x: f"{x:.1f}")

@@ -1,0 +1,94 @@
+"""Style control: Bradley-Terry with per-battle covariates (contextual BT)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _native
+from .._arrays import check_finite
+from ._battles import Battles
+from ._leaderboard import Leaderboard, ratings_frame
+
+STYLE_COLUMNS = ["feature", "coefficient", "ci_low", "ci_high"]
+
+
+def style_matrix(coded: Battles, features: Mapping[str, tuple[str, str]]) -> np.ndarray:
+    """(n, F) float64: per feature (a − b) / (a + b) (0 where a + b = 0), z-scored."""
+    columns = []
+    for name, pair in features.items():
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise TypeError(f"features[{name!r}] must be a (column_a, column_b) pair, got {pair!r}")
+        a = coded.table.numeric(pair[0], f"feature {name!r}")
+        b = coded.table.numeric(pair[1], f"feature {name!r}")
+        check_finite(a, f"battles[{pair[0]!r}]")
+        check_finite(b, f"battles[{pair[1]!r}]")
+        total = a + b
+        contrast = np.divide(a - b, total, out=np.zeros_like(total), where=total != 0)
+        sd = contrast.std()
+        if sd == 0:
+            raise ValueError(f"feature {name!r} is constant over the battles; it cannot be estimated")
+        columns.append((contrast - contrast.mean()) / sd)
+    return np.ascontiguousarray(np.column_stack(columns))
+
+
+def fit_style(
+    coded: Battles,
+    w: np.ndarray | None,
+    features: Mapping[str, tuple[str, str]],
+    *,
+    ci: str,
+    n_boot: int,
+    seed: int,
+    ridge: float | None,
+    anchor: tuple[str, float] | None,
+    prior: float,
+    style_prior: float,
+) -> Leaderboard:
+    from ._fit import (
+        Z95,
+        _anchor_index,
+        _cell_table,
+        _Group,
+        _to_ratings,
+        default_ridge,
+    )
+
+    x = style_matrix(coded, features)
+    k = coded.n_models
+    group = _Group(_cell_table(coded, w, False), 0, coded.models)
+    group.check_identifiable(prior)
+    args: dict[str, Any] = dict(weight=w, prior_theta=prior, prior_beta=style_prior)
+    score = coded.score()
+    params = _native.style_fit(coded.first, coded.second, score, x, k, **args)
+    anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
+    theta, beta = params[:k], params[k:]
+    ratings = _to_ratings(theta, anchor_idx, anchor_rating)
+    r = ridge if ridge is not None else default_ridge(len(coded), w is not None)
+    if ci == "sandwich":
+        cov = _native.style_sandwich(coded.first, coded.second, score, x, k, params, ridge=r, **args)
+        var = np.diag(cov)[:k].copy()
+        if anchor_idx is not None:
+            var = var + cov[anchor_idx, anchor_idx] - 2 * cov[:k, anchor_idx]
+        half = Z95 * np.sqrt(np.maximum(var, 0)) * (400 / np.log(10))
+        low, high = ratings - half, ratings + half
+        beta_half = Z95 * np.sqrt(np.maximum(np.diag(cov)[k:], 0))
+        beta_low, beta_high = beta - beta_half, beta + beta_half
+    else:
+        reps = _native.style_bootstrap(coded.first, coded.second, score, x, k, params,
+                                       n_boot=n_boot, seed=seed, **args)
+        boot = _to_ratings(reps[:, :k], anchor_idx, anchor_rating)
+        low, high = np.quantile(boot, [0.025, 0.975], axis=0)
+        beta_low, beta_high = np.quantile(reps[:, k:], [0.025, 0.975], axis=0)
+    style = pd.DataFrame({"feature": list(features), "coefficient": beta,
+                          "ci_low": beta_low, "ci_high": beta_high})
+    wins, games = group.matrices()
+    return Leaderboard(
+        table=ratings_frame(coded.models, ratings, low, high, group.n_battles),
+        ci=ci, theta=theta, models=coded.models, wins=wins, games=games, style=style,
+        diagnostics={"battles": len(coded), "models": k, "ci": ci, "ridge": r if ci == "sandwich" else None,
+                     "features": list(features)},
+    )

@@ -1,0 +1,126 @@
+"""Per-voter diagnostics against vote manipulation.
+
+Each voter is judged against the leave-that-voter-out fit, so a manipulator cannot hide behind
+their own votes. The anomaly score is the largest standardised residual in favour of one model:
+for model m, z_m = Σ (y − p) / √Σ p(1 − p) over the voter's battles involving m (y the score of
+m, p its leave-out predicted probability). A voter who pushes one model whenever it appears
+has a large z for that model; an honest voter's z's are near-normal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _native
+from ._battles import code_battles
+from ._fit import _cell_table, _Group, _voter_codes
+from ._leaderboard import ELO_PER_THETA
+
+VOTER_COLUMNS = [
+    "voter", "votes", "agreement", "log_likelihood", "anomaly", "target", "p_value", "flagged",
+    "influence", "top_rank_changes",
+]
+
+
+def _normal_sf(z: np.ndarray) -> np.ndarray:
+    """Upper tail of the standard normal, exact to double precision."""
+    from math import erfc, sqrt
+
+    return np.array([0.5 * erfc(v / sqrt(2)) for v in np.ravel(z)]).reshape(np.shape(z))
+
+
+def voters(
+    battles: Any,
+    *,
+    voter: str = "voter",
+    model_a: str = "model_a",
+    model_b: str = "model_b",
+    winner: str = "winner",
+    outcomes: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    min_appearances: int = 5,
+    top: int = 10,
+    prior: float = 0.0,
+) -> pd.DataFrame:
+    """One row per voter: how their votes fit the crowd's Bradley-Terry model.
+
+    Columns
+    -------
+    voter, votes
+        The voter id and their number of votes.
+    agreement
+        Share of the voter's decisive votes (no ties) won by the model that the leave-out fit
+        favours.
+    log_likelihood
+        Mean log-likelihood per vote under the leave-out fit (ties count as half a win each way).
+    anomaly, target
+        The largest per-model standardised residual z (models the voter saw at least
+        ``min_appearances`` times) and that model.
+    p_value
+        Bonferroni-adjusted p-value of ``anomaly`` over the models the voter saw.
+    flagged
+        ``p_value < alpha / number of voters`` (Bonferroni over voters too).
+    influence, top_rank_changes
+        Largest rating change (Elo points) among the ``top`` models of the full fit when this
+        voter is left out, and how many of those ``top`` positions change.
+    """
+    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
+    codes, ids = _voter_codes(coded, voter)
+    n_voters, k = len(ids), coded.n_models
+    if n_voters < 2:
+        raise ValueError(f"voters needs at least 2 distinct voters in battles[{voter!r}], got {n_voters}")
+    full = _cell_table(coded, None, False)
+    _Group(full, 0, coded.models).check_identifiable(prior)
+    theta, _ = _native.bt_fit(full, 0, prior=prior)
+    grouped = _cell_table(coded, None, False, codes, n_voters)
+    loo, _ = _native.bt_leave_one_group_out(grouped, theta, prior=prior)
+
+    # Per-battle quantities under the voter's own leave-out fit.
+    t_a = loo[codes, coded.first]
+    t_b = loo[codes, coded.second]
+    p = 1.0 / (1.0 + np.exp(-(t_a - t_b)))
+    y = coded.score()
+    known = np.isfinite(p)
+    p, y_k = np.where(known, p, 0.5), np.where(known, y, 0.5)
+    loglik = np.where(known, y_k * np.log(p) + (1 - y_k) * np.log1p(-p), 0.0)
+    decisive = known & (coded.outcome != 1)
+    agree = decisive & ((y > 0.5) == (p > 0.5))
+
+    votes = np.bincount(codes, minlength=n_voters)
+    frame = pd.DataFrame({"voter": ids, "votes": votes})
+    n_decisive = np.bincount(codes, decisive, n_voters)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["agreement"] = np.bincount(codes, agree, n_voters) / n_decisive
+        frame["log_likelihood"] = np.bincount(codes, loglik, n_voters) / np.bincount(codes, known, n_voters)
+
+    # z per (voter, model): residual in favour of the model, over its binomial variance.
+    resid = np.where(known, y_k - p, 0.0)
+    var = np.where(known, p * (1 - p), 0.0)
+    cell_a = codes.astype(np.int64) * k + coded.first
+    cell_b = codes.astype(np.int64) * k + coded.second
+    size = n_voters * k
+    s = np.bincount(cell_a, resid, size) - np.bincount(cell_b, resid, size)
+    v = np.bincount(cell_a, var, size) + np.bincount(cell_b, var, size)
+    n = np.bincount(cell_a, known, size) + np.bincount(cell_b, known, size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where((n >= min_appearances) & (v > 0), s / np.sqrt(v), -np.inf).reshape(n_voters, k)
+    seen = (n >= min_appearances).reshape(n_voters, k).sum(axis=1)
+    best = z.argmax(axis=1)
+    anomaly = z[np.arange(n_voters), best]
+    frame["anomaly"] = np.where(np.isfinite(anomaly), anomaly, np.nan)
+    frame["target"] = np.where(np.isfinite(anomaly), coded.models[best], None)
+    p_single = _normal_sf(np.where(np.isfinite(anomaly), anomaly, -40.0))
+    frame["p_value"] = np.where(seen > 0, np.minimum(1.0, p_single * np.maximum(seen, 1)), 1.0)
+    frame["flagged"] = frame["p_value"] < alpha / n_voters
+
+    # Influence on the top of the leaderboard.
+    order = np.argsort(-theta)[:top]
+    shift = np.abs(np.nan_to_num(loo[:, order] - theta[order], nan=np.inf)) * ELO_PER_THETA
+    frame["influence"] = shift.max(axis=1)
+    loo_rank = np.argsort(-np.nan_to_num(loo, nan=-np.inf), axis=1)[:, :top]
+    frame["top_rank_changes"] = (loo_rank != order[None, :]).sum(axis=1)
+    return frame.sort_values("anomaly", ascending=False, kind="stable", na_position="last").reset_index(drop=True)

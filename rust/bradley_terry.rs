@@ -1,0 +1,456 @@
+//! Logistic Bradley-Terry on aggregated pairs: Newton's method to full convergence, the
+//! identifiability check, and the sandwich covariance H⁻¹BH⁻¹.
+//!
+//! Model: P(i beats j) = σ(θᵢ − θⱼ); a tie scores ½ for each side. The loss is the weighted
+//! negative log-likelihood Σ w·[−y log σ(d) − (1−y) log σ(−d)] plus `prior/2 · ‖θ‖²`.
+
+use faer::linalg::solvers::{DenseSolveCore, Solve};
+use faer::{Mat, Side};
+
+use crate::error::{KernelError, KernelResult};
+use crate::graph::{strong_components, weak_components};
+use crate::pairs::Cells;
+
+/// Sufficient statistics per unordered pair (i < j): sums over its battles of w, w·y, w², w²y,
+/// w²y², where y is the score of `i`.
+#[derive(Debug, Clone, Default)]
+pub struct PairStats {
+    pub i: Vec<u32>,
+    pub j: Vec<u32>,
+    pub sw: Vec<f64>,
+    pub swy: Vec<f64>,
+    pub sw2: Vec<f64>,
+    pub sw2y: Vec<f64>,
+    pub sw2y2: Vec<f64>,
+}
+
+impl PairStats {
+    /// Sums the cells in `range` (sorted by pair), each counted `counts[c]` times when given
+    /// (a bootstrap resample) or `cells.count[c]` times otherwise.
+    pub fn from_cells(
+        cells: &Cells,
+        range: std::ops::Range<usize>,
+        counts: Option<&[f64]>,
+    ) -> Self {
+        let mut s = PairStats::default();
+        for c in range {
+            let m = counts.map_or(cells.count[c], |k| k[c]);
+            if m == 0.0 {
+                continue;
+            }
+            let (i, j) = (cells.i[c], cells.j[c]);
+            if s.i.last() != Some(&i) || s.j.last() != Some(&j) {
+                for v in [&mut s.sw, &mut s.swy, &mut s.sw2, &mut s.sw2y, &mut s.sw2y2] {
+                    v.push(0.0);
+                }
+                s.i.push(i);
+                s.j.push(j);
+            }
+            let last = s.i.len() - 1;
+            s.add(last, m, cells.weight[c], cells.score2[c]);
+        }
+        s
+    }
+
+    /// Zeroed sums over the given pairs.
+    pub fn zeros(i: Vec<u32>, j: Vec<u32>) -> Self {
+        let n = i.len();
+        PairStats {
+            i,
+            j,
+            sw: vec![0.0; n],
+            swy: vec![0.0; n],
+            sw2: vec![0.0; n],
+            sw2y: vec![0.0; n],
+            sw2y2: vec![0.0; n],
+        }
+    }
+
+    /// Adds `m` battles of weight `w` in which the pair's first model scored `score2 / 2`.
+    #[inline]
+    pub fn add(&mut self, pair: usize, m: f64, w: f64, score2: u8) {
+        let y = score2 as f64 / 2.0;
+        self.sw[pair] += m * w;
+        self.swy[pair] += m * w * y;
+        self.sw2[pair] += m * w * w;
+        self.sw2y[pair] += m * w * w * y;
+        self.sw2y2[pair] += m * w * w * y * y;
+    }
+
+    pub fn len(&self) -> usize {
+        self.i.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.i.is_empty()
+    }
+
+    /// Which models appear in at least one pair.
+    pub fn present(&self, n_models: usize) -> Vec<bool> {
+        let mut present = vec![false; n_models];
+        for (&i, &j) in self.i.iter().zip(&self.j) {
+            present[i as usize] = true;
+            present[j as usize] = true;
+        }
+        present
+    }
+}
+
+/// The comparison graph's structure: weak components (ratings comparable within one) and
+/// whether each is strongly connected (the unpenalised MLE is finite).
+#[derive(Debug, Clone)]
+pub struct Structure {
+    pub present: Vec<bool>,
+    pub component: Vec<u32>,
+    pub n_components: usize,
+    pub strong: Vec<u32>,
+    pub n_strong: usize,
+}
+
+impl Structure {
+    pub fn of(stats: &PairStats, n_models: usize) -> Self {
+        let present = stats.present(n_models);
+        let edges: Vec<(u32, u32)> = stats
+            .i
+            .iter()
+            .zip(&stats.j)
+            .map(|(&i, &j)| (i, j))
+            .collect();
+        let (component, n_components) = weak_components(n_models, &present, &edges);
+        let mut arcs = Vec::with_capacity(2 * edges.len());
+        for p in 0..stats.len() {
+            if stats.swy[p] > 0.0 {
+                arcs.push((stats.i[p], stats.j[p]));
+            }
+            if stats.sw[p] - stats.swy[p] > 0.0 {
+                arcs.push((stats.j[p], stats.i[p]));
+            }
+        }
+        let (strong, n_strong) = strong_components(n_models, &present, &arcs);
+        Structure {
+            present,
+            component,
+            n_components,
+            strong,
+            n_strong,
+        }
+    }
+
+    pub fn identifiable(&self) -> bool {
+        self.n_strong == self.n_components
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    /// Gaussian prior precision on θ (0 = plain maximum likelihood).
+    pub prior: f64,
+    /// Stop when the largest Newton step is below this (θ units).
+    pub tol: f64,
+    pub max_iter: usize,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            prior: 0.0,
+            tol: 1e-10,
+            max_iter: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// θ per model, mean zero within each component when `prior == 0`; NaN for absent models.
+    pub theta: Vec<f64>,
+    pub iterations: usize,
+    pub loss: f64,
+}
+
+#[inline]
+fn log_sigmoid(x: f64) -> f64 {
+    -(x.max(0.0) - x + (-x.abs()).exp().ln_1p())
+}
+
+#[inline]
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn loss(stats: &PairStats, theta: &[f64], prior: f64) -> f64 {
+    let mut total = 0.0;
+    for p in 0..stats.len() {
+        let d = theta[stats.i[p] as usize] - theta[stats.j[p] as usize];
+        total -= stats.swy[p] * log_sigmoid(d) + (stats.sw[p] - stats.swy[p]) * log_sigmoid(-d);
+    }
+    total
+        + 0.5
+            * prior
+            * theta
+                .iter()
+                .filter(|x| x.is_finite())
+                .map(|x| x * x)
+                .sum::<f64>()
+}
+
+/// Gradient and Hessian of the loss at θ (dense, models indexed as given).
+fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+    let n = theta.len();
+    let mut g = vec![0.0; n];
+    let mut h = Mat::<f64>::zeros(n, n);
+    for p in 0..stats.len() {
+        let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
+        let prob = sigmoid(theta[i] - theta[j]);
+        let r = stats.swy[p] - stats.sw[p] * prob;
+        g[i] -= r;
+        g[j] += r;
+        let w = stats.sw[p] * prob * (1.0 - prob);
+        h[(i, i)] += w;
+        h[(j, j)] += w;
+        h[(i, j)] -= w;
+        h[(j, i)] -= w;
+    }
+    for k in 0..n {
+        g[k] += prior * theta[k];
+        h[(k, k)] += prior;
+    }
+    (g, h)
+}
+
+/// Fits θ by damped Newton steps. `init` warm-starts (bootstrap rounds start at the point fit).
+pub fn fit(
+    stats: &PairStats,
+    n_models: usize,
+    init: Option<&[f64]>,
+    opts: &FitOptions,
+) -> KernelResult<Fit> {
+    if stats.is_empty() {
+        return Err(KernelError::Empty {
+            arg: "battles",
+            why: "no battles with positive weight".into(),
+        });
+    }
+    let structure = Structure::of(stats, n_models);
+    if opts.prior == 0.0 && !structure.identifiable() {
+        return Err(KernelError::NotIdentifiable(
+            "the maximum-likelihood ratings are infinite: some models never lost (or never won) against the rest of their comparison component".into(),
+        ));
+    }
+    // Work on the present models only: absent ones have no likelihood terms.
+    let index: Vec<usize> = (0..n_models).filter(|&m| structure.present[m]).collect();
+    let mut compact = vec![u32::MAX; n_models];
+    for (c, &m) in index.iter().enumerate() {
+        compact[m] = c as u32;
+    }
+    let local = PairStats {
+        i: stats.i.iter().map(|&m| compact[m as usize]).collect(),
+        j: stats.j.iter().map(|&m| compact[m as usize]).collect(),
+        ..stats.clone()
+    };
+    let component: Vec<usize> = index
+        .iter()
+        .map(|&m| structure.component[m] as usize)
+        .collect();
+    let n = index.len();
+    let mut theta: Vec<f64> = match init {
+        Some(t) => index
+            .iter()
+            .map(|&m| if t[m].is_finite() { t[m] } else { 0.0 })
+            .collect(),
+        None => vec![0.0; n],
+    };
+    let centre = |theta: &mut [f64]| {
+        if opts.prior > 0.0 {
+            return;
+        }
+        let mut sum = vec![0.0; structure.n_components];
+        let mut size = vec![0.0; structure.n_components];
+        for (k, &c) in component.iter().enumerate() {
+            sum[c] += theta[k];
+            size[c] += 1.0;
+        }
+        for (k, &c) in component.iter().enumerate() {
+            theta[k] -= sum[c] / size[c];
+        }
+    };
+    centre(&mut theta);
+    let mut current = loss(&local, &theta, opts.prior);
+    for iteration in 1..=opts.max_iter {
+        let (g, mut h) = gradient_hessian(&local, &theta, opts.prior);
+        if opts.prior == 0.0 {
+            // The loss is flat along each component's all-ones direction: pin it.
+            let scale = (0..n).map(|k| h[(k, k)]).fold(0.0, f64::max).max(1.0);
+            for a in 0..n {
+                for b in 0..n {
+                    if component[a] == component[b] {
+                        h[(a, b)] += scale / n as f64;
+                    }
+                }
+            }
+        }
+        let rhs = Mat::from_fn(n, 1, |k, _| -g[k]);
+        let step = match h.llt(Side::Lower) {
+            Ok(llt) => llt.solve(&rhs),
+            Err(_) => h.lblt(Side::Lower).solve(&rhs),
+        };
+        let slope: f64 = (0..n).map(|k| g[k] * step[(k, 0)]).sum();
+        let mut t = 1.0;
+        let mut trial: Vec<f64>;
+        loop {
+            trial = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
+            let value = loss(&local, &trial, opts.prior);
+            if value <= current + 1e-4 * t * slope || t < 1e-10 {
+                current = value;
+                break;
+            }
+            t *= 0.5;
+        }
+        centre(&mut trial);
+        let moved = (0..n)
+            .map(|k| (trial[k] - theta[k]).abs())
+            .fold(0.0, f64::max);
+        theta = trial;
+        if moved < opts.tol {
+            let mut full = vec![f64::NAN; n_models];
+            for (k, &m) in index.iter().enumerate() {
+                full[m] = theta[k];
+            }
+            return Ok(Fit {
+                theta: full,
+                iterations: iteration,
+                loss: current,
+            });
+        }
+        if iteration == opts.max_iter {
+            return Err(KernelError::NoConvergence {
+                what: "Bradley-Terry fit",
+                iterations: iteration,
+                last_step: moved,
+            });
+        }
+    }
+    unreachable!("the loop returns on its last iteration")
+}
+
+/// Sandwich covariance (H + ridge·I)⁻¹ B (H + ridge·I)⁻¹ of θ at `theta`, row-major `n × n`
+/// over all models (rows and columns of absent models are zero). B sums the outer products of
+/// the per-battle score vectors w·(y − p)(eᵢ − eⱼ).
+pub fn sandwich(
+    stats: &PairStats,
+    theta: &[f64],
+    prior: f64,
+    ridge: f64,
+) -> KernelResult<Vec<f64>> {
+    let n = theta.len();
+    let zeroed: Vec<f64> = theta
+        .iter()
+        .map(|x| if x.is_finite() { *x } else { 0.0 })
+        .collect();
+    let (_, mut h) = gradient_hessian(stats, &zeroed, prior);
+    let mut b = Mat::<f64>::zeros(n, n);
+    let present = stats.present(n);
+    for p in 0..stats.len() {
+        let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
+        let q = sigmoid(zeroed[i] - zeroed[j]);
+        let v = stats.sw2y2[p] - 2.0 * q * stats.sw2y[p] + q * q * stats.sw2[p];
+        b[(i, i)] += v;
+        b[(j, j)] += v;
+        b[(i, j)] -= v;
+        b[(j, i)] -= v;
+    }
+    for k in 0..n {
+        // Absent models: an identity row keeps H invertible and their variance zero.
+        h[(k, k)] += if present[k] { ridge } else { 1.0 };
+    }
+    let llt = h.llt(Side::Lower).map_err(|_| {
+        KernelError::value(
+            "ridge",
+            format!("the Hessian plus ridge {ridge:e} is not positive definite; use a ridge > 0"),
+        )
+    })?;
+    let inverse = llt.inverse();
+    let cov = &inverse * &b * &inverse;
+    Ok((0..n * n).map(|k| cov[(k / n, k % n)]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pairs::{aggregate, Battles};
+
+    fn stats(a: &[u32], b: &[u32], o: &[u8], n_models: usize) -> PairStats {
+        let battles = Battles {
+            first: a,
+            second: b,
+            outcome: o,
+            weight: None,
+            group: None,
+            n_models,
+            n_groups: 1,
+        };
+        let cells = aggregate(&battles).unwrap();
+        PairStats::from_cells(&cells, 0..cells.len(), None)
+    }
+
+    #[test]
+    fn two_models_recover_the_log_odds() {
+        // 3 wins, 1 loss: θ₀ − θ₁ = ln 3 exactly.
+        let s = stats(&[0, 0, 0, 1], &[1, 1, 1, 0], &[0, 0, 0, 0], 2);
+        let f = fit(&s, 2, None, &FitOptions::default()).unwrap();
+        assert!((f.theta[0] - f.theta[1] - 3f64.ln()).abs() < 1e-12);
+        assert!((f.theta[0] + f.theta[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ties_count_half() {
+        // One win and two ties for model 0: score 2 of 3, so the odds are 2.
+        let s = stats(&[0, 0, 0], &[1, 1, 1], &[0, 1, 1], 2);
+        let f = fit(&s, 2, None, &FitOptions::default()).unwrap();
+        assert!((f.theta[0] - f.theta[1] - 2f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_undefeated_model_is_not_identifiable_without_a_prior() {
+        let s = stats(&[0, 0, 1, 2], &[1, 2, 2, 1], &[0, 0, 0, 0], 3);
+        assert!(matches!(
+            fit(&s, 3, None, &FitOptions::default()),
+            Err(KernelError::NotIdentifiable(_))
+        ));
+        let penalised = fit(
+            &s,
+            3,
+            None,
+            &FitOptions {
+                prior: 1.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(penalised.theta.iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn absent_models_are_nan_and_gradient_vanishes() {
+        let s = stats(&[0, 1, 2, 0, 2], &[1, 2, 0, 2, 1], &[0, 0, 0, 2, 1], 4);
+        let f = fit(&s, 4, None, &FitOptions::default()).unwrap();
+        assert!(f.theta[3].is_nan());
+        let (g, _) = gradient_hessian(&s, &[f.theta[0], f.theta[1], f.theta[2], 0.0], 0.0);
+        assert!(g.iter().all(|x| x.abs() < 1e-9));
+    }
+
+    #[test]
+    fn sandwich_equals_inverse_hessian_for_two_models_without_ties() {
+        // Logistic model correctly specified at the MLE: B = H, so H⁻¹BH⁻¹ = H⁻¹ (with ridge 0
+        // on the contrast). Variance of θ₀ − θ₁ must be 1 / (n p (1 − p)).
+        let s = stats(&[0, 0, 0, 1], &[1, 1, 1, 0], &[0, 0, 0, 0], 2);
+        let f = fit(&s, 2, None, &FitOptions::default()).unwrap();
+        let cov = sandwich(&s, &f.theta, 0.0, 1e-9).unwrap();
+        let var_diff = cov[0] + cov[3] - 2.0 * cov[1];
+        let expected = 1.0 / (4.0 * 0.75 * 0.25);
+        assert!(
+            (var_diff - expected).abs() / expected < 1e-6,
+            "{var_diff} vs {expected}"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! assay: Rust kernels for evaluating large language models.
+//!
+//! The core modules never import pyo3, so `cargo test` builds and runs without Python.
+//! The PyO3 glue lives in [`py`], compiled only with the `python` feature.
+
+pub mod bradley_terry;
+pub mod elo;
+pub mod error;
+pub mod graph;
+pub mod pairs;
+pub mod resample;
+pub mod style;
+
+#[cfg(feature = "python")]
+mod py;

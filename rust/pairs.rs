@@ -1,0 +1,321 @@
+//! Counting pass: battles (integer-coded models, outcome codes, optional weights and group
+//! codes) aggregated into cells, one per (group, unordered pair, outcome, weight).
+//!
+//! Every later step (fit, sandwich, bootstrap) works on these cells, never on the rows:
+//! a multinomial resample of the cells is exactly a resample of the battles.
+
+use rayon::prelude::*;
+
+use crate::error::{KernelError, KernelResult};
+
+/// Outcome codes of a battle, as seen from its first model.
+pub const FIRST_WINS: u8 = 0;
+pub const TIE: u8 = 1;
+pub const SECOND_WINS: u8 = 2;
+
+/// Key spaces up to this size are counted in a dense array; larger ones are sorted.
+const DENSE_KEYS: u64 = 1 << 22;
+const CHUNK: usize = 1 << 16;
+
+/// Integer-coded battles, borrowed from the caller's columns.
+pub struct Battles<'a> {
+    pub first: &'a [u32],
+    pub second: &'a [u32],
+    pub outcome: &'a [u8],
+    pub weight: Option<&'a [f64]>,
+    pub group: Option<&'a [u32]>,
+    pub n_models: usize,
+    pub n_groups: usize,
+}
+
+/// Aggregated battles, sorted by (group, i, j). `i < j`; `score2` is twice the score of
+/// model `i` (2 = i won, 1 = tie, 0 = j won); `count` battles of weight `weight` each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cells {
+    pub group: Vec<u32>,
+    pub i: Vec<u32>,
+    pub j: Vec<u32>,
+    pub score2: Vec<u8>,
+    pub weight: Vec<f64>,
+    pub count: Vec<f64>,
+}
+
+impl Cells {
+    pub fn len(&self) -> usize {
+        self.i.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.i.is_empty()
+    }
+
+    fn push(&mut self, group: u32, i: u32, j: u32, score2: u8, weight: f64, count: f64) {
+        self.group.push(group);
+        self.i.push(i);
+        self.j.push(j);
+        self.score2.push(score2);
+        self.weight.push(weight);
+        self.count.push(count);
+    }
+
+    /// Index ranges of the cells of each group, in group order (empty groups give empty ranges).
+    pub fn group_ranges(&self, n_groups: usize) -> Vec<std::ops::Range<usize>> {
+        let mut ranges = Vec::with_capacity(n_groups);
+        let mut start = 0;
+        for g in 0..n_groups as u32 {
+            let end = start + self.group[start..].iter().take_while(|&&x| x == g).count();
+            ranges.push(start..end);
+            start = end;
+        }
+        ranges
+    }
+
+    /// Sets every cell's weight to `1 / max(n_pair, floor)`, where `n_pair` is the number of
+    /// battles of that unordered pair within its group (LMArena's inverse-frequency weights).
+    pub fn reweight_inverse_frequency(&mut self, floor: f64) {
+        let mut start = 0;
+        while start < self.len() {
+            let same = |k: usize| {
+                self.group[k] == self.group[start]
+                    && self.i[k] == self.i[start]
+                    && self.j[k] == self.j[start]
+            };
+            let mut end = start;
+            while end < self.len() && same(end) {
+                end += 1;
+            }
+            let n_pair: f64 = self.count[start..end].iter().sum();
+            let w = 1.0 / n_pair.max(floor);
+            self.weight[start..end].iter_mut().for_each(|x| *x = w);
+            start = end;
+        }
+    }
+
+    /// Total number of battles.
+    pub fn total(&self) -> f64 {
+        self.count.iter().sum()
+    }
+}
+
+fn check(battles: &Battles) -> KernelResult<()> {
+    let n = battles.first.len();
+    for (name, len) in [
+        ("model_b", battles.second.len()),
+        ("winner", battles.outcome.len()),
+    ] {
+        if len != n {
+            return Err(KernelError::shape(
+                name,
+                format!("length {n}"),
+                format!("length {len}"),
+            ));
+        }
+    }
+    if let Some(w) = battles.weight {
+        if w.len() != n {
+            return Err(KernelError::shape(
+                "weights",
+                format!("length {n}"),
+                format!("length {}", w.len()),
+            ));
+        }
+        if let Some(k) = w.iter().position(|x| !x.is_finite() || *x < 0.0) {
+            return Err(KernelError::value(
+                "weights",
+                format!("row {k} holds {}; weights must be finite and >= 0", w[k]),
+            ));
+        }
+    }
+    if let Some(g) = battles.group {
+        if g.len() != n {
+            return Err(KernelError::shape(
+                "by",
+                format!("length {n}"),
+                format!("length {}", g.len()),
+            ));
+        }
+        if let Some(k) = g.iter().position(|&x| x as usize >= battles.n_groups) {
+            return Err(KernelError::value(
+                "by",
+                format!("row {k} has group code {} >= {}", g[k], battles.n_groups),
+            ));
+        }
+    }
+    let k = battles.n_models as u32;
+    for (row, ((&a, &b), &o)) in battles
+        .first
+        .iter()
+        .zip(battles.second)
+        .zip(battles.outcome)
+        .enumerate()
+    {
+        if a >= k || b >= k {
+            return Err(KernelError::value(
+                "model_a/model_b",
+                format!("row {row} has model code {} >= {k}", a.max(b)),
+            ));
+        }
+        if a == b {
+            return Err(KernelError::value(
+                "model_a/model_b",
+                format!("row {row}: a model cannot battle itself (code {a})"),
+            ));
+        }
+        if o > SECOND_WINS {
+            return Err(KernelError::value(
+                "winner",
+                format!("row {row} has outcome code {o} (expected 0, 1 or 2)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Orders a battle as (lower id, higher id, twice the lower id's score).
+#[inline]
+fn canonical(a: u32, b: u32, outcome: u8) -> (u32, u32, u8) {
+    let score2_first = 2 - outcome; // FIRST_WINS -> 2, TIE -> 1, SECOND_WINS -> 0
+    if a < b {
+        (a, b, score2_first)
+    } else {
+        (b, a, 2 - score2_first)
+    }
+}
+
+#[inline]
+fn key(group: u32, i: u32, j: u32, score2: u8, k: u64) -> u64 {
+    ((group as u64 * k + i as u64) * k + j as u64) * 3 + score2 as u64
+}
+
+fn unkey(key: u64, k: u64) -> (u32, u32, u32, u8) {
+    let score2 = (key % 3) as u8;
+    let rest = key / 3;
+    let j = (rest % k) as u32;
+    let rest = rest / k;
+    ((rest / k) as u32, (rest % k) as u32, j, score2)
+}
+
+/// Aggregates battles into cells. Rows with weight 0 are kept out.
+pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
+    check(battles)?;
+    let n = battles.first.len();
+    if n == 0 {
+        return Err(KernelError::Empty {
+            arg: "battles",
+            why: "no rows to fit".into(),
+        });
+    }
+    let k = battles.n_models as u64;
+    let n_keys = (battles.n_groups.max(1) as u64).saturating_mul(k * k * 3);
+    let row_key = |r: usize| {
+        let (i, j, s) = canonical(battles.first[r], battles.second[r], battles.outcome[r]);
+        key(battles.group.map_or(0, |g| g[r]), i, j, s, k)
+    };
+    let mut cells = Cells::default();
+    match battles.weight {
+        None if n_keys <= DENSE_KEYS => {
+            let counts = (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .fold(
+                    || vec![0u32; n_keys as usize],
+                    |mut acc, r| {
+                        acc[row_key(r) as usize] += 1;
+                        acc
+                    },
+                )
+                .reduce_with(|mut x, y| {
+                    x.iter_mut().zip(&y).for_each(|(a, b)| *a += b);
+                    x
+                })
+                .unwrap_or_default();
+            for (key, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+                let (g, i, j, s) = unkey(key as u64, k);
+                cells.push(g, i, j, s, 1.0, c as f64);
+            }
+        }
+        _ => {
+            let weight_bits = |r: usize| battles.weight.map_or(1f64.to_bits(), |w| w[r].to_bits());
+            let mut keyed: Vec<(u64, u64)> = (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .map(|r| (row_key(r), weight_bits(r)))
+                .filter(|&(_, w)| f64::from_bits(w) > 0.0)
+                .collect();
+            keyed.par_sort_unstable();
+            let mut start = 0;
+            while start < keyed.len() {
+                let end = start
+                    + keyed[start..]
+                        .iter()
+                        .take_while(|x| **x == keyed[start])
+                        .count();
+                let (g, i, j, s) = unkey(keyed[start].0, k);
+                cells.push(
+                    g,
+                    i,
+                    j,
+                    s,
+                    f64::from_bits(keyed[start].1),
+                    (end - start) as f64,
+                );
+                start = end;
+            }
+        }
+    }
+    Ok(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn battles<'a>(a: &'a [u32], b: &'a [u32], o: &'a [u8], w: Option<&'a [f64]>) -> Battles<'a> {
+        Battles {
+            first: a,
+            second: b,
+            outcome: o,
+            weight: w,
+            group: None,
+            n_models: 3,
+            n_groups: 1,
+        }
+    }
+
+    #[test]
+    fn aggregates_both_orders_into_one_pair() {
+        let cells = aggregate(&battles(&[0, 1, 0, 2], &[1, 0, 1, 1], &[0, 0, 1, 2], None)).unwrap();
+        // (0,1): 0 wins once, 1 wins once (row 1), tie once; (1,2): 1 wins once (row 3, second wins).
+        assert_eq!(cells.i, vec![0, 0, 0, 1]);
+        assert_eq!(cells.j, vec![1, 1, 1, 2]);
+        assert_eq!(cells.score2, vec![0, 1, 2, 2]);
+        assert_eq!(cells.count, vec![1.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn weighted_path_matches_dense_path_with_unit_weights() {
+        let (a, b, o) = ([0, 1, 0, 2, 0, 0], [1, 0, 1, 1, 2, 2], [0, 0, 1, 2, 0, 0]);
+        let dense = aggregate(&battles(&a, &b, &o, None)).unwrap();
+        let sorted = aggregate(&battles(&a, &b, &o, Some(&[1.0; 6]))).unwrap();
+        assert_eq!(dense, sorted);
+    }
+
+    #[test]
+    fn rejects_self_battles_and_bad_codes() {
+        let err = aggregate(&battles(&[0], &[0], &[0], None)).unwrap_err();
+        assert!(err.to_string().contains("cannot battle itself"));
+        let err = aggregate(&battles(&[0], &[5], &[0], None)).unwrap_err();
+        assert!(err.to_string().contains("model code 5"));
+        let err = aggregate(&battles(&[0], &[1], &[7], None)).unwrap_err();
+        assert!(err.to_string().contains("outcome code 7"));
+        let err = aggregate(&battles(&[0], &[1], &[0], Some(&[f64::NAN]))).unwrap_err();
+        assert!(err.to_string().starts_with("weights"));
+    }
+
+    #[test]
+    fn inverse_frequency_weights_use_pair_totals() {
+        let mut cells = aggregate(&battles(&[0, 1, 0], &[1, 0, 2], &[0, 0, 1], None)).unwrap();
+        cells.reweight_inverse_frequency(1.0);
+        assert_eq!(cells.weight, vec![0.5, 0.5, 1.0]);
+    }
+}

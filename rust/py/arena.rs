@@ -1,0 +1,441 @@
+//! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo, style control.
+
+use numpy::ndarray::Array2;
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+
+use crate::bradley_terry::{fit, sandwich, FitOptions, PairStats, Structure};
+use crate::elo::{online_elo, EloOptions};
+use crate::error::KernelError;
+use crate::pairs::{aggregate, Battles, Cells};
+use crate::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out};
+use crate::style::{
+    fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style, StyleBattles,
+    StyleOptions,
+};
+
+fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -> Bound<'_, PyArray2<f64>> {
+    Array2::from_shape_vec((rows, cols), data)
+        .expect("kernel returned rows × cols values")
+        .into_pyarray(py)
+}
+
+/// Battles aggregated into cells, one per (group, unordered pair, outcome, weight).
+#[pyclass(frozen, module = "assay._native")]
+pub struct CellTable {
+    cells: Cells,
+    #[pyo3(get)]
+    n_models: usize,
+    #[pyo3(get)]
+    n_groups: usize,
+}
+
+impl CellTable {
+    fn group(&self, group: usize) -> PyResult<std::ops::Range<usize>> {
+        self.cells
+            .group_ranges(self.n_groups)
+            .get(group)
+            .cloned()
+            .ok_or_else(|| {
+                KernelError::value(
+                    "group",
+                    format!("group {group} out of range (n_groups = {})", self.n_groups),
+                )
+                .into()
+            })
+    }
+
+    fn stats(&self, group: usize) -> PyResult<PairStats> {
+        Ok(PairStats::from_cells(&self.cells, self.group(group)?, None))
+    }
+}
+
+#[pymethods]
+impl CellTable {
+    /// Aggregates integer-coded battles (outcome 0 = first wins, 1 = tie, 2 = second wins).
+    #[new]
+    #[pyo3(signature = (first, second, outcome, n_models, *, weight=None, group=None, n_groups=1))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        first: PyReadonlyArray1<'_, u32>,
+        second: PyReadonlyArray1<'_, u32>,
+        outcome: PyReadonlyArray1<'_, u8>,
+        n_models: usize,
+        weight: Option<PyReadonlyArray1<'_, f64>>,
+        group: Option<PyReadonlyArray1<'_, u32>>,
+        n_groups: usize,
+    ) -> PyResult<Self> {
+        let (a, b, o) = (first.as_slice()?, second.as_slice()?, outcome.as_slice()?);
+        let w = weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        let g = group.as_ref().map(|g| g.as_slice()).transpose()?;
+        let battles = Battles {
+            first: a,
+            second: b,
+            outcome: o,
+            weight: w,
+            group: g,
+            n_models,
+            n_groups,
+        };
+        let cells = py.detach(|| aggregate(&battles))?;
+        Ok(CellTable {
+            cells,
+            n_models,
+            n_groups,
+        })
+    }
+
+    /// The same cells with LMArena's inverse-frequency weights 1 / max(n_pair, floor).
+    fn reweighted(&self, floor: f64) -> Self {
+        let mut cells = self.cells.clone();
+        cells.reweight_inverse_frequency(floor);
+        CellTable {
+            cells,
+            n_models: self.n_models,
+            n_groups: self.n_groups,
+        }
+    }
+
+    /// Columns `(group, i, j, score2, weight, count)` as NumPy arrays.
+    #[allow(clippy::type_complexity)]
+    fn columns<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u8>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+    ) {
+        let c = &self.cells;
+        (
+            c.group.clone().into_pyarray(py),
+            c.i.clone().into_pyarray(py),
+            c.j.clone().into_pyarray(py),
+            c.score2.clone().into_pyarray(py),
+            c.weight.clone().into_pyarray(py),
+            c.count.clone().into_pyarray(py),
+        )
+    }
+
+    fn __len__(&self) -> usize {
+        self.cells.len()
+    }
+}
+
+/// Weak-component and strong-component labels of one group's comparison graph
+/// (`u32::MAX` for models absent from the group).
+#[pyfunction]
+pub fn bt_structure<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    group: usize,
+) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+    let stats = table.stats(group)?;
+    let s = py.detach(|| Structure::of(&stats, table.n_models));
+    Ok((s.component.into_pyarray(py), s.strong.into_pyarray(py)))
+}
+
+/// Maximum-likelihood θ of one group (NaN for absent models) and the Newton iterations used.
+#[pyfunction]
+#[pyo3(signature = (table, group, *, prior=0.0, tol=1e-10, max_iter=100))]
+pub fn bt_fit<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    group: usize,
+    prior: f64,
+    tol: f64,
+    max_iter: usize,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, usize)> {
+    let stats = table.stats(group)?;
+    let opts = FitOptions {
+        prior,
+        tol,
+        max_iter,
+    };
+    let f = py.detach(|| fit(&stats, table.n_models, None, &opts))?;
+    Ok((f.theta.into_pyarray(py), f.iterations))
+}
+
+/// Sandwich covariance (n_models, n_models) of θ for one group.
+#[pyfunction]
+#[pyo3(signature = (table, group, theta, *, prior=0.0, ridge))]
+pub fn bt_sandwich<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    group: usize,
+    theta: PyReadonlyArray1<'py, f64>,
+    prior: f64,
+    ridge: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let stats = table.stats(group)?;
+    let theta = theta.as_slice()?;
+    let n = theta.len();
+    let cov = py.detach(|| sandwich(&stats, theta, prior, ridge))?;
+    Ok(matrix(py, n, n, cov))
+}
+
+/// Bootstrap over battles of one group: θ per round (n_boot, n_models), degenerate rounds.
+#[pyfunction]
+#[pyo3(signature = (table, group, theta, *, n_boot, seed, first_round=0, prior=0.0, tol=1e-10))]
+#[allow(clippy::too_many_arguments)]
+pub fn bt_bootstrap<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    group: usize,
+    theta: PyReadonlyArray1<'py, f64>,
+    n_boot: usize,
+    seed: u64,
+    first_round: usize,
+    prior: f64,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+    let range = table.group(group)?;
+    let theta = theta.as_slice()?;
+    let opts = FitOptions {
+        prior,
+        tol,
+        max_iter: 100,
+    };
+    let rounds = first_round..first_round + n_boot;
+    let reps = py.detach(|| {
+        bootstrap_battles(
+            &table.cells,
+            range,
+            table.n_models,
+            theta,
+            &opts,
+            rounds,
+            seed,
+        )
+    })?;
+    Ok((
+        matrix(py, n_boot, table.n_models, reps.theta),
+        reps.degenerate_rounds,
+    ))
+}
+
+/// Voter-clustered bootstrap: `table` grouped by voter code. θ per round and degenerate rounds.
+#[pyfunction]
+#[pyo3(signature = (table, theta, *, n_boot, seed, first_round=0, prior=0.0, tol=1e-10))]
+#[allow(clippy::too_many_arguments)]
+pub fn bt_bootstrap_voters<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    theta: PyReadonlyArray1<'py, f64>,
+    n_boot: usize,
+    seed: u64,
+    first_round: usize,
+    prior: f64,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+    let theta = theta.as_slice()?;
+    let opts = FitOptions {
+        prior,
+        tol,
+        max_iter: 100,
+    };
+    let rounds = first_round..first_round + n_boot;
+    let reps = py.detach(|| {
+        bootstrap_voters(
+            &table.cells,
+            table.n_groups,
+            table.n_models,
+            theta,
+            &opts,
+            rounds,
+            seed,
+        )
+    })?;
+    Ok((
+        matrix(py, n_boot, table.n_models, reps.theta),
+        reps.degenerate_rounds,
+    ))
+}
+
+/// Leave-one-group-out θ (n_groups, n_models) of a table grouped by voter, and degenerate fits.
+#[pyfunction]
+#[pyo3(signature = (table, theta, *, prior=0.0, tol=1e-10))]
+pub fn bt_leave_one_group_out<'py>(
+    py: Python<'py>,
+    table: &CellTable,
+    theta: PyReadonlyArray1<'py, f64>,
+    prior: f64,
+    tol: f64,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+    let theta = theta.as_slice()?;
+    let opts = FitOptions {
+        prior,
+        tol,
+        max_iter: 100,
+    };
+    let reps = py.detach(|| {
+        leave_one_group_out(&table.cells, table.n_groups, table.n_models, theta, &opts)
+    })?;
+    Ok((
+        matrix(py, table.n_groups, table.n_models, reps.theta),
+        reps.degenerate_rounds,
+    ))
+}
+
+/// Online Elo over the rows in `order`.
+#[pyfunction]
+#[pyo3(signature = (first, second, outcome, order, n_models, *, k=4.0, scale=400.0, base=10.0, init=1000.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn elo_online<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    outcome: PyReadonlyArray1<'py, u8>,
+    order: PyReadonlyArray1<'py, i64>,
+    n_models: usize,
+    k: f64,
+    scale: f64,
+    base: f64,
+    init: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (a, b, o) = (first.as_slice()?, second.as_slice()?, outcome.as_slice()?);
+    let order: Vec<usize> = order.as_slice()?.iter().map(|&r| r as usize).collect();
+    if let Some(&bad) = order.iter().find(|&&r| r >= a.len()) {
+        return Err(
+            KernelError::value("timestamp", format!("order index {bad} out of range")).into(),
+        );
+    }
+    let opts = EloOptions {
+        k,
+        scale,
+        base,
+        init,
+    };
+    let ratings = py.detach(|| online_elo(a, b, o, &order, n_models, &opts))?;
+    Ok(ratings.into_pyarray(py))
+}
+
+struct StyleInput<'a> {
+    first: PyReadonlyArray1<'a, u32>,
+    second: PyReadonlyArray1<'a, u32>,
+    score: PyReadonlyArray1<'a, f64>,
+    weight: Option<PyReadonlyArray1<'a, f64>>,
+    features: PyReadonlyArray2<'a, f64>,
+}
+
+impl StyleInput<'_> {
+    fn view(&self, n_models: usize) -> PyResult<StyleBattles<'_>> {
+        Ok(StyleBattles {
+            first: self.first.as_slice()?,
+            second: self.second.as_slice()?,
+            score: self.score.as_slice()?,
+            weight: self.weight.as_ref().map(|w| w.as_slice()).transpose()?,
+            features: self.features.as_slice()?,
+            n_features: self.features.shape()[1],
+            n_models,
+        })
+    }
+}
+
+fn style_options(prior_theta: f64, prior_beta: f64) -> StyleOptions {
+    StyleOptions {
+        prior_theta,
+        prior_beta,
+        tol: 1e-10,
+        max_iter: 100,
+    }
+}
+
+/// Style-controlled fit: `[θ (n_models), β (n_features)]`.
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, *, weight=None, prior_theta=0.0, prior_beta=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_fit<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let input = StyleInput {
+        first,
+        second,
+        score,
+        weight,
+        features,
+    };
+    let data = input.view(n_models)?;
+    let opts = style_options(prior_theta, prior_beta);
+    let params = py.detach(|| fit_style(&data, None, None, &opts))?;
+    Ok(params.into_pyarray(py))
+}
+
+/// Sandwich covariance of the style-controlled parameters, (K+F, K+F).
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, params, *, weight=None, prior_theta=0.0, prior_beta=0.0, ridge))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_sandwich<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    params: PyReadonlyArray1<'py, f64>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+    ridge: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let input = StyleInput {
+        first,
+        second,
+        score,
+        weight,
+        features,
+    };
+    let data = input.view(n_models)?;
+    let params = params.as_slice()?;
+    let opts = style_options(prior_theta, prior_beta);
+    let d = params.len();
+    let cov = py.detach(|| sandwich_style(&data, params, &opts, ridge))?;
+    Ok(matrix(py, d, d, cov))
+}
+
+/// Bootstrap over battle rows of the style-controlled fit: (n_boot, K+F).
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, params, *, n_boot, seed, weight=None, prior_theta=0.0, prior_beta=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_bootstrap<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    params: PyReadonlyArray1<'py, f64>,
+    n_boot: usize,
+    seed: u64,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let input = StyleInput {
+        first,
+        second,
+        score,
+        weight,
+        features,
+    };
+    let data = input.view(n_models)?;
+    let params = params.as_slice()?;
+    let opts = style_options(prior_theta, prior_beta);
+    let d = params.len();
+    let reps = py.detach(|| bootstrap_style(&data, params, &opts, n_boot, seed))?;
+    Ok(matrix(py, n_boot, d, reps))
+}

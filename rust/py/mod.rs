@@ -1,0 +1,23 @@
+//! PyO3 glue: the private `assay._native` module. Wrappers only; all work is in the core.
+
+mod arena;
+mod errors;
+
+#[pyo3::pymodule]
+mod _native {
+    #[pymodule_export]
+    use super::errors::{ConvergenceError, NotIdentifiableError, ShapeError};
+
+    #[pymodule_export]
+    use super::arena::{
+        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
+        bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
+    };
+
+    #[pymodule_init]
+    fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        // Kernels parallelise over batches with rayon; nested faer parallelism only oversubscribes.
+        faer::set_global_parallelism(faer::Par::Seq);
+        Ok(())
+    }
+}

@@ -359,9 +359,33 @@ pub fn sandwich(
         b[(i, j)] -= v;
         b[(j, i)] -= v;
     }
-    for k in 0..n {
+    // B vanishes along each component's all-ones direction 1_c, where (H + ridge·I)⁻¹ equals
+    // 1/ridge. Computing that inverse directly loses ~log10(‖H‖/ridge) digits, so B is projected
+    // off 1_c and the inverse taken of H + ridge·I + (s − ridge)·1_c1_cᵀ/n_c, which agrees with
+    // (H + ridge·I)⁻¹ on the complement of the 1_c (all that projected B sees) and is well
+    // conditioned (s = the largest diagonal entry of H).
+    let structure = Structure::of(stats, n);
+    let mut size = vec![0.0; structure.n_components];
+    for &c in structure.component.iter().filter(|&&c| c != u32::MAX) {
+        size[c as usize] += 1.0;
+    }
+    let same = |a: usize, b: usize| {
+        let (ca, cb) = (structure.component[a], structure.component[b]);
+        (ca != u32::MAX && ca == cb).then(|| size[ca as usize])
+    };
+    let projector = Mat::from_fn(n, n, |a, b| {
+        f64::from(a == b) - same(a, b).map_or(0.0, |s| 1.0 / s)
+    });
+    let b = &projector * &b * &projector;
+    let scale = (0..n).map(|k| h[(k, k)]).fold(1.0, f64::max);
+    for a in 0..n {
         // Absent models: an identity row keeps H invertible and their variance zero.
-        h[(k, k)] += if present[k] { ridge } else { 1.0 };
+        h[(a, a)] += if present[a] { ridge } else { 1.0 };
+        for c in 0..n {
+            if let Some(s) = same(a, c) {
+                h[(a, c)] += (scale - ridge) / s;
+            }
+        }
     }
     let llt = h.llt(Side::Lower).map_err(|_| {
         KernelError::value(

@@ -11,8 +11,13 @@ from scipy.optimize import minimize
 SCALE = 400 / np.log(10)
 
 
-def code(df: pd.DataFrame, a: str = "model_a", b: str = "model_b", winner: str = "winner",
-         labels: dict | None = None):
+def code(
+    df: pd.DataFrame,
+    a: str = "model_a",
+    b: str = "model_b",
+    winner: str = "winner",
+    labels: dict | None = None,
+):
     labels = labels or {"model_a": 1.0, "model_b": 0.0, "tie": 0.5, "tie (bothbad)": 0.5}
     models = np.array(sorted(set(df[a]) | set(df[b])), dtype=object)
     index = {m: k for k, m in enumerate(models)}
@@ -98,8 +103,13 @@ def bootstrap_ratings(ia, ib, y, k, rounds: int, seed: int) -> np.ndarray:
     for r in range(rounds):
         n = rng.multinomial(total, rows["n"] / total)
         keep = n > 0
-        out[r] = newton(rows["a"].to_numpy()[keep], rows["b"].to_numpy()[keep],
-                        rows["y"].to_numpy()[keep], k, w=n[keep].astype(float))
+        out[r] = newton(
+            rows["a"].to_numpy()[keep],
+            rows["b"].to_numpy()[keep],
+            rows["y"].to_numpy()[keep],
+            k,
+            w=n[keep].astype(float),
+        )
     return out * SCALE + 1000
 
 

@@ -8,11 +8,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from bt_oracle import SCALE, bootstrap_ratings, code, mle, sandwich_se, synthetic
 
 from assay import arena
 
-LLMFAO = {"model_a": "left", "model_b": "right", "outcomes": {"left": "model_a", "right": "model_b"}}
+from bt_oracle import SCALE, bootstrap_ratings, code, mle, sandwich_se, synthetic
+
+LLMFAO = {
+    "model_a": "left",
+    "model_b": "right",
+    "outcomes": {"left": "model_a", "right": "model_b"},
+}
 LABELS = {"left": 1.0, "right": 0.0, "tie": 0.5}
 
 
@@ -57,7 +62,9 @@ def test_explicit_ridge_is_used(llmfao, llmfao_oracle):
     np.testing.assert_allclose(half, 1.959963984540054 * se * SCALE, rtol=1e-9)
 
 
-def test_bootstrap_quantiles_match_reference_bootstrap_within_monte_carlo_error(llmfao, llmfao_oracle):
+def test_bootstrap_quantiles_match_reference_bootstrap_within_monte_carlo_error(
+    llmfao, llmfao_oracle
+):
     models, ia, ib, y, _ = llmfao_oracle
     rounds = 2000
     board = arena.fit(llmfao, **LLMFAO, ci="bootstrap", n_boot=rounds, seed=1)
@@ -107,13 +114,15 @@ def test_rank_upper_bound_definition(llmfao):
 
 
 def test_anchor_shifts_ratings_and_uses_contrast_intervals(llmfao, llmfao_oracle):
-    models, ia, ib, y, theta = llmfao_oracle
+    models, *_, theta = llmfao_oracle
     board = arena.fit(llmfao, **LLMFAO, anchor=("GPT 4", 1200.0))
     t = board.table.set_index("model")
     assert t.loc["GPT 4", "rating"] == pytest.approx(1200.0)
     assert t.loc["GPT 4", "ci_high"] == pytest.approx(1200.0)  # no uncertainty about the anchor
     k = int(np.flatnonzero(models == "GPT 4")[0])
-    np.testing.assert_allclose(t["rating"].reindex(models), (theta - theta[k]) * SCALE + 1200, atol=1e-6)
+    np.testing.assert_allclose(
+        t["rating"].reindex(models), (theta - theta[k]) * SCALE + 1200, atol=1e-6
+    )
 
 
 def test_inverse_frequency_weights_equal_weighted_oracle():
@@ -175,13 +184,19 @@ def test_win_rate_matrices(llmfao):
     board = arena.fit(llmfao, **LLMFAO)
     emp, pred = board.win_rates(), board.predicted_win_rates()
     assert list(emp.index) == list(board.table["model"])
-    pair = llmfao[((llmfao.left == "GPT 4") & (llmfao.right == "command"))
-                  | ((llmfao.left == "command") & (llmfao.right == "GPT 4"))]
-    score = ((pair.left == "GPT 4") & (pair.winner == "left")) | ((pair.right == "GPT 4") & (pair.winner == "right"))
+    pair = llmfao[
+        ((llmfao.left == "GPT 4") & (llmfao.right == "command"))
+        | ((llmfao.left == "command") & (llmfao.right == "GPT 4"))
+    ]
+    score = ((pair.left == "GPT 4") & (pair.winner == "left")) | (
+        (pair.right == "GPT 4") & (pair.winner == "right")
+    )
     expected = (score.sum() + 0.5 * (pair.winner == "tie").sum()) / len(pair)
     assert emp.loc["GPT 4", "command"] == pytest.approx(expected)
     t = board.table.set_index("model")["rating"]
-    assert pred.loc["GPT 4", "command"] == pytest.approx(1 / (1 + 10 ** ((t["command"] - t["GPT 4"]) / 400)))
+    assert pred.loc["GPT 4", "command"] == pytest.approx(
+        1 / (1 + 10 ** ((t["command"] - t["GPT 4"]) / 400))
+    )
     total = pred.to_numpy() + pred.to_numpy().T
     off = ~np.eye(len(total), dtype=bool)
     np.testing.assert_allclose(total[off], 1.0)

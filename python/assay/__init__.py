@@ -19,4 +19,11 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena"]
+__all__ = [
+    "ConvergenceError",
+    "NotIdentifiableError",
+    "ShapeError",
+    "__version__",
+    "_native",
+    "arena",
+]

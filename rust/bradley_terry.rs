@@ -141,6 +141,20 @@ impl Structure {
     }
 }
 
+/// Newton's dense Hessian and the sandwich are K×K: beyond this many models (3.2 GB of f64)
+/// the fit refuses with a clear error instead of exhausting memory.
+pub const MAX_DENSE_MODELS: usize = 20_000;
+
+fn check_dense(n: usize) -> KernelResult<()> {
+    if n > MAX_DENSE_MODELS {
+        return Err(KernelError::value(
+            "battles",
+            format!("{n} distinct models take part; the Bradley-Terry fit handles at most {MAX_DENSE_MODELS} (its Hessian is dense)"),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FitOptions {
     /// Gaussian prior precision on θ (0 = plain maximum likelihood).
@@ -232,6 +246,7 @@ pub fn fit(
         });
     }
     let structure = Structure::of(stats, n_models);
+    check_dense(structure.present.iter().filter(|&&p| p).count())?;
     if opts.prior == 0.0 && !structure.identifiable() {
         return Err(KernelError::NotIdentifiable(
             "the maximum-likelihood ratings are infinite: some models never lost (or never won) against the rest of their comparison component".into(),
@@ -343,6 +358,7 @@ pub fn sandwich(
     ridge: f64,
 ) -> KernelResult<Vec<f64>> {
     let n = theta.len();
+    check_dense(n)?;
     let zeroed: Vec<f64> = theta
         .iter()
         .map(|x| if x.is_finite() { *x } else { 0.0 })

@@ -126,8 +126,13 @@ def fastchat_compute_bt(df: pd.DataFrame, anchor: tuple[str, float] | None = Non
         np.add.at(grad, b, -g)
         return loss, grad
 
-    res = minimize(loss_grad, np.zeros(len(models)), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 100, "gtol": 1e-6})
+    res = minimize(
+        loss_grad,
+        np.zeros(len(models)),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 100, "gtol": 1e-6},
+    )
     ratings = pd.Series(res.x * 400 + 1000, index=models)
     if anchor is not None:
         ratings += anchor[1] - ratings[anchor[0]]
@@ -153,8 +158,16 @@ def style_frame(n=8000, seed=0, beta=0.25):
     z = (x - x.mean()) / x.std()
     p = 1 / (1 + np.exp(-(theta[a] - theta[b] + beta * z)))
     names = np.array([f"m{i:02d}" for i in range(k)], dtype=object)
-    return pd.DataFrame({"model_a": names[a], "model_b": names[b], "len_a": la, "len_b": lb,
-                         "winner": np.where(rng.random(n) < p, "model_a", "model_b"), "z": z})
+    return pd.DataFrame(
+        {
+            "model_a": names[a],
+            "model_b": names[b],
+            "len_a": la,
+            "len_b": lb,
+            "winner": np.where(rng.random(n) < p, "model_a", "model_b"),
+            "z": z,
+        }
+    )
 
 
 def test_style_prior_reproduces_arena_rank_contextual_fit_and_default_recovers_truth():

@@ -136,3 +136,14 @@ def test_paths_that_do_not_exist_or_have_no_known_format(tmp_path):
 def test_table_dict_columns_must_have_equal_lengths():
     with pytest.raises(ValueError, match="columns have different lengths"):
         Table({"a": [1, 2], "b": [1]}, "battles")
+
+
+def test_integer_model_ids_use_the_lookup_path_and_match_names(llmfao):
+    ids = pd.Index(sorted(set(llmfao["left"]) | set(llmfao["right"])))
+    as_int = llmfao.assign(
+        left=ids.get_indexer(llmfao["left"]) * 3 + 1, right=ids.get_indexer(llmfao["right"]) * 3 + 1
+    )
+    by_int = arena.fit(as_int, **LLMFAO).table
+    by_name = arena.fit(llmfao, **LLMFAO).table
+    np.testing.assert_allclose(by_int["rating"], by_name["rating"])
+    assert list(by_int["model"]) == [ids.get_loc(m) * 3 + 1 for m in by_name["model"]]

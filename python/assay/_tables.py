@@ -146,6 +146,9 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
         codes = np.where(pd.isna(indices), -1, indices).astype(np.int64)
         cats = pd.Index(dictionary.to_pandas())
     else:
+        dense = _dense_integer_codes(values)
+        if dense is not None:
+            return dense
         series = (
             values
             if isinstance(values, pd.Series)
@@ -157,6 +160,19 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
         row = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(f"{label} has a missing value at row {row}")
     return pd.Index(cats), codes
+
+
+def _dense_integer_codes(values: Any) -> tuple[pd.Index, np.ndarray] | None:
+    """Integer ids in a compact non-negative range are coded by a lookup table (no hashing)."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iu" or arr.size == 0:
+        return None
+    low, high = int(arr.min()), int(arr.max())
+    if low < 0 or high > 4 * arr.size + 1024:
+        return None
+    present = np.bincount(arr, minlength=high + 1) > 0
+    lookup = np.cumsum(present) - 1
+    return pd.Index(np.flatnonzero(present)), lookup[arr]
 
 
 def factorize_jointly(

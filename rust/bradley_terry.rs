@@ -182,40 +182,24 @@ pub struct Fit {
     pub loss: f64,
 }
 
-#[inline]
-fn log_sigmoid(x: f64) -> f64 {
-    -(x.max(0.0) - x + (-x.abs()).exp().ln_1p())
-}
-
-#[inline]
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-fn loss(stats: &PairStats, theta: &[f64], prior: f64) -> f64 {
-    let mut total = 0.0;
-    for p in 0..stats.len() {
-        let d = theta[stats.i[p] as usize] - theta[stats.j[p] as usize];
-        total -= stats.swy[p] * log_sigmoid(d) + (stats.sw[p] - stats.swy[p]) * log_sigmoid(-d);
-    }
-    total
-        + 0.5
-            * prior
-            * theta
-                .iter()
-                .filter(|x| x.is_finite())
-                .map(|x| x * x)
-                .sum::<f64>()
-}
-
-/// Gradient and Hessian of the loss at θ (dense, models indexed as given).
-fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+/// Loss, gradient and Hessian (dense, models indexed as given) at θ in one pass over the
+/// pairs: one `exp` and one `log1p` per pair.
+fn evaluate(stats: &PairStats, theta: &[f64], prior: f64) -> (f64, Vec<f64>, Mat<f64>) {
     let n = theta.len();
+    let mut loss = 0.0;
     let mut g = vec![0.0; n];
     let mut h = Mat::<f64>::zeros(n, n);
     for p in 0..stats.len() {
         let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
-        let prob = sigmoid(theta[i] - theta[j]);
+        let d = theta[i] - theta[j];
+        // σ(d) and log σ(d) from e = exp(−|d|); log σ(−d) = log σ(d) − d.
+        let e = (-d.abs()).exp();
+        let (prob, log_p) = if d >= 0.0 {
+            (1.0 / (1.0 + e), -e.ln_1p())
+        } else {
+            (e / (1.0 + e), d - e.ln_1p())
+        };
+        loss -= stats.swy[p] * log_p + (stats.sw[p] - stats.swy[p]) * (log_p - d);
         let r = stats.swy[p] - stats.sw[p] * prob;
         g[i] -= r;
         g[j] += r;
@@ -226,9 +210,18 @@ fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, 
         h[(j, i)] -= w;
     }
     for k in 0..n {
+        if theta[k].is_finite() {
+            loss += 0.5 * prior * theta[k] * theta[k];
+        }
         g[k] += prior * theta[k];
         h[(k, k)] += prior;
     }
+    (loss, g, h)
+}
+
+/// Gradient and Hessian of the loss at θ.
+fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+    let (_, g, h) = evaluate(stats, theta, prior);
     (g, h)
 }
 
@@ -290,9 +283,8 @@ pub fn fit(
         }
     };
     centre(&mut theta);
-    let mut current = loss(&local, &theta, opts.prior);
+    let (mut current, mut g, mut h) = evaluate(&local, &theta, opts.prior);
     for iteration in 1..=opts.max_iter {
-        let (g, mut h) = gradient_hessian(&local, &theta, opts.prior);
         if opts.prior == 0.0 {
             // The loss is flat along each component's all-ones direction: pin it.
             let scale = (0..n).map(|k| h[(k, k)]).fold(0.0, f64::max).max(1.0);
@@ -310,22 +302,22 @@ pub fn fit(
             Err(_) => h.lblt(Side::Lower).solve(&rhs),
         };
         let slope: f64 = (0..n).map(|k| g[k] * step[(k, 0)]).sum();
+        // Armijo backtracking; the evaluation at the accepted point serves the next step.
         let mut t = 1.0;
-        let mut trial: Vec<f64>;
-        loop {
-            trial = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
-            let value = loss(&local, &trial, opts.prior);
-            if value <= current + 1e-4 * t * slope || t < 1e-10 {
-                current = value;
-                break;
+        let (trial, next) = loop {
+            let mut trial: Vec<f64> = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
+            centre(&mut trial);
+            let next = evaluate(&local, &trial, opts.prior);
+            if next.0 <= current + 1e-4 * t * slope || t < 1e-10 {
+                break (trial, next);
             }
             t *= 0.5;
-        }
-        centre(&mut trial);
+        };
         let moved = (0..n)
             .map(|k| (trial[k] - theta[k]).abs())
             .fold(0.0, f64::max);
         theta = trial;
+        (current, g, h) = next;
         if moved < opts.tol {
             let mut full = vec![f64::NAN; n_models];
             for (k, &m) in index.iter().enumerate() {
@@ -368,7 +360,7 @@ pub fn sandwich(
     let present = stats.present(n);
     for p in 0..stats.len() {
         let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
-        let q = sigmoid(zeroed[i] - zeroed[j]);
+        let q = 1.0 / (1.0 + (zeroed[j] - zeroed[i]).exp());
         let v = stats.sw2y2[p] - 2.0 * q * stats.sw2y[p] + q * q * stats.sw2[p];
         b[(i, i)] += v;
         b[(j, j)] += v;

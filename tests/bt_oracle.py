@@ -134,3 +134,68 @@ def synthetic(n_models: int, n_battles: int, seed: int, tie_rate: float = 0.1, s
     winner = np.where(tie, "tie", np.where(rng.random(n_battles) < q, "model_a", "model_b"))
     names = np.array([f"m{k:03d}" for k in range(n_models)], dtype=object)
     return pd.DataFrame({"model_a": names[a], "model_b": names[b], "winner": winner}), theta
+
+
+def fastchat_compute_bt(df: pd.DataFrame, anchor: tuple[str, float] | None = None) -> pd.Series:
+    """FastChat's compute_bt (rating_systems.py): aggregated unique (a, b, outcome) rows,
+    summed logistic loss in base-10 logits, L-BFGS-B (maxiter 100, gtol 1e-6), r·400 + 1000,
+    then shifted so that the anchor model has its rating."""
+    models = pd.Index(pd.unique(pd.concat([df["model_a"], df["model_b"]])))
+    code = df["winner"].map({"model_a": 2, "model_b": 0}).fillna(1).to_numpy(dtype=int)
+    rows = np.column_stack(
+        [models.get_indexer(df["model_a"]), models.get_indexer(df["model_b"]), code]
+    )
+    unique, counts = np.unique(rows, return_counts=True, axis=0)
+    a, b = unique[:, 0].astype(int), unique[:, 1].astype(int)
+    y, w = unique[:, 2] / 2, counts.astype(float)
+    alpha = np.log(10.0)
+
+    def loss_grad(r):
+        logit = alpha * (r[a] - r[b])
+        p = 1 / (1 + np.exp(-logit))
+        loss = -np.sum((np.log(p) * y + np.log1p(-p) * (1 - y)) * w)
+        g = (p - y) * w * alpha
+        grad = np.zeros_like(r)
+        np.add.at(grad, a, g)
+        np.add.at(grad, b, -g)
+        return loss, grad
+
+    res = minimize(
+        loss_grad,
+        np.zeros(len(models)),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 100, "gtol": 1e-6},
+    )
+    ratings = pd.Series(res.x * 400 + 1000, index=models)
+    if anchor is not None:
+        ratings += anchor[1] - ratings[anchor[0]]
+    return ratings
+
+
+def fastchat_fit_contextual(ia, ib, y, features, k, reg=0.5, tol=1e-6):
+    """FastChat's fit_contextual_bt: summed loss in base-10 logits, L2 0.25·‖params‖² on
+    ratings and style coefficients alike, L-BFGS-B (maxiter 100, gtol 1e-6)."""
+    alpha = np.log(10.0)
+    half_reg = reg / 2
+
+    def loss_grad(params):
+        r, beta = params[:k], params[k:]
+        logit = alpha * (r[ia] - r[ib]) + features @ beta
+        p = 1 / (1 + np.exp(-logit))
+        loss = -np.sum(np.log(p) * y + np.log1p(-p) * (1 - y)) + half_reg * params @ params
+        g = p - y
+        grad = reg * params
+        np.add.at(grad[:k], ia, alpha * g)
+        np.add.at(grad[:k], ib, -alpha * g)
+        grad[k:] += features.T @ g
+        return loss, grad
+
+    res = minimize(
+        loss_grad,
+        np.zeros(k + features.shape[1]),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 100, "gtol": tol},
+    )
+    return res.x

@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import minimize
 
 from assay import _native, arena
 from assay.arena._battles import code_battles
 from assay.arena._fit import Z95, _cell_table
 
-from bt_oracle import synthetic
+from bt_oracle import fastchat_compute_bt, synthetic
 
 arena_rank_data = pytest.importorskip("arena_rank.utils.data_utils")
 arena_rank_bt = pytest.importorskip("arena_rank.models.bradley_terry")
@@ -100,43 +99,6 @@ def test_ratings_match_evalica_converged(llmfao):
     ref = pd.Series((theta - theta.mean()) * SCALE + 1000, index=res.scores.index)
     ours = arena.fit(llmfao).table.set_index("model")["rating"].reindex(ref.index)
     np.testing.assert_allclose(ours, ref, atol=1e-4)
-
-
-def fastchat_compute_bt(df: pd.DataFrame, anchor: tuple[str, float] | None = None) -> pd.Series:
-    """FastChat's compute_bt (rating_systems.py): aggregated unique (a, b, outcome) rows,
-    summed logistic loss in base-10 logits, L-BFGS-B (maxiter 100, gtol 1e-6), r·400 + 1000,
-    then shifted so that the anchor model has its rating."""
-    models = pd.Index(pd.unique(pd.concat([df["model_a"], df["model_b"]])))
-    code = df["winner"].map({"model_a": 2, "model_b": 0}).fillna(1).to_numpy(dtype=int)
-    rows = np.column_stack(
-        [models.get_indexer(df["model_a"]), models.get_indexer(df["model_b"]), code]
-    )
-    unique, counts = np.unique(rows, return_counts=True, axis=0)
-    a, b = unique[:, 0].astype(int), unique[:, 1].astype(int)
-    y, w = unique[:, 2] / 2, counts.astype(float)
-    alpha = np.log(10.0)
-
-    def loss_grad(r):
-        logit = alpha * (r[a] - r[b])
-        p = 1 / (1 + np.exp(-logit))
-        loss = -np.sum((np.log(p) * y + np.log1p(-p) * (1 - y)) * w)
-        g = (p - y) * w * alpha
-        grad = np.zeros_like(r)
-        np.add.at(grad, a, g)
-        np.add.at(grad, b, -g)
-        return loss, grad
-
-    res = minimize(
-        loss_grad,
-        np.zeros(len(models)),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": 100, "gtol": 1e-6},
-    )
-    ratings = pd.Series(res.x * 400 + 1000, index=models)
-    if anchor is not None:
-        ratings += anchor[1] - ratings[anchor[0]]
-    return ratings
 
 
 @pytest.mark.parametrize("anchor", [None, ("GPT 4", 1114.0)])

@@ -128,6 +128,8 @@ impl CellTable {
     }
 }
 
+type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
+
 /// Weak-component and strong-component labels of one group's comparison graph
 /// (`u32::MAX` for models absent from the group).
 #[pyfunction]
@@ -135,7 +137,7 @@ pub fn bt_structure<'py>(
     py: Python<'py>,
     table: &CellTable,
     group: usize,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+) -> PyResult<Labels<'py>> {
     let stats = table.stats(group)?;
     let s = py.detach(|| Structure::of(&stats, table.n_models));
     Ok((s.component.into_pyarray(py), s.strong.into_pyarray(py)))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import check_finite, float_array
-from .._tables import Table, factorize, factorize_jointly
+from .._tables import Table, factorize, factorize_jointly, take
 
 FIRST_WINS, TIE, SECOND_WINS = 0, 1, 2
 
@@ -77,7 +77,7 @@ def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) ->
             f"known labels are {sorted(mapping)}; "
             "map other labels with outcomes={label: 'model_a' | 'model_b' | 'tie'}"
         )
-    return table[codes]
+    return take(table, codes)
 
 
 def code_battles(

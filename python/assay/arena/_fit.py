@@ -32,10 +32,17 @@ def default_ridge(n_battles: float, weighted: bool) -> float:
 class _Group:
     """Cells of one group (all battles, or one segment) and its per-model counts."""
 
-    def __init__(self, table: _native.CellTable, group: int, models: np.ndarray) -> None:
+    def __init__(
+        self,
+        table: _native.CellTable,
+        group: int,
+        models: np.ndarray,
+        columns: tuple[np.ndarray, ...] | None = None,
+    ) -> None:
+        """``columns``: ``table.columns()`` when the caller already holds them (segments)."""
         self.table, self.group, self.models = table, group, models
-        g, i, j, score2, weight, count = table.columns()
-        mine = g == group
+        g, i, j, score2, weight, count = columns if columns is not None else table.columns()
+        mine = slice(*np.searchsorted(g, [group, group + 1]))  # cells are sorted by group
         self.i, self.j = i[mine].astype(np.int64), j[mine].astype(np.int64)
         self.score2, self.weight, self.count = score2[mine], weight[mine], count[mine]
         k = len(models)
@@ -149,7 +156,8 @@ def _anchor_index(anchor: tuple[str, float] | None, models: np.ndarray) -> tuple
 
 
 def _voter_codes(battles: Battles, voter: str) -> tuple[np.ndarray, np.ndarray]:
-    return factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
+    codes, ids = factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
+    return codes.astype(np.uint32, copy=False), ids
 
 
 def fit(
@@ -270,8 +278,13 @@ def fit(
     bar = _progress_bar(progress, n_boot if ci != "sandwich" else 0)
     diagnostics: dict[str, Any] = {"battles": len(coded), "models": coded.n_models, "ci": ci}
 
-    def estimate(table: _native.CellTable, group: int, voter_table: _native.CellTable | None):
-        g = _Group(table, group, coded.models)
+    def estimate(
+        table: _native.CellTable,
+        group: int,
+        voter_table: _native.CellTable | None,
+        columns: tuple[np.ndarray, ...] | None = None,
+    ):
+        g = _Group(table, group, coded.models, columns)
         component = g.check_identifiable(prior)
         theta, iterations = _native.bt_fit(table, group, prior=prior)
         r = ridge if ridge is not None else default_ridge(g.total, w is not None or reweight)
@@ -364,6 +377,7 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
     codes, keys = group_codes(coded, columns, "by")
     counts = np.bincount(codes, minlength=len(keys))
     table = _cell_table(coded, w, reweight, codes, len(keys))
+    cells = table.columns()
     skipped: list[dict[str, Any]] = []
 
     def one(s: int) -> pd.DataFrame | None:
@@ -380,7 +394,7 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
                 coded.subset(mask), None if w is None else w[mask], reweight, voter
             )
         try:
-            frame = estimate(table, s, voters)[2]
+            frame = estimate(table, s, voters, cells)[2]
         except NotIdentifiableError as e:
             skipped.append({**key, "n_battles": int(counts[s]), "reason": str(e)})
             return None

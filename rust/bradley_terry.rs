@@ -27,11 +27,7 @@ pub struct PairStats {
 impl PairStats {
     /// Sums the cells in `range` (sorted by pair), each counted `counts[c]` times when given
     /// (a bootstrap resample) or `cells.count[c]` times otherwise.
-    pub fn from_cells(
-        cells: &Cells,
-        range: std::ops::Range<usize>,
-        counts: Option<&[f64]>,
-    ) -> Self {
+    pub fn from_cells(cells: &Cells, range: std::ops::Range<usize>, counts: Option<&[f64]>) -> Self {
         let mut s = PairStats::default();
         for c in range {
             let m = counts.map_or(cells.count[c], |k| k[c]);
@@ -110,12 +106,7 @@ pub struct Structure {
 impl Structure {
     pub fn of(stats: &PairStats, n_models: usize) -> Self {
         let present = stats.present(n_models);
-        let edges: Vec<(u32, u32)> = stats
-            .i
-            .iter()
-            .zip(&stats.j)
-            .map(|(&i, &j)| (i, j))
-            .collect();
+        let edges: Vec<(u32, u32)> = stats.i.iter().zip(&stats.j).map(|(&i, &j)| (i, j)).collect();
         let (component, n_components) = weak_components(n_models, &present, &edges);
         let mut arcs = Vec::with_capacity(2 * edges.len());
         for p in 0..stats.len() {
@@ -127,13 +118,7 @@ impl Structure {
             }
         }
         let (strong, n_strong) = strong_components(n_models, &present, &arcs);
-        Structure {
-            present,
-            component,
-            n_components,
-            strong,
-            n_strong,
-        }
+        Structure { present, component, n_components, strong, n_strong }
     }
 
     pub fn identifiable(&self) -> bool {
@@ -166,11 +151,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions {
-            prior: 0.0,
-            tol: 1e-10,
-            max_iter: 100,
-        }
+        FitOptions { prior: 0.0, tol: 1e-10, max_iter: 100 }
     }
 }
 
@@ -194,11 +175,8 @@ fn evaluate(stats: &PairStats, theta: &[f64], prior: f64) -> (f64, Vec<f64>, Mat
         let d = theta[i] - theta[j];
         // σ(d) and log σ(d) from e = exp(−|d|); log σ(−d) = log σ(d) − d.
         let e = (-d.abs()).exp();
-        let (prob, log_p) = if d >= 0.0 {
-            (1.0 / (1.0 + e), -e.ln_1p())
-        } else {
-            (e / (1.0 + e), d - e.ln_1p())
-        };
+        let (prob, log_p) =
+            if d >= 0.0 { (1.0 / (1.0 + e), -e.ln_1p()) } else { (e / (1.0 + e), d - e.ln_1p()) };
         loss -= stats.swy[p] * log_p + (stats.sw[p] - stats.swy[p]) * (log_p - d);
         let r = stats.swy[p] - stats.sw[p] * prob;
         g[i] -= r;
@@ -226,17 +204,9 @@ fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, 
 }
 
 /// Fits θ by damped Newton steps. `init` warm-starts (bootstrap rounds start at the point fit).
-pub fn fit(
-    stats: &PairStats,
-    n_models: usize,
-    init: Option<&[f64]>,
-    opts: &FitOptions,
-) -> KernelResult<Fit> {
+pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitOptions) -> KernelResult<Fit> {
     if stats.is_empty() {
-        return Err(KernelError::Empty {
-            arg: "battles",
-            why: "no battles with positive weight".into(),
-        });
+        return Err(KernelError::Empty { arg: "battles", why: "no battles with positive weight".into() });
     }
     let structure = Structure::of(stats, n_models);
     check_dense(structure.present.iter().filter(|&&p| p).count())?;
@@ -256,16 +226,10 @@ pub fn fit(
         j: stats.j.iter().map(|&m| compact[m as usize]).collect(),
         ..stats.clone()
     };
-    let component: Vec<usize> = index
-        .iter()
-        .map(|&m| structure.component[m] as usize)
-        .collect();
+    let component: Vec<usize> = index.iter().map(|&m| structure.component[m] as usize).collect();
     let n = index.len();
     let mut theta: Vec<f64> = match init {
-        Some(t) => index
-            .iter()
-            .map(|&m| if t[m].is_finite() { t[m] } else { 0.0 })
-            .collect(),
+        Some(t) => index.iter().map(|&m| if t[m].is_finite() { t[m] } else { 0.0 }).collect(),
         None => vec![0.0; n],
     };
     let centre = |theta: &mut [f64]| {
@@ -313,9 +277,7 @@ pub fn fit(
             }
             t *= 0.5;
         };
-        let moved = (0..n)
-            .map(|k| (trial[k] - theta[k]).abs())
-            .fold(0.0, f64::max);
+        let moved = (0..n).map(|k| (trial[k] - theta[k]).abs()).fold(0.0, f64::max);
         theta = trial;
         (current, g, h) = next;
         if moved < opts.tol {
@@ -323,11 +285,7 @@ pub fn fit(
             for (k, &m) in index.iter().enumerate() {
                 full[m] = theta[k];
             }
-            return Ok(Fit {
-                theta: full,
-                iterations: iteration,
-                loss: current,
-            });
+            return Ok(Fit { theta: full, iterations: iteration, loss: current });
         }
         if iteration == opts.max_iter {
             return Err(KernelError::NoConvergence {
@@ -343,18 +301,10 @@ pub fn fit(
 /// Sandwich covariance (H + ridge·I)⁻¹ B (H + ridge·I)⁻¹ of θ at `theta`, row-major `n × n`
 /// over all models (rows and columns of absent models are zero). B sums the outer products of
 /// the per-battle score vectors w·(y − p)(eᵢ − eⱼ).
-pub fn sandwich(
-    stats: &PairStats,
-    theta: &[f64],
-    prior: f64,
-    ridge: f64,
-) -> KernelResult<Vec<f64>> {
+pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> KernelResult<Vec<f64>> {
     let n = theta.len();
     check_dense(n)?;
-    let zeroed: Vec<f64> = theta
-        .iter()
-        .map(|x| if x.is_finite() { *x } else { 0.0 })
-        .collect();
+    let zeroed: Vec<f64> = theta.iter().map(|x| if x.is_finite() { *x } else { 0.0 }).collect();
     let (_, mut h) = gradient_hessian(stats, &zeroed, prior);
     let mut b = Mat::<f64>::zeros(n, n);
     let present = stats.present(n);
@@ -381,9 +331,7 @@ pub fn sandwich(
         let (ca, cb) = (structure.component[a], structure.component[b]);
         (ca != u32::MAX && ca == cb).then(|| size[ca as usize])
     };
-    let projector = Mat::from_fn(n, n, |a, b| {
-        f64::from(a == b) - same(a, b).map_or(0.0, |s| 1.0 / s)
-    });
+    let projector = Mat::from_fn(n, n, |a, b| f64::from(a == b) - same(a, b).map_or(0.0, |s| 1.0 / s));
     let b = &projector * &b * &projector;
     let scale = (0..n).map(|k| h[(k, k)]).fold(1.0, f64::max);
     for a in 0..n {
@@ -412,15 +360,8 @@ mod tests {
     use crate::pairs::{aggregate, Battles};
 
     fn stats(a: &[u32], b: &[u32], o: &[u8], n_models: usize) -> PairStats {
-        let battles = Battles {
-            first: a,
-            second: b,
-            outcome: o,
-            weight: None,
-            group: None,
-            n_models,
-            n_groups: 1,
-        };
+        let battles =
+            Battles { first: a, second: b, outcome: o, weight: None, group: None, n_models, n_groups: 1 };
         let cells = aggregate(&battles).unwrap();
         PairStats::from_cells(&cells, 0..cells.len(), None)
     }
@@ -445,20 +386,8 @@ mod tests {
     #[test]
     fn an_undefeated_model_is_not_identifiable_without_a_prior() {
         let s = stats(&[0, 0, 1, 2], &[1, 2, 2, 1], &[0, 0, 0, 0], 3);
-        assert!(matches!(
-            fit(&s, 3, None, &FitOptions::default()),
-            Err(KernelError::NotIdentifiable(_))
-        ));
-        let penalised = fit(
-            &s,
-            3,
-            None,
-            &FitOptions {
-                prior: 1.0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap();
+        assert!(matches!(fit(&s, 3, None, &FitOptions::default()), Err(KernelError::NotIdentifiable(_))));
+        let penalised = fit(&s, 3, None, &FitOptions { prior: 1.0, ..FitOptions::default() }).unwrap();
         assert!(penalised.theta.iter().all(|x| x.is_finite()));
     }
 
@@ -480,9 +409,6 @@ mod tests {
         let cov = sandwich(&s, &f.theta, 0.0, 1e-9).unwrap();
         let var_diff = cov[0] + cov[3] - 2.0 * cov[1];
         let expected = 1.0 / (4.0 * 0.75 * 0.25);
-        assert!(
-            (var_diff - expected).abs() / expected < 1e-6,
-            "{var_diff} vs {expected}"
-        );
+        assert!((var_diff - expected).abs() / expected < 1e-6, "{var_diff} vs {expected}");
     }
 }

@@ -2,6 +2,7 @@
 
 mod arena;
 mod errors;
+mod style;
 
 #[pyo3::pymodule]
 mod _native {
@@ -10,9 +11,11 @@ mod _native {
 
     #[pymodule_export]
     use super::arena::{
-        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
-        bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
+        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich, bt_structure,
+        elo_online, CellTable,
     };
+    #[pymodule_export]
+    use super::style::{style_bootstrap, style_fit, style_sandwich};
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -411,4 +411,43 @@ mod tests {
         let expected = 1.0 / (4.0 * 0.75 * 0.25);
         assert!((var_diff - expected).abs() / expected < 1e-6, "{var_diff} vs {expected}");
     }
+
+    mod invariants {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn battles() -> impl Strategy<Value = Vec<(u32, u32, u8)>> {
+            // A cycle 0 → 1 → … → 4 → 0 of wins keeps every fit identifiable; random extras on top.
+            let cycle: Vec<(u32, u32, u8)> = (0..5).map(|m| (m, (m + 1) % 5, 0)).collect();
+            prop::collection::vec((0u32..5, 1u32..5, 0u8..3), 0..60).prop_map(move |extra| {
+                let mut rows = cycle.clone();
+                rows.extend(extra.into_iter().map(|(a, d, o)| (a, (a + d) % 5, o)));
+                rows
+            })
+        }
+
+        fn fitted(rows: &[(u32, u32, u8)]) -> Vec<f64> {
+            let a: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            let b: Vec<u32> = rows.iter().map(|r| r.1).collect();
+            let o: Vec<u8> = rows.iter().map(|r| r.2).collect();
+            fit(&stats(&a, &b, &o, 5), 5, None, &FitOptions::default()).unwrap().theta
+        }
+
+        proptest! {
+            #[test]
+            fn ratings_ignore_row_order_and_side(rows in battles(), seed in any::<u64>()) {
+                let base = fitted(&rows);
+                let mut shuffled = rows.clone();
+                let k = shuffled.len();
+                shuffled.rotate_left((seed as usize) % k);
+                let swapped: Vec<(u32, u32, u8)> = shuffled.iter().map(|&(a, b, o)| (b, a, 2 - o)).collect();
+                for other in [fitted(&shuffled), fitted(&swapped)] {
+                    for m in 0..5 {
+                        prop_assert!((base[m] - other[m]).abs() < 1e-9);
+                    }
+                }
+                prop_assert!(base.iter().sum::<f64>().abs() < 1e-9);
+            }
+        }
+    }
 }

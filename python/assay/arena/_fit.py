@@ -331,7 +331,7 @@ def fit(
     if by is not None:
         columns = [by] if isinstance(by, str) else list(by)
         board.segments, board.skipped_segments = _segments(
-            coded, w, reweight, columns, voter, ci, min_segment_battles, prior, estimate
+            coded, w, reweight, columns, voter, ci, min_segment_battles, prior, estimate, bar
         )
     if bar:
         bar.close()
@@ -373,8 +373,11 @@ def _voter_table(
     return _cell_table(coded, w, False, codes, len(ids))
 
 
-def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate):
+def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate, bar):
     codes, keys = group_codes(coded, columns, "by")
+    if bar is not None:  # every segment runs its own bootstrap
+        bar.total = bar.total * (1 + len(keys))
+        bar.refresh()
     counts = np.bincount(codes, minlength=len(keys))
     table = _cell_table(coded, w, reweight, codes, len(keys))
     cells = table.columns()

@@ -127,11 +127,16 @@ def _read_path(path: Path, name: str) -> pa.Table:
     )
 
 
-def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray]:
+def _categories_and_codes(
+    values: Any, label: str, sparse_ok: bool = False
+) -> tuple[pd.Index, np.ndarray]:
     """(categories, integer codes) of one column, reusing existing dictionary encodings."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()  # int8/16/32 as pandas stores them
-        cats = values.cat.categories
+    if isinstance(values, (pd.Categorical, pd.CategoricalIndex)) or (
+        isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
+    ):
+        categorical = values.array if isinstance(values, pd.Series) else pd.Categorical(values)
+        codes = np.asarray(categorical.codes)  # int8/16/32 as pandas stores them
+        cats = categorical.categories
     elif isinstance(values, (pa.ChunkedArray, pa.Array)):
         chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
         if not pa.types.is_dictionary(chunked.type):
@@ -146,7 +151,7 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
         codes = indices if not pd.isna(indices).any() else np.where(pd.isna(indices), -1, indices)
         cats = pd.Index(dictionary.to_pandas())
     else:
-        dense = _dense_integer_codes(values)
+        dense = _dense_integer_codes(values, sparse_ok)
         if dense is not None:
             return dense
         series = (
@@ -162,6 +167,8 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
     return pd.Index(cats), codes
 
 
+#: Integer ids below this are used as codes directly.
+SMALL_ID_RANGE = 4096
 #: Rows per pass where NumPy would otherwise build int64 temporaries of a whole column.
 CHUNK = 1 << 20
 
@@ -174,7 +181,7 @@ def take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dense_integer_codes(values: Any) -> tuple[pd.Index, np.ndarray] | None:
+def _dense_integer_codes(values: Any, sparse_ok: bool) -> tuple[pd.Index, np.ndarray] | None:
     """Integer ids in a compact non-negative range are coded by a lookup table (no hashing)."""
     arr = values.to_numpy() if isinstance(values, pd.Series) else values
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iu" or arr.size == 0:
@@ -182,6 +189,11 @@ def _dense_integer_codes(values: Any) -> tuple[pd.Index, np.ndarray] | None:
     low, high = int(arr.min()), int(arr.max())
     if low < 0 or high > 4 * arr.size + 1024:
         return None
+    if sparse_ok and high < SMALL_ID_RANGE:
+        # Small ids are their own codes: no pass over the rows (ids that never occur are
+        # categories without battles, and get no rating).
+        codes = arr.view(np.uint32) if arr.dtype in (np.int32, np.uint32) else arr
+        return pd.Index(np.arange(high + 1)), codes
     counts = np.zeros(high + 1, dtype=np.int64)
     for start in range(0, arr.size, CHUNK):
         counts += np.bincount(arr[start : start + CHUNK], minlength=high + 1)
@@ -203,20 +215,20 @@ def factorize_jointly(
     categories = pd.Index([])
     codes = []
     for column, label in zip(columns, labels, strict=True):
-        cats, local = _categories_and_codes(column, label)
+        # Model ids may leave gaps: an id without battles gets no rating.
+        cats, local = _categories_and_codes(column, label, sparse_ok=True)
         if len(categories) == 0:
             categories = cats
-            identity = True
         else:
             new = cats[~cats.isin(categories)]
             categories = categories.append(new) if len(new) else categories
-            identity = False
-        if identity and local.dtype.itemsize == np.dtype(dtype).itemsize:
+        remap = categories.get_indexer(cats)
+        if not np.array_equal(remap, np.arange(len(cats))):
+            codes.append(take(remap.astype(dtype), local))
+        elif local.dtype.itemsize == np.dtype(dtype).itemsize:
             codes.append(local.view(dtype))  # codes are >= 0 and already in the shared space
-        elif identity:
-            codes.append(local.astype(dtype))
         else:
-            codes.append(take(categories.get_indexer(cats).astype(dtype), local))
+            codes.append(local.astype(dtype))
     return codes, np.asarray(categories, dtype=object)
 
 

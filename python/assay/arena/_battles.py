@@ -77,6 +77,8 @@ def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) ->
             f"known labels are {sorted(mapping)}; "
             "map other labels with outcomes={label: 'model_a' | 'model_b' | 'tie'}"
         )
+    if np.array_equal(table, np.arange(len(table))):
+        return codes.astype(np.uint8, copy=False)  # labels already in code order
     return take(table, codes)
 
 

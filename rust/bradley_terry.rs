@@ -160,7 +160,6 @@ pub struct Fit {
     /// θ per model, mean zero within each component when `prior == 0`; NaN for absent models.
     pub theta: Vec<f64>,
     pub iterations: usize,
-    pub loss: f64,
 }
 
 /// Loss, gradient and Hessian (dense, models indexed as given) at θ in one pass over the
@@ -246,6 +245,14 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
             theta[k] -= sum[c] / size[c];
         }
     };
+    // θ over all models: NaN for those absent from these battles.
+    let expand = |compact: &[f64]| {
+        let mut full = vec![f64::NAN; n_models];
+        for (k, &m) in index.iter().enumerate() {
+            full[m] = compact[k];
+        }
+        full
+    };
     centre(&mut theta);
     let (mut current, mut g, mut h) = evaluate(&local, &theta, opts.prior);
     for iteration in 1..=opts.max_iter {
@@ -265,6 +272,13 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
             Ok(llt) => llt.solve(&rhs),
             Err(_) => h.lblt(Side::Lower).solve(&rhs),
         };
+        let largest = (0..n).map(|k| step[(k, 0)].abs()).fold(0.0, f64::max);
+        if largest < opts.tol {
+            // Converged: take the last (tiny) step without evaluating there.
+            let mut last: Vec<f64> = (0..n).map(|k| theta[k] + step[(k, 0)]).collect();
+            centre(&mut last);
+            return Ok(Fit { theta: expand(&last), iterations: iteration });
+        }
         let slope: f64 = (0..n).map(|k| g[k] * step[(k, 0)]).sum();
         // Armijo backtracking; the evaluation at the accepted point serves the next step.
         let mut t = 1.0;
@@ -281,11 +295,8 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
         theta = trial;
         (current, g, h) = next;
         if moved < opts.tol {
-            let mut full = vec![f64::NAN; n_models];
-            for (k, &m) in index.iter().enumerate() {
-                full[m] = theta[k];
-            }
-            return Ok(Fit { theta: full, iterations: iteration, loss: current });
+            // The loss no longer resolves the remaining step: converged to rounding.
+            return Ok(Fit { theta: expand(&theta), iterations: iteration });
         }
         if iteration == opts.max_iter {
             return Err(KernelError::NoConvergence {

@@ -145,3 +145,18 @@ def test_results_do_not_depend_on_thread_count():
         )
         out.append(run.stdout)
     assert out[0] == out[1]
+
+
+def test_kernels_work_in_forked_children_after_the_parent_used_threads():
+    import multiprocessing as mp
+
+    df, _ = synthetic(20, 5000, seed=1)
+    parent = arena.fit(df, ci="bootstrap", n_boot=64, seed=3).table  # parent's pool is started
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        child = pool.apply_async(_bootstrap_table, (df,)).get(timeout=120)
+    pd.testing.assert_frame_equal(child, parent)
+
+
+def _bootstrap_table(df):
+    return arena.fit(df, ci="bootstrap", n_boot=64, seed=3).table

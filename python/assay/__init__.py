@@ -9,10 +9,14 @@ arena
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _native, arena
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
+
+if hasattr(os, "register_at_fork"):  # rayon's thread pool does not survive fork()
+    os.register_at_fork(after_in_child=_native._after_fork_in_child)
 
 try:
     __version__ = version("assay")

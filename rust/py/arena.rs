@@ -4,6 +4,8 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use super::threads::detach;
+
 use crate::bradley_terry::{fit, sandwich, FitOptions, PairStats, Structure};
 use crate::elo::{online_elo, EloOptions};
 use crate::error::KernelError;
@@ -68,7 +70,7 @@ impl CellTable {
         let w = weight.as_ref().map(|w| w.as_slice()).transpose()?;
         let g = group.as_ref().map(|g| g.as_slice()).transpose()?;
         let battles = Battles { first: a, second: b, outcome: o, weight: w, group: g, n_models, n_groups };
-        let cells = py.detach(|| aggregate(&battles))?;
+        let cells = detach(py, || aggregate(&battles))?;
         Ok(CellTable { cells, n_models, n_groups })
     }
 
@@ -115,7 +117,7 @@ type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 #[pyfunction]
 pub fn bt_structure<'py>(py: Python<'py>, table: &CellTable, group: usize) -> PyResult<Labels<'py>> {
     let stats = table.stats(group)?;
-    let s = py.detach(|| Structure::of(&stats, table.n_models));
+    let s = detach(py, || Structure::of(&stats, table.n_models));
     Ok((s.component.into_pyarray(py), s.strong.into_pyarray(py)))
 }
 
@@ -132,7 +134,7 @@ pub fn bt_fit<'py>(
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, usize)> {
     let stats = table.stats(group)?;
     let opts = FitOptions { prior, tol, max_iter };
-    let f = py.detach(|| fit(&stats, table.n_models, None, &opts))?;
+    let f = detach(py, || fit(&stats, table.n_models, None, &opts))?;
     Ok((f.theta.into_pyarray(py), f.iterations))
 }
 
@@ -150,7 +152,7 @@ pub fn bt_sandwich<'py>(
     let stats = table.stats(group)?;
     let theta = theta.as_slice()?;
     let n = theta.len();
-    let cov = py.detach(|| sandwich(&stats, theta, prior, ridge))?;
+    let cov = detach(py, || sandwich(&stats, theta, prior, ridge))?;
     Ok(matrix(py, n, n, cov))
 }
 
@@ -174,7 +176,7 @@ pub fn bt_bootstrap<'py>(
     let opts = fit_options(prior, tol);
     let rounds = first_round..first_round + n_boot;
     let reps =
-        py.detach(|| bootstrap_battles(&table.cells, range, table.n_models, theta, &opts, rounds, seed))?;
+        detach(py, || bootstrap_battles(&table.cells, range, table.n_models, theta, &opts, rounds, seed))?;
     Ok(replicates(py, n_boot, table.n_models, reps))
 }
 
@@ -195,7 +197,7 @@ pub fn bt_bootstrap_voters<'py>(
     let theta = theta.as_slice()?;
     let opts = fit_options(prior, tol);
     let rounds = first_round..first_round + n_boot;
-    let reps = py.detach(|| {
+    let reps = detach(py, || {
         bootstrap_voters(&table.cells, table.n_groups, table.n_models, theta, &opts, rounds, seed)
     })?;
     Ok(replicates(py, n_boot, table.n_models, reps))
@@ -214,7 +216,7 @@ pub fn bt_leave_one_group_out<'py>(
     let theta = theta.as_slice()?;
     let opts = fit_options(prior, tol);
     let reps =
-        py.detach(|| leave_one_group_out(&table.cells, table.n_groups, table.n_models, theta, &opts))?;
+        detach(py, || leave_one_group_out(&table.cells, table.n_groups, table.n_models, theta, &opts))?;
     Ok(replicates(py, table.n_groups, table.n_models, reps))
 }
 
@@ -240,6 +242,6 @@ pub fn elo_online<'py>(
         return Err(KernelError::value("timestamp", format!("order index {bad} out of range")).into());
     }
     let opts = EloOptions { k, scale, base, init };
-    let ratings = py.detach(|| online_elo(a, b, o, &order, n_models, &opts))?;
+    let ratings = detach(py, || online_elo(a, b, o, &order, n_models, &opts))?;
     Ok(ratings.into_pyarray(py))
 }

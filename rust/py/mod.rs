@@ -3,6 +3,7 @@
 mod arena;
 mod errors;
 mod style;
+mod threads;
 
 #[pyo3::pymodule]
 mod _native {
@@ -16,6 +17,8 @@ mod _native {
     };
     #[pymodule_export]
     use super::style::{style_bootstrap, style_fit, style_sandwich};
+    #[pymodule_export]
+    use super::threads::_after_fork_in_child;
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

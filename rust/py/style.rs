@@ -3,6 +3,8 @@
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
+use super::threads::detach;
+
 use super::arena::matrix;
 use crate::style::{
     fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style, StyleBattles,
@@ -53,7 +55,7 @@ pub fn style_fit<'py>(
     let input = StyleInput { first, second, score, weight, features };
     let data = input.view(n_models)?;
     let opts = style_options(prior_theta, prior_beta);
-    let params = py.detach(|| fit_style(&data, None, None, &opts))?;
+    let params = detach(py, || fit_style(&data, None, None, &opts))?;
     Ok(params.into_pyarray(py))
 }
 
@@ -79,7 +81,7 @@ pub fn style_sandwich<'py>(
     let params = params.as_slice()?;
     let opts = style_options(prior_theta, prior_beta);
     let d = params.len();
-    let cov = py.detach(|| sandwich_style(&data, params, &opts, ridge))?;
+    let cov = detach(py, || sandwich_style(&data, params, &opts, ridge))?;
     Ok(matrix(py, d, d, cov))
 }
 
@@ -106,6 +108,6 @@ pub fn style_bootstrap<'py>(
     let params = params.as_slice()?;
     let opts = style_options(prior_theta, prior_beta);
     let d = params.len();
-    let reps = py.detach(|| bootstrap_style(&data, params, &opts, n_boot, seed))?;
+    let reps = detach(py, || bootstrap_style(&data, params, &opts, n_boot, seed))?;
     Ok(matrix(py, n_boot, d, reps))
 }

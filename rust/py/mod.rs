@@ -1,7 +1,9 @@
 //! PyO3 glue: the private `assay._native` module. Wrappers only; all work is in the core.
 
 mod arena;
+mod dedup;
 mod errors;
+mod lsh;
 
 #[pyo3::pymodule]
 mod _native {
@@ -13,6 +15,11 @@ mod _native {
         bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
         bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
     };
+
+    #[pymodule_export]
+    use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, union_find};
+    #[pymodule_export]
+    use super::lsh::{LshIndex, NgramScanner};
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -1,0 +1,176 @@
+//! The stateful LSH index and the n-gram contamination scanner as frozen classes with locks.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
+
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+
+use crate::lsh::LshIndex as Core;
+use crate::lsh_file;
+use crate::ngram_scan::{NgramIndex, ScanState};
+
+type Ids<'py> = Bound<'py, PyArray1<u32>>;
+
+/// Banded MinHash LSH index (use assay.dedup.LSHIndex).
+#[pyclass(frozen, module = "assay._native")]
+pub struct LshIndex {
+    inner: RwLock<Core>,
+}
+
+fn rows<'a>(sigs: &'a PyReadonlyArray2<'_, u32>, np: usize) -> PyResult<(&'a [u32], usize)> {
+    let shape = sigs.shape();
+    if shape[1] != np {
+        return Err(crate::error::KernelError::shape(
+            "signatures",
+            format!("{np} columns (num_perm)"),
+            format!("shape {shape:?}"),
+        )
+        .into());
+    }
+    Ok((sigs.as_slice()?, shape[0]))
+}
+
+#[pymethods]
+impl LshIndex {
+    #[new]
+    fn new(num_perm: usize, bands: usize, rows: usize, threshold: f64) -> PyResult<Self> {
+        let inner = RwLock::new(Core::new(num_perm, bands, rows, threshold)?);
+        Ok(LshIndex { inner })
+    }
+
+    #[getter]
+    fn params(&self) -> (usize, usize, usize, f64) {
+        let g = self.inner.read().expect("lock");
+        (g.num_perm, g.bands, g.rows, g.threshold)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.read().expect("lock").len()
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.inner.read().expect("lock").keys.clone()
+    }
+
+    fn insert(
+        &self,
+        py: Python<'_>,
+        keys: Vec<String>,
+        sigs: PyReadonlyArray2<'_, u32>,
+    ) -> PyResult<()> {
+        let np = self.inner.read().expect("lock").num_perm;
+        let (s, _) = rows(&sigs, np)?;
+        py.detach(|| self.inner.write().expect("lock").insert(keys, s))?;
+        Ok(())
+    }
+
+    /// Candidates per row as (offsets, ids): row r's ids are ids[offsets[r]:offsets[r+1]].
+    fn query<'py>(
+        &self,
+        py: Python<'py>,
+        sigs: PyReadonlyArray2<'py, u32>,
+        verify: bool,
+    ) -> PyResult<(Ids<'py>, Ids<'py>)> {
+        let np = self.inner.read().expect("lock").num_perm;
+        let (s, n) = rows(&sigs, np)?;
+        let lists = py.detach(|| self.inner.read().expect("lock").query(s, n, verify))?;
+        let mut offsets = vec![0u32];
+        for l in &lists {
+            offsets.push(offsets.last().copied().unwrap_or(0) + l.len() as u32);
+        }
+        let ids: Vec<u32> = lists.into_iter().flatten().collect();
+        Ok((offsets.into_pyarray(py), ids.into_pyarray(py)))
+    }
+
+    fn pairs<'py>(&self, py: Python<'py>, verify: bool) -> (Ids<'py>, Ids<'py>) {
+        let p = py.detach(|| self.inner.read().expect("lock").pairs(verify));
+        let (i, j): (Vec<u32>, Vec<u32>) = p.into_iter().unzip();
+        (i.into_pyarray(py), j.into_pyarray(py))
+    }
+
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| lsh_file::save(&self.inner.read().expect("lock"), &path))?;
+        Ok(())
+    }
+
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let core = py.detach(|| lsh_file::load(&path))?;
+        Ok(LshIndex {
+            inner: RwLock::new(core),
+        })
+    }
+}
+
+/// Benchmark n-grams and the running scan results (use assay.contamination).
+#[pyclass(frozen, module = "assay._native")]
+pub struct NgramScanner {
+    index: NgramIndex,
+    state: Mutex<ScanState>,
+}
+
+#[pymethods]
+impl NgramScanner {
+    #[new]
+    #[pyo3(signature = (items, *, ngram, case, strip_punct))]
+    fn new(
+        py: Python<'_>,
+        items: Vec<PyBackedStr>,
+        ngram: usize,
+        case: &str,
+        strip_punct: bool,
+    ) -> PyResult<Self> {
+        let opts = super::dedup::shingle_opts(ngram, "word", case, strip_punct)?;
+        let index = py.detach(|| NgramIndex::new(&items, opts))?;
+        let state = Mutex::new(index.new_state());
+        Ok(NgramScanner { index, state })
+    }
+
+    /// Scans documents numbered `first_doc, first_doc + 1, ...` and folds them into the results.
+    fn scan(&self, py: Python<'_>, texts: Vec<PyBackedStr>, first_doc: u64) {
+        py.detach(|| {
+            let mut st = self.state.lock().expect("lock");
+            self.index.scan(&texts, first_doc, &mut st)
+        })
+    }
+
+    /// Per item: n-grams, matched n-grams, longest run (n-grams), its doc, doc_start, item_start
+    /// (u64::MAX / u32::MAX where there is no match).
+    #[allow(clippy::type_complexity)]
+    fn results<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Ids<'py>,
+        Ids<'py>,
+        Ids<'py>,
+        Bound<'py, PyArray1<u64>>,
+        Ids<'py>,
+        Ids<'py>,
+    ) {
+        let st = self.state.lock().expect("lock");
+        let matched: Vec<u32> = st
+            .matched
+            .iter()
+            .map(|m| m.iter().filter(|&&x| x).count() as u32)
+            .collect();
+        let run = |f: fn(&crate::ngram_scan::Run) -> u32, none: u32| -> Vec<u32> {
+            st.best.iter().map(|b| b.as_ref().map_or(none, f)).collect()
+        };
+        let doc: Vec<u64> = st
+            .best
+            .iter()
+            .map(|b| b.map_or(u64::MAX, |r| r.doc))
+            .collect();
+        (
+            self.index.item_ngrams.clone().into_pyarray(py),
+            matched.into_pyarray(py),
+            run(|r| r.ngrams, 0).into_pyarray(py),
+            doc.into_pyarray(py),
+            run(|r| r.doc_start, u32::MAX).into_pyarray(py),
+            run(|r| r.item_start, u32::MAX).into_pyarray(py),
+        )
+    }
+}

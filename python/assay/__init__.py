@@ -5,13 +5,18 @@ Modules
 arena
     Bradley-Terry leaderboards from pairwise votes: intervals, segments, style control,
     online Elo, voter diagnostics.
+dedup
+    MinHash signatures, LSH index, near-duplicate clusters.
+contamination
+    13-gram and MinHash overlap of benchmark items with a training corpus.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _native, arena
+from . import _native, arena, dedup
+from .contamination import contamination
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
 
 try:
@@ -19,4 +24,4 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena"]
+__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena", "contamination", "dedup"]

@@ -146,7 +146,7 @@ impl LshIndex {
         let mut seen = std::collections::HashSet::with_capacity(keys.len());
         for k in &keys {
             if self.key_pos.contains_key(k) || !seen.insert(k.as_str()) {
-                return Err(KernelError::value("keys", format!("duplicate key {k:?}")));
+                return Err(KernelError::value("keys", format!("duplicate key {k}")));
             }
         }
         let start = self.keys.len();

@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn generic_and_dispatched_kernels_agree() {
         let (a, b) = own_permutations(37, 9);
-        let xs: Vec<u32> = (0..500u32).map(|i| fmix32(i)).collect();
+        let xs: Vec<u32> = (0..500u32).map(fmix32).collect();
         let mut s1 = vec![u32::MAX; 37];
         let mut s2 = s1.clone();
         affine_min_generic(&xs, &a, &b, &mut s1);

@@ -16,12 +16,21 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _native, arena, dedup
-from .contamination import contamination
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
+from .contamination import contamination
 
 try:
     __version__ = version("assay")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena", "contamination", "dedup"]
+__all__ = [
+    "ConvergenceError",
+    "NotIdentifiableError",
+    "ShapeError",
+    "__version__",
+    "_native",
+    "arena",
+    "contamination",
+    "dedup",
+]

@@ -117,8 +117,12 @@ def contamination(
     ids, texts = _items(benchmark, text_field, id_field)
     case, strip = ("ascii", True) if lm_eval_normalisation else ("keep", False)
     scanner = _native.NgramScanner(texts, ngram=ngram, case=case, strip_punct=strip)
-    mh = dict(num_perm=num_perm, ngram=5, lowercase=lm_eval_normalisation,
-              strip_punct=lm_eval_normalisation)
+    mh = dict(
+        num_perm=num_perm,
+        ngram=5,
+        lowercase=lm_eval_normalisation,
+        strip_punct=lm_eval_normalisation,
+    )
     item_sigs = minhash(texts, **mh)
     index = LSHIndex(threshold, num_perm)
     best_j = np.zeros(len(texts))
@@ -145,19 +149,24 @@ def contamination(
     n_ngrams, matched, longest, doc, doc_start, item_start = scanner.results()
     has = longest > 0
     overlap = np.divide(matched, n_ngrams, out=np.zeros(len(texts)), where=n_ngrams > 0)
-    frame = pd.DataFrame({
-        "item": ids,
-        "n_ngrams": n_ngrams.astype(np.int64),
-        "overlap": overlap,
-        "longest_match": np.where(has, longest.astype(np.int64) + ngram - 1, 0),
-        "source": pd.Series([doc_ids[d] if h else None for d, h in zip(doc.tolist(), has)],
-                            dtype=object),
-        "source_token": np.where(has, doc_start.astype(np.int64), -1),
-        "item_token": np.where(has, item_start.astype(np.int64), -1),
-        "near_duplicate": pd.Series([doc_ids[d] if d >= 0 else None for d in best_doc.tolist()],
-                                    dtype=object),
-        "jaccard": best_j,
-    })
+    frame = pd.DataFrame(
+        {
+            "item": ids,
+            "n_ngrams": n_ngrams.astype(np.int64),
+            "overlap": overlap,
+            "longest_match": np.where(has, longest.astype(np.int64) + ngram - 1, 0),
+            "source": pd.Series(
+                [doc_ids[d] if h else None for d, h in zip(doc.tolist(), has, strict=False)],
+                dtype=object,
+            ),
+            "source_token": np.where(has, doc_start.astype(np.int64), -1),
+            "item_token": np.where(has, item_start.astype(np.int64), -1),
+            "near_duplicate": pd.Series(
+                [doc_ids[d] if d >= 0 else None for d in best_doc.tolist()], dtype=object
+            ),
+            "jaccard": best_j,
+        }
+    )
     frame["contaminated"] = has | (best_j >= threshold)
     share = float(frame["contaminated"].mean())
     return Report(frame, share, ngram, float(threshold), len(doc_ids))

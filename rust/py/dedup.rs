@@ -128,6 +128,8 @@ pub fn lsh_banding(threshold: f64, num_perm: usize, recall: f64) -> PyResult<(us
     Ok(choose_banding(threshold, num_perm, recall)?)
 }
 
+type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<bool>>);
+
 /// Cluster label and keep mask (first in input order) from the edge list `(i, j)`.
 #[pyfunction]
 pub fn union_find<'py>(
@@ -135,7 +137,7 @@ pub fn union_find<'py>(
     n: usize,
     i: PyReadonlyArray1<'py, u32>,
     j: PyReadonlyArray1<'py, u32>,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<bool>>)> {
+) -> PyResult<Labels<'py>> {
     let (i, j) = (i.as_slice()?, j.as_slice()?);
     if i.len() != j.len() || i.iter().chain(j).any(|&x| x as usize >= n) {
         return Err(PyValueError::new_err(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -29,20 +30,26 @@ import pandas as pd
 from .. import _native
 from ._io import batches, is_paths, iter_documents
 
-__all__ = ["LSHIndex", "clusters", "iter_documents", "minhash"]
+__all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
 
 _UNITS = ("word", "char")
 _COMPAT = (None, "datasketch", "datasketch-legacy")
 
 
 def _check_int(name: str, value: Any, low: int, high: int = 1 << 16) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not low <= value <= high
+    ):
         raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
     return int(value)
 
 
 @functools.lru_cache(maxsize=16)
-def datasketch_permutations(num_perm: int, seed: int, legacy: bool) -> tuple[np.ndarray, np.ndarray]:
+def datasketch_permutations(
+    num_perm: int, seed: int, legacy: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """The ``(a, b)`` datasketch draws from ``numpy.random.RandomState(seed)`` (as uint64)."""
     gen = np.random.RandomState(seed)
     if legacy:
@@ -108,15 +115,57 @@ def minhash(
     if unit not in _UNITS:
         raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
     if compat not in _COMPAT:
-        raise ValueError(f"compat must be None, 'datasketch' or 'datasketch-legacy', got {compat!r}")
+        raise ValueError(
+            f"compat must be None, 'datasketch' or 'datasketch-legacy', got {compat!r}"
+        )
     kw = dict(
-        num_perm=num_perm, ngram=ngram, unit=unit, strip_punct=bool(strip_punct), seed=seed,
+        num_perm=num_perm,
+        ngram=ngram,
+        unit=unit,
+        strip_punct=bool(strip_punct),
+        seed=seed,
         case="lower" if lowercase else "keep",
     )
     if compat is None:
         return _native.minhash_signatures(texts, family="xxh3", **kw)
     a, b = datasketch_permutations(num_perm, seed, compat == "datasketch-legacy")
     return _native.minhash_signatures(texts, family=compat, a=a, b=b, **kw)
+
+
+def exact_jaccard(
+    texts: Sequence[str],
+    i: Any,
+    j: Any,
+    *,
+    ngram: int = 5,
+    unit: str = "word",
+    lowercase: bool = False,
+    strip_punct: bool = False,
+) -> np.ndarray:
+    """Exact Jaccard similarity of the shingle sets of ``texts[i[k]]`` and ``texts[j[k]]``.
+
+    Shingles are compared by their 64-bit hashes (a collision needs ~2**32 shingles per pair).
+    Two empty sets have similarity 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        (len(i),) float64.
+    """
+    texts = _texts(texts)
+    ia = np.ascontiguousarray(i, dtype=np.uint32)
+    ja = np.ascontiguousarray(j, dtype=np.uint32)
+    if unit not in _UNITS:
+        raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
+    return _native.exact_jaccard(
+        texts,
+        ia,
+        ja,
+        ngram=_check_int("ngram", ngram, 1, 1 << 20),
+        unit=unit,
+        case="lower" if lowercase else "keep",
+        strip_punct=bool(strip_punct),
+    )
 
 
 def _encode_key(k: Any) -> str:
@@ -135,12 +184,17 @@ class LSHIndex:
     """Banded LSH index over MinHash signatures.
 
     With ``bands=None`` the banding is the largest ``rows`` whose candidate probability
-    ``1 - (1 - t**rows)**bands`` at ``threshold`` is ≥ 0.98 (``bands = num_perm // rows``): 18 × 7 at
-    0.8 with 128 permutations (datasketch's default, 9 × 13, reaches only 0.84 there). An explicit
-    ``bands`` must divide ``num_perm``. Keys are str or int (stored tagged ``s:``/``i:``).
+    ``1 - (1 - t**rows)**bands`` at ``threshold`` is ≥ 0.98 (``bands = num_perm // rows``):
+    18 bands × 7 rows at 0.8 with 128 permutations, 0.986 in theory (datasketch's default there,
+    9 × 13, gives 0.40). Measured on real stdlib text with planted and natural near duplicates
+    (tests/test_dedup.py): candidate recall 1.000 over 219 pairs at Jaccard ≥ 0.8, precision
+    1.000 after exact verification and 0.95 after estimated-Jaccard verification (203 pairs lie
+    in [0.6, 0.8)). An explicit ``bands`` must divide ``num_perm``. Keys are str or int.
     """
 
-    def __init__(self, threshold: float = 0.8, num_perm: int = 128, bands: int | None = None) -> None:
+    def __init__(
+        self, threshold: float = 0.8, num_perm: int = 128, bands: int | None = None
+    ) -> None:
         num_perm = _check_int("num_perm", num_perm, 1)
         if not isinstance(threshold, (int, float)) or not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -192,7 +246,9 @@ class LSHIndex:
     def _sigs(self, signatures: Any) -> np.ndarray:
         sigs = np.asarray(signatures)
         if sigs.ndim != 2 or sigs.dtype != np.uint32:
-            raise ValueError(f"signatures must be a 2-D uint32 array, got {sigs.dtype} {sigs.shape}")
+            raise ValueError(
+                f"signatures must be a 2-D uint32 array, got {sigs.dtype} {sigs.shape}"
+            )
         if sigs.shape[1] != self.num_perm:
             raise ValueError(f"signatures must have {self.num_perm} columns, got {sigs.shape}")
         return np.ascontiguousarray(sigs)
@@ -203,14 +259,23 @@ class LSHIndex:
         enc = [_encode_key(k) for k in keys]
         if len(enc) != sigs.shape[0]:
             raise ValueError(f"keys has {len(enc)} entries but signatures has {sigs.shape[0]} rows")
-        self._native.insert(enc, sigs)
+        try:
+            self._native.insert(enc, sigs)
+        except ValueError as e:
+            m = re.search(r"duplicate key (.*)$", str(e), re.S)
+            if not m:
+                raise
+            key = _decode_key(m.group(1))
+            raise ValueError(f"keys: duplicate key {key!r} (keys must be unique)") from None
         self._keys = None
 
     def query(self, signatures: Any, *, verify: bool = False) -> list[list[str | int]]:
         """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold)."""
         offsets, ids = self._native.query(self._sigs(signatures), bool(verify))
         keys = self.keys()
-        return [[keys[i] for i in ids[offsets[r] : offsets[r + 1]]] for r in range(len(offsets) - 1)]
+        return [
+            [keys[i] for i in ids[offsets[r] : offsets[r + 1]]] for r in range(len(offsets) - 1)
+        ]
 
     def pair_indices(self, *, verify: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Candidate pairs as insertion positions ``(i, j)``, ``i < j``, sorted."""
@@ -220,7 +285,7 @@ class LSHIndex:
         """Candidate pairs of keys (first inserted first)."""
         i, j = self.pair_indices(verify=verify)
         keys = self.keys()
-        return [(keys[a], keys[b]) for a, b in zip(i.tolist(), j.tolist())]
+        return [(keys[a], keys[b]) for a, b in zip(i.tolist(), j.tolist(), strict=False)]
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Writes the index in assay's binary format (see ``rust/lsh_file.rs``)."""
@@ -275,8 +340,14 @@ def clusters(
         raise ValueError("verify='exact' needs the texts in memory; use 'estimate' for files")
     batch_size = _check_int("batch_size", batch_size, 1, 1 << 30)
     index = LSHIndex(threshold, num_perm, bands)
-    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed, lowercase=lowercase,
-                strip_punct=strip_punct)
+    opts = dict(
+        num_perm=num_perm,
+        ngram=ngram,
+        unit=unit,
+        seed=seed,
+        lowercase=lowercase,
+        strip_punct=strip_punct,
+    )
     if in_memory:
         texts_or_paths = _texts(texts_or_paths)
     docs = iter_documents(texts_or_paths, text_field=text_field, id_field=id_field, errors=errors)
@@ -301,8 +372,9 @@ def clusters(
     _check_unique(all_ids)
     i, j = index.pair_indices(verify=verify == "estimate")
     if verify == "exact" and len(i):
-        jac = _native.exact_jaccard(kept_texts, i, j, ngram=ngram, unit=unit,
-                                    case="lower" if lowercase else "keep", strip_punct=strip_punct)
+        jac = exact_jaccard(
+            kept_texts, i, j, ngram=ngram, unit=unit, lowercase=lowercase, strip_punct=strip_punct
+        )
         i, j = i[jac >= threshold], j[jac >= threshold]
     labels, keep = _native.union_find(len(all_ids), i, j)
     return pd.DataFrame({"id": all_ids, "cluster": labels.astype(np.int64), "keep": keep})

@@ -44,7 +44,7 @@ def _decode(data: bytes, where: str, errors: str) -> str:
         return data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as e:
         raise ValueError(
-            f"{where}: invalid UTF-8 at byte {e.start} ({data[e.start:e.start + 4]!r}); "
+            f"{where}: invalid UTF-8 at byte {e.start} ({data[e.start : e.start + 4]!r}); "
             "pass errors='replace' to substitute U+FFFD"
         ) from None
 

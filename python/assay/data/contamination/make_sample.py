@@ -16,8 +16,22 @@ import json
 import random
 from pathlib import Path
 
-CORPUS_MODULES = ["argparse", "collections", "json", "textwrap", "string", "functools", "heapq",
-                  "bisect", "fractions", "statistics", "shutil", "pathlib", "datetime", "csv"]
+CORPUS_MODULES = [
+    "argparse",
+    "collections",
+    "json",
+    "textwrap",
+    "string",
+    "functools",
+    "heapq",
+    "bisect",
+    "fractions",
+    "statistics",
+    "shutil",
+    "pathlib",
+    "datetime",
+    "csv",
+]
 CLEAN_MODULES = ["zipfile", "tarfile", "difflib", "calendar", "configparser", "logging", "socket"]
 
 
@@ -49,8 +63,14 @@ def main() -> None:
         words = text.split()
         n = min(len(words), rng.randint(15, 40))
         s = rng.randint(0, len(words) - n)
-        items.append((f"leak-{k:02d}", f"Question: what does the following describe? "
-                      f"\"{' '.join(words[s:s + n])}\" Answer briefly.", key))
+        items.append(
+            (
+                f"leak-{k:02d}",
+                f"Question: what does the following describe? "
+                f'"{" ".join(words[s : s + n])}" Answer briefly.',
+                key,
+            )
+        )
     for k, (key, text) in enumerate(rng.sample(corpus, 4)):
         words = text.split()
         for _ in range(max(1, len(words) // 60)):
@@ -59,8 +79,14 @@ def main() -> None:
     for k, (_key, text) in enumerate(rng.sample(clean, 20)):
         words = text.split()
         n = min(len(words), rng.randint(15, 40))
-        items.append((f"clean-{k:02d}", f"Question: what does the following describe? "
-                      f"\"{' '.join(words[:n])}\" Answer briefly.", None))
+        items.append(
+            (
+                f"clean-{k:02d}",
+                f"Question: what does the following describe? "
+                f'"{" ".join(words[:n])}" Answer briefly.',
+                None,
+            )
+        )
     with (here / "benchmark.jsonl").open("w") as fh:
         for key, text, leak in items:
             fh.write(json.dumps({"id": key, "text": text, "leak": leak}) + "\n")

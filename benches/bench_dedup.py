@@ -22,9 +22,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from _dedup_text import docstrings, edit  # noqa: E402
-
-from assay import _native, dedup  # noqa: E402
+from _dedup_text import docstrings, edit
+from assay import _native, dedup
 
 N_DOCS = 2000  # ~8 MB of text
 SLOW = 100  # docs for the pure-Python anchors (scaled up)

@@ -30,7 +30,8 @@ def test_ray_clusters_equal_single_machine(local_ray):
     ids = [f"doc-{k}" for k in range(len(texts))]
     single = dedup.clusters(texts, 0.8, ids=ids)
     assert single["cluster"].nunique() < len(texts)  # there are clusters to find
-    ds = ray.data.from_items([{"id": i, "text": t} for i, t in zip(ids, texts)]).repartition(4)
+    rows = [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)]
+    ds = ray.data.from_items(rows).repartition(4)
     distributed = assay_ray.dedup(ds, threshold=0.8, batch_size=50)
     assert distributed["id"].tolist() == ids
     np.testing.assert_array_equal(distributed["cluster"], single["cluster"])

@@ -83,9 +83,14 @@ pub struct LshIndex {
     pub threshold: f64,
     pub sigs: Vec<u32>,
     pub keys: Vec<String>,
-    key_pos: HashMap<String, u32>,
-    tables: Vec<IdMap<Vec<u32>>>,
+    key_pos: KeyMap,
+    /// Per band: band hash → last entry of its chain; entry `id·bands + band` links to `next`.
+    tables: Vec<IdMap<u32>>,
+    next: Vec<u32>,
 }
+
+const END: u32 = u32::MAX;
+type KeyMap = HashMap<String, u32, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
 fn band_hash(sig: &[u32], band: usize, rows: usize) -> u64 {
     let mut buf = [0u8; 4 * 64];
@@ -116,8 +121,9 @@ impl LshIndex {
             threshold,
             sigs: vec![],
             keys: vec![],
-            key_pos: HashMap::new(),
+            key_pos: KeyMap::default(),
             tables: vec![IdMap::default(); bands],
+            next: vec![],
         })
     }
 
@@ -143,33 +149,50 @@ impl LshIndex {
     /// Adds items; fails (leaving the index unchanged) on a duplicate or already-present key.
     pub fn insert(&mut self, keys: Vec<String>, sigs: &[u32]) -> KernelResult<()> {
         self.check_sigs(sigs, keys.len())?;
-        let mut seen = std::collections::HashSet::with_capacity(keys.len());
-        for k in &keys {
-            if self.key_pos.contains_key(k) || !seen.insert(k.as_str()) {
-                return Err(KernelError::value("keys", format!("duplicate key {k}")));
-            }
+        let dup = |k: &String| Err(KernelError::value("keys", format!("duplicate key {k}")));
+        if let Some(k) = keys.iter().find(|k| self.key_pos.contains_key(*k)) {
+            return dup(k);
         }
         let start = self.keys.len();
-        self.sigs.extend_from_slice(sigs);
-        for (i, k) in keys.into_iter().enumerate() {
-            self.key_pos.insert(k.clone(), (start + i) as u32);
-            self.keys.push(k);
+        self.key_pos.reserve(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if self.key_pos.insert(k.clone(), (start + i) as u32).is_some() {
+                // a repeat inside this batch: forget the batch (all its keys were new)
+                for undo in &keys[..i] {
+                    self.key_pos.remove(undo);
+                }
+                return dup(k);
+            }
         }
+        self.sigs.extend_from_slice(sigs);
+        self.keys.extend(keys);
         self.index_rows(start);
         Ok(())
     }
 
     fn index_rows(&mut self, start: usize) {
-        let (np, rows) = (self.num_perm, self.rows);
+        let (np, rows, bands) = (self.num_perm, self.rows, self.bands);
+        self.next.resize(self.keys.len() * bands, END);
         for id in start..self.keys.len() {
             let sig = &self.sigs[id * np..(id + 1) * np];
             for (band, table) in self.tables.iter_mut().enumerate() {
-                table
-                    .entry(band_hash(sig, band, rows))
-                    .or_default()
-                    .push(id as u32);
+                let entry = (id * bands + band) as u32;
+                let prev = table.insert(band_hash(sig, band, rows), entry);
+                self.next[entry as usize] = prev.unwrap_or(END);
             }
         }
+    }
+
+    /// Ids in the bucket of `hash` in `band`, newest first.
+    fn bucket(&self, band: usize, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut e = self.tables[band].get(&hash).copied().unwrap_or(END);
+        std::iter::from_fn(move || {
+            (e != END).then(|| {
+                let id = e / self.bands as u32;
+                e = self.next[e as usize];
+                id
+            })
+        })
     }
 
     /// Restores an index from stored parts (used by the file loader).
@@ -205,10 +228,8 @@ impl LshIndex {
     /// Jaccard is ≥ the index threshold.
     pub fn query_one(&self, sig: &[u32], verify: bool) -> Vec<u32> {
         let mut out = Vec::new();
-        for (band, table) in self.tables.iter().enumerate() {
-            if let Some(ids) = table.get(&band_hash(sig, band, self.rows)) {
-                out.extend_from_slice(ids);
-            }
+        for band in 0..self.bands {
+            out.extend(self.bucket(band, band_hash(sig, band, self.rows)));
         }
         out.sort_unstable();
         out.dedup();
@@ -231,8 +252,14 @@ impl LshIndex {
     /// All candidate pairs `(i, j)`, `i < j`, sorted; with `verify`, by estimated Jaccard.
     pub fn pairs(&self, verify: bool) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
-        for table in &self.tables {
-            for ids in table.values().filter(|v| v.len() > 1) {
+        let mut ids = Vec::new();
+        for (band, table) in self.tables.iter().enumerate() {
+            for (&hash, &head) in table {
+                if self.next[head as usize] == END {
+                    continue; // a bucket of one
+                }
+                ids.clear();
+                ids.extend(self.bucket(band, hash));
                 for (x, &i) in ids.iter().enumerate() {
                     out.extend(ids[x + 1..].iter().map(|&j| (i.min(j), i.max(j))));
                 }
@@ -291,8 +318,14 @@ mod tests {
         assert_eq!(idx.pairs(false), vec![(0, 1)]);
         assert!(idx.pairs(true).is_empty());
         let err = idx.insert(vec!["a".into()], &c).unwrap_err();
-        assert!(err.to_string().contains("duplicate key"));
+        assert!(err.to_string().contains("duplicate key a"));
+        let err = idx
+            .insert(vec!["d".into(), "d".into()], &[c, c].concat())
+            .unwrap_err();
+        assert!(err.to_string().contains("duplicate key d"));
         assert_eq!(idx.len(), 3);
+        idx.insert(vec!["d".into()], &c).unwrap();
+        assert_eq!(idx.query_one(&c, false), vec![2, 3]);
         let (labels, keep) = clusters(4, &[(1, 3), (0, 0)]);
         assert_eq!(labels, vec![0, 1, 2, 1]);
         assert_eq!(keep, vec![true, true, true, false]);

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
 use crate::error::{KernelError, KernelResult};
-use crate::shingle::{for_each_shingle, shingle_hashes, ShingleOpts};
+use crate::shingle::{for_each_shingle, for_each_shingle_hash, ShingleOpts};
 
 const MERSENNE: u64 = (1 << 61) - 1;
 
@@ -168,9 +168,7 @@ impl MinHasher {
         xs.clear();
         match self.family {
             Family::Xxh3 => {
-                let mut hs = Vec::new();
-                shingle_hashes(text, &self.opts, &mut hs);
-                xs.extend(hs.iter().map(|&h| (h >> 32) as u32));
+                for_each_shingle_hash(text, &self.opts, |h| xs.push((h >> 32) as u32));
                 affine_min(xs, &self.a32, &self.b32, sig);
             }
             Family::Datasketch => {

@@ -9,13 +9,12 @@
 //! `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{KernelError, KernelResult};
 use crate::lsh::IdMap;
-use crate::shingle::{mix64, normalize, words, ShingleOpts};
-
-const P: u64 = 0x100_0000_01B3 | (1 << 63) | 1;
+use crate::shingle::{
+    for_each_word, rolling_hashes as rolling, rolling_weight, token_hash, ShingleOpts,
+};
 
 /// One maximal shared span between an item and a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,28 +43,9 @@ pub struct ScanState {
 }
 
 fn token_hashes(text: &str, opts: &ShingleOpts) -> Vec<u64> {
-    words(&normalize(text, opts))
-        .map(|w| xxh3_64(w.as_bytes()))
-        .collect()
-}
-
-/// Calls `f(position, key)` for every n-gram of `toks`.
-fn rolling(toks: &[u64], n: usize, pow: u64, mut f: impl FnMut(usize, u64)) {
-    if toks.len() < n {
-        return;
-    }
-    let mut h = 0u64;
-    for &t in &toks[..n] {
-        h = h.wrapping_mul(P).wrapping_add(t);
-    }
-    f(0, mix64(h));
-    for i in 1..=toks.len() - n {
-        h = h
-            .wrapping_sub(toks[i - 1].wrapping_mul(pow))
-            .wrapping_mul(P)
-            .wrapping_add(toks[i + n - 1]);
-        f(i, mix64(h));
-    }
+    let mut v = Vec::with_capacity(text.len() / 5);
+    for_each_word(text, opts, |w| v.push(token_hash(w)));
+    v
 }
 
 impl NgramIndex {
@@ -74,7 +54,7 @@ impl NgramIndex {
             return Err(KernelError::value("ngram", "must be at least 1"));
         }
         let n = opts.n;
-        let pow = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(P));
+        let pow = rolling_weight(n);
         let toks: Vec<Vec<u64>> = items
             .par_iter()
             .map(|s| token_hashes(s.as_ref(), &opts))

@@ -53,7 +53,11 @@ def docstrings(min_words: int = 40) -> tuple[str, ...]:
     for name in MODULES:
         mod = importlib.import_module(name)
         for obj in [mod, *(v for _, v in inspect.getmembers(mod))]:
-            if not (inspect.ismodule(obj) or inspect.isclass(obj) or inspect.isroutine(obj)):
+            own = obj is mod or (
+                (inspect.isclass(obj) or inspect.isroutine(obj))
+                and getattr(obj, "__module__", None) == name
+            )
+            if not own:  # members imported from elsewhere depend on what else is loaded
                 continue
             doc = inspect.getdoc(obj)
             if doc and len(doc.split()) >= min_words:

@@ -22,6 +22,7 @@ def test_every_planted_leak_is_found_with_its_source():
     docs = list(docstrings())
     items, corpus = docs[:60], list(docs[60:260])
     planted = {}
+    hosts = rng.sample(range(len(corpus)), 30)  # one leak per host: no leak splits another
     for k in range(0, 60, 2):  # half the items leak a span of 13..60 tokens into one document
         toks = items[k].split()
         while True:  # a leak of >= 13 tokens after normalisation (punctuation-only tokens vanish)
@@ -30,7 +31,7 @@ def test_every_planted_leak_is_found_with_its_source():
             norm = len(lm_eval_tokens(" ".join(toks[start : start + length])))
             if norm >= 13:
                 break
-        d = rng.randrange(len(corpus))
+        d = hosts[k // 2]
         host = corpus[d].split()
         at = rng.randint(0, len(host))
         corpus[d] = " ".join([*host[:at], *toks[start : start + length], *host[at:]])

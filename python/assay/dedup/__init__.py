@@ -272,10 +272,8 @@ class LSHIndex:
     def query(self, signatures: Any, *, verify: bool = False) -> list[list[str | int]]:
         """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold)."""
         offsets, ids = self._native.query(self._sigs(signatures), bool(verify))
-        keys = self.keys()
-        return [
-            [keys[i] for i in ids[offsets[r] : offsets[r + 1]]] for r in range(len(offsets) - 1)
-        ]
+        keys, off, idl = self.keys(), offsets.tolist(), ids.tolist()
+        return [[keys[i] for i in idl[off[r] : off[r + 1]]] for r in range(len(off) - 1)]
 
     def pair_indices(self, *, verify: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Candidate pairs as insertion positions ``(i, j)``, ``i < j``, sorted."""

@@ -144,23 +144,34 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
         };
     let b = src.as_bytes();
     let transform = case == Case::Ascii || strip;
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    // Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
+    let mut lut = [0u16; 256];
+    for (c, slot) in lut.iter_mut().enumerate() {
+        let c = c as u8;
+        let out = if case == Case::Ascii {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        };
+        let keep = !(strip && c.is_ascii_punctuation());
+        *slot = out as u16 | (keep as u16) << 8;
+    }
+    let mut buf: Vec<u8> = vec![0; 64];
     let mut emit = |tok: &[u8]| {
         if !transform {
             return f(tok);
         }
-        buf.clear();
-        for &c in tok {
-            if !(strip && c.is_ascii_punctuation()) {
-                buf.push(if case == Case::Ascii {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                });
-            }
+        if buf.len() < tok.len() {
+            buf.resize(tok.len(), 0);
         }
-        if !buf.is_empty() {
-            f(&buf)
+        let mut len = 0;
+        for &c in tok {
+            let v = lut[c as usize];
+            buf[len] = v as u8;
+            len += (v >> 8) as usize;
+        }
+        if len > 0 {
+            f(&buf[..len])
         }
     };
     // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are

@@ -146,3 +146,24 @@ def test_cli_contamination(data_dir, capsys, tmp_path):
         == 1
     )
     assert "corpus path does not exist" in capsys.readouterr().err
+
+
+def test_streaming_memory_is_flat(tmp_path):
+    """A corpus 20x the batch size streams in memory bounded by the batch, not the corpus."""
+    import tracemalloc
+
+    docs = docstrings()
+    path = tmp_path / "corpus.jsonl"
+    with path.open("w") as fh:
+        for k in range(10_000):
+            fh.write(json.dumps({"text": f"{docs[k % len(docs)][:500]} doc {k}"}) + "\n")
+    size = path.stat().st_size
+    items = [docs[3][:300], docs[5][:300]]
+    tracemalloc.start()
+    try:
+        report = contamination(items, path, batch_size=500, progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.n_documents == 10_000 and report.items["contaminated"].all()
+    assert peak < size / 4, (peak, size)

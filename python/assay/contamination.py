@@ -127,14 +127,15 @@ def contamination(
     index = LSHIndex(threshold, num_perm)
     best_j = np.zeros(len(texts))
     best_doc = np.full(len(texts), -1, dtype=np.int64)
-    doc_ids: list[Any] = []
+    doc_ids: dict[int, Any] = {}  # only documents some item currently points at: O(items)
+    n_docs = 0
     show = sys.stderr.isatty() if progress is None else progress
     from tqdm.auto import tqdm
 
     docs = iter_documents(corpus, text_field=text_field, id_field=id_field, errors=errors)
     with tqdm(desc="contamination", unit="doc", disable=not show) as bar:
         for batch_ids, batch in batches(docs, batch_size):
-            start = len(doc_ids)
+            start = n_docs
             scanner.scan(batch, start)
             sigs = minhash(batch, **mh)
             index = LSHIndex(threshold, num_perm)  # one batch at a time: memory stays bounded
@@ -144,7 +145,10 @@ def contamination(
                     j = float(np.mean(sigs[int(c)] == item_sigs[item]))
                     if j > best_j[item]:
                         best_j[item], best_doc[item] = j, start + int(c)
-            doc_ids.extend(batch_ids)
+            n_docs += len(batch)
+            referenced = set(scanner.results()[3].tolist()) | set(best_doc.tolist())
+            doc_ids = {d: v for d, v in doc_ids.items() if d in referenced}
+            doc_ids.update((d, batch_ids[d - start]) for d in referenced if start <= d < n_docs)
             bar.update(len(batch))
     n_ngrams, matched, longest, doc, doc_start, item_start = scanner.results()
     has = longest > 0
@@ -169,4 +173,4 @@ def contamination(
     )
     frame["contaminated"] = has | (best_j >= threshold)
     share = float(frame["contaminated"].mean())
-    return Report(frame, share, ngram, float(threshold), len(doc_ids))
+    return Report(frame, share, ngram, float(threshold), n_docs)

@@ -190,7 +190,8 @@ class LSHIndex:
     (tests/test_dedup.py, 174 pairs at Jaccard ≥ 0.8, many more just below): candidate recall
     1.000, precision 1.000 after exact verification, 0.93 after estimated-Jaccard verification
     (its SD is ~0.035 at 128 permutations, so pairs just under the threshold slip through; use
-    exact verification where precision matters). An explicit ``bands`` must divide ``num_perm``. Keys are str or int.
+    exact verification where precision matters). An explicit ``bands`` must divide
+    ``num_perm``. Keys are str or int.
     """
 
     def __init__(

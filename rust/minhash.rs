@@ -13,7 +13,6 @@
 //!   `π_k(x) = ((a_k·x + b_k) mod 2⁶⁴ mod (2⁶¹ − 1)) & (2³² − 1)`, the uint64 wrap-around of NumPy.
 
 use rayon::prelude::*;
-use sha1::{Digest, Sha1};
 
 use crate::error::{KernelError, KernelResult};
 use crate::shingle::{for_each_shingle, for_each_shingle_hash, ShingleOpts};
@@ -62,10 +61,31 @@ pub fn fmix32(mut h: u32) -> u32 {
 }
 
 /// datasketch's `sha1_hash32`: the first four bytes of the SHA-1 digest, little-endian.
+/// Pads on the stack and calls the compression function directly (SHA-NI when available).
 #[inline]
 pub fn sha1_hash32(bytes: &[u8]) -> u32 {
-    let d = Sha1::digest(bytes);
-    u32::from_le_bytes([d[0], d[1], d[2], d[3]])
+    use sha1::digest::generic_array::GenericArray;
+    let mut state = [
+        0x6745_2301u32,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
+    let full = bytes.len() / 64 * 64;
+    for block in bytes[..full].chunks_exact(64) {
+        sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
+    }
+    let rest = &bytes[full..];
+    let mut tail = [0u8; 128];
+    tail[..rest.len()].copy_from_slice(rest);
+    tail[rest.len()] = 0x80;
+    let len = if rest.len() + 9 <= 64 { 64 } else { 128 };
+    tail[len - 8..len].copy_from_slice(&((bytes.len() as u64) * 8).to_be_bytes());
+    for block in tail[..len].chunks_exact(64) {
+        sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
+    }
+    state[0].swap_bytes()
 }
 
 /// `sig[k] = min(sig[k], min_x a[k]·x + b[k])` in u32 wrap-around, blocked over 16 permutations.
@@ -222,6 +242,7 @@ pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
 mod tests {
     use super::*;
     use crate::shingle::{jaccard_sorted, shingle_set, Case, Unit};
+    use sha1::{Digest, Sha1};
 
     fn words(n: usize) -> ShingleOpts {
         ShingleOpts {
@@ -239,6 +260,18 @@ mod tests {
             sha1_hash32(b"abc"),
             u32::from_le_bytes([0xa9, 0x99, 0x3e, 0x36])
         );
+    }
+
+    #[test]
+    fn sha1_hash32_matches_the_digest_at_every_length() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for n in 0..data.len() {
+            let d = Sha1::digest(&data[..n]);
+            assert_eq!(
+                sha1_hash32(&data[..n]),
+                u32::from_le_bytes([d[0], d[1], d[2], d[3]])
+            );
+        }
     }
 
     #[test]

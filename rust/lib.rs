@@ -15,6 +15,7 @@ pub mod pairs;
 pub mod resample;
 pub mod shingle;
 pub mod style;
+pub mod tokenize;
 
 #[cfg(feature = "python")]
 mod py;

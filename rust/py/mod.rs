@@ -1,6 +1,7 @@
 //! PyO3 glue: the private `assay._native` module. Wrappers only; all work is in the core.
 
 mod arena;
+mod contamination;
 mod dedup;
 mod errors;
 mod lsh;
@@ -17,9 +18,11 @@ mod _native {
     };
 
     #[pymodule_export]
+    use super::contamination::NgramScanner;
+    #[pymodule_export]
     use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, union_find};
     #[pymodule_export]
-    use super::lsh::{LshIndex, NgramScanner};
+    use super::lsh::LshIndex;
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -59,11 +59,7 @@ class Table:
             if values.null_count:
                 raise ValueError(f"{self.name}[{column!r}] has {values.null_count} missing values")
             values = values.to_numpy()
-        arr = (
-            to_numpy(values, f"{self.name}[{column!r}]")
-            if not isinstance(values, pd.Series)
-            else values.to_numpy()
-        )
+        arr = to_numpy(values, f"{self.name}[{column!r}]") if not isinstance(values, pd.Series) else values.to_numpy()
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{self.name}[{column!r}] must be numeric, got {arr.dtype}")
         return np.ascontiguousarray(arr, dtype=np.float64)
@@ -122,9 +118,7 @@ def _read_path(path: Path, name: str) -> pa.Table:
 
         delimiter = "\t" if ".tsv" in suffix else ","
         return pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
-    raise ValueError(
-        f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)"
-    )
+    raise ValueError(f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)")
 
 
 def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray]:
@@ -140,17 +134,11 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
         if chunked.num_chunks == 0:
             return pd.Index([]), np.zeros(0, np.int64)
         dictionary = chunked.chunk(0).dictionary
-        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(
-            zero_copy_only=False
-        )
+        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(zero_copy_only=False)
         codes = np.where(pd.isna(indices), -1, indices).astype(np.int64)
         cats = pd.Index(dictionary.to_pandas())
     else:
-        series = (
-            values
-            if isinstance(values, pd.Series)
-            else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
-        )
+        series = values if isinstance(values, pd.Series) else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
         raw, cats = pd.factorize(series, use_na_sentinel=True)
         codes = raw.astype(np.int64)
     if (codes < 0).any():
@@ -159,9 +147,7 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
     return pd.Index(cats), codes
 
 
-def factorize_jointly(
-    columns: Sequence[Any], labels: Sequence[str]
-) -> tuple[list[np.ndarray], np.ndarray]:
+def factorize_jointly(columns: Sequence[Any], labels: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
     """Codes several columns into one shared category space.
 
     Returns one uint32 code array per column and the category values (first-seen order over

@@ -45,13 +45,7 @@ class Battles:
         return (2 - self.outcome.astype(np.float64)) / 2
 
     def subset(self, mask: np.ndarray) -> Battles:
-        return Battles(
-            self.table.subset(mask),
-            self.first[mask],
-            self.second[mask],
-            self.outcome[mask],
-            self.models,
-        )
+        return Battles(self.table.subset(mask), self.first[mask], self.second[mask], self.outcome[mask], self.models)
 
 
 def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) -> np.ndarray:
@@ -92,9 +86,7 @@ def code_battles(
     w = table.column(winner, "winner")
     if len(table) == 0:
         raise ValueError("battles is empty: no rows to fit")
-    (first, second), models = factorize_jointly(
-        [a, b], [f"battles[{model_a!r}]", f"battles[{model_b!r}]"]
-    )
+    (first, second), models = factorize_jointly([a, b], [f"battles[{model_a!r}]", f"battles[{model_b!r}]"])
     same = np.flatnonzero(first == second)
     if len(same):
         row = int(same[0])
@@ -122,9 +114,7 @@ def weight_column(battles: Battles, weights: Any) -> np.ndarray | None:
     return np.ascontiguousarray(arr)
 
 
-def group_codes(
-    battles: Battles, columns: list[str], role: str
-) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+def group_codes(battles: Battles, columns: list[str], role: str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """One uint32 code per row for the combination of ``columns``, and each code's values."""
     parts = [factorize(battles.table.column(c, role), f"battles[{c!r}]") for c in columns]
     combined = np.zeros(len(battles), dtype=np.int64)

@@ -114,13 +114,7 @@ def _interval(
         size = min(BOOT_CHUNK, n_boot - start)
         if voter_table is None:
             chunk, bad = _native.bt_bootstrap(
-                group.table,
-                group.group,
-                theta,
-                n_boot=size,
-                seed=seed,
-                first_round=start,
-                prior=prior,
+                group.table, group.group, theta, n_boot=size, seed=seed, first_round=start, prior=prior
             )
         else:
             chunk, bad = _native.bt_bootstrap_voters(
@@ -229,18 +223,14 @@ def fit(
         raise ValueError("prior and style_prior must be >= 0")
     if weights is not None and reweight:
         raise ValueError("pass either weights= or reweight=True, not both")
-    coded = code_battles(
-        battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
-    )
+    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
     w = weight_column(coded, weights)
     if exclude_voters is not None:
         if voter is None:
             raise ValueError("exclude_voters needs voter=<column of voter ids>")
         ids = pd.Index(list(exclude_voters))
         column = coded.table.column(voter, "voter")
-        values = (
-            column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
-        )
+        values = column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
         keep = ~pd.Series(values).isin(ids).to_numpy()
         coded = coded.subset(keep)
         w = None if w is None else w[keep]
@@ -248,23 +238,11 @@ def fit(
             raise ValueError("exclude_voters removed every battle")
     if features:
         if by is not None or ci == "voter":
-            raise ValueError(
-                "features= (style control) supports ci='sandwich' or 'bootstrap' without by="
-            )
+            raise ValueError("features= (style control) supports ci='sandwich' or 'bootstrap' without by=")
         from ._style import fit_style
 
-        return fit_style(
-            coded,
-            w,
-            features,
-            ci=ci,
-            n_boot=n_boot,
-            seed=seed,
-            ridge=ridge,
-            anchor=anchor,
-            prior=prior,
-            style_prior=style_prior,
-        )
+        return fit_style(coded, w, features, ci=ci, n_boot=n_boot, seed=seed, ridge=ridge,
+                         anchor=anchor, prior=prior, style_prior=style_prior)
 
     anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
     bar = _progress_bar(progress, n_boot if ci != "sandwich" else 0)
@@ -275,20 +253,9 @@ def fit(
         component = g.check_identifiable(prior)
         theta, iterations = _native.bt_fit(table, group, prior=prior)
         r = ridge if ridge is not None else default_ridge(g.total, w is not None or reweight)
-        low, high = _interval(
-            g,
-            theta,
-            ci=ci,
-            prior=prior,
-            ridge=r,
-            n_boot=n_boot,
-            seed=seed,
-            anchor=anchor_idx,
-            anchor_rating=anchor_rating,
-            voter_table=voter_table,
-            progress=bar.update if bar else None,
-            diagnostics=diagnostics,
-        )
+        low, high = _interval(g, theta, ci=ci, prior=prior, ridge=r, n_boot=n_boot, seed=seed,
+                              anchor=anchor_idx, anchor_rating=anchor_rating, voter_table=voter_table,
+                              progress=bar.update if bar else None, diagnostics=diagnostics)
         ratings = _to_ratings(theta, anchor_idx, anchor_rating)
         frame = ratings_frame(coded.models, ratings, low, high, g.n_battles, component)
         return g, theta, frame, iterations, r
@@ -303,18 +270,9 @@ def fit(
             stacklevel=2,
         )
     diagnostics.update(iterations=iterations, ridge=r if ci == "sandwich" else None)
-    wins, games = (
-        group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
-    )
-    board = Leaderboard(
-        table=frame,
-        ci=ci,
-        theta=theta,
-        models=coded.models,
-        wins=wins,
-        games=games,
-        diagnostics=diagnostics,
-    )
+    wins, games = group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
+    board = Leaderboard(table=frame, ci=ci, theta=theta, models=coded.models, wins=wins, games=games,
+                        diagnostics=diagnostics)
     if by is not None:
         columns = [by] if isinstance(by, str) else list(by)
         board.segments, board.skipped_segments = _segments(
@@ -325,28 +283,14 @@ def fit(
     return board
 
 
-def _cell_table(
-    coded: Battles,
-    w: np.ndarray | None,
-    reweight: bool,
-    group: np.ndarray | None = None,
-    n_groups: int = 1,
-) -> _native.CellTable:
-    table = _native.CellTable(
-        coded.first,
-        coded.second,
-        coded.outcome,
-        coded.n_models,
-        weight=w,
-        group=group,
-        n_groups=n_groups,
-    )
+def _cell_table(coded: Battles, w: np.ndarray | None, reweight: bool, group: np.ndarray | None = None,
+                n_groups: int = 1) -> _native.CellTable:
+    table = _native.CellTable(coded.first, coded.second, coded.outcome, coded.n_models, weight=w,
+                              group=group, n_groups=n_groups)
     return table.reweighted(REWEIGHT_FLOOR) if reweight else table
 
 
-def _voter_table(
-    coded: Battles, w: np.ndarray | None, reweight: bool, voter: str
-) -> _native.CellTable:
+def _voter_table(coded: Battles, w: np.ndarray | None, reweight: bool, voter: str) -> _native.CellTable:
     codes, ids = _voter_codes(coded, voter)
     if reweight:
         # Inverse-frequency weights come from the pooled pair counts, not each voter's.
@@ -369,16 +313,12 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
     def one(s: int) -> pd.DataFrame | None:
         key = dict(zip(columns, keys[s]))
         if counts[s] < min_battles:
-            skipped.append(
-                {**key, "n_battles": int(counts[s]), "reason": f"fewer than {min_battles} battles"}
-            )
+            skipped.append({**key, "n_battles": int(counts[s]), "reason": f"fewer than {min_battles} battles"})
             return None
         voters = None
         if ci == "voter":
             mask = codes == s
-            voters = _voter_table(
-                coded.subset(mask), None if w is None else w[mask], reweight, voter
-            )
+            voters = _voter_table(coded.subset(mask), None if w is None else w[mask], reweight, voter)
         try:
             frame = estimate(table, s, voters)[2]
         except NotIdentifiableError as e:
@@ -391,9 +331,7 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
     with ThreadPoolExecutor() as pool:
         frames = [f for f in pool.map(one, range(len(keys))) if f is not None]
     if skipped:
-        warnings.warn(
-            f"{len(skipped)} segment(s) skipped; see Leaderboard.skipped_segments", stacklevel=3
-        )
+        warnings.warn(f"{len(skipped)} segment(s) skipped; see Leaderboard.skipped_segments", stacklevel=3)
     segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns])
     return segments, pd.DataFrame(skipped)
 

@@ -21,16 +21,8 @@ from ._fit import _cell_table, _Group, _voter_codes
 from ._leaderboard import ELO_PER_THETA
 
 VOTER_COLUMNS = [
-    "voter",
-    "votes",
-    "agreement",
-    "log_likelihood",
-    "anomaly",
-    "target",
-    "p_value",
-    "flagged",
-    "influence",
-    "top_rank_changes",
+    "voter", "votes", "agreement", "log_likelihood", "anomaly", "target", "p_value", "flagged",
+    "influence", "top_rank_changes",
 ]
 
 
@@ -76,15 +68,11 @@ def voters(
         Largest rating change (Elo points) among the ``top`` models of the full fit when this
         voter is left out, and how many of those ``top`` positions change.
     """
-    coded = code_battles(
-        battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
-    )
+    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
     codes, ids = _voter_codes(coded, voter)
     n_voters, k = len(ids), coded.n_models
     if n_voters < 2:
-        raise ValueError(
-            f"voters needs at least 2 distinct voters in battles[{voter!r}], got {n_voters}"
-        )
+        raise ValueError(f"voters needs at least 2 distinct voters in battles[{voter!r}], got {n_voters}")
     full = _cell_table(coded, None, False)
     _Group(full, 0, coded.models).check_identifiable(prior)
     theta, _ = _native.bt_fit(full, 0, prior=prior)
@@ -107,9 +95,7 @@ def voters(
     n_decisive = np.bincount(codes, decisive, n_voters)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["agreement"] = np.bincount(codes, agree, n_voters) / n_decisive
-        frame["log_likelihood"] = np.bincount(codes, loglik, n_voters) / np.bincount(
-            codes, known, n_voters
-        )
+        frame["log_likelihood"] = np.bincount(codes, loglik, n_voters) / np.bincount(codes, known, n_voters)
 
     # z per (voter, model): residual in favour of the model, over its binomial variance.
     resid = np.where(known, y_k - p, 0.0)
@@ -137,6 +123,4 @@ def voters(
     frame["influence"] = shift.max(axis=1)
     loo_rank = np.argsort(-np.nan_to_num(loo, nan=-np.inf), axis=1)[:, :top]
     frame["top_rank_changes"] = (loo_rank != order[None, :]).sum(axis=1)
-    return frame.sort_values(
-        "anomaly", ascending=False, kind="stable", na_position="last"
-    ).reset_index(drop=True)
+    return frame.sort_values("anomaly", ascending=False, kind="stable", na_position="last").reset_index(drop=True)

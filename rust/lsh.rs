@@ -42,16 +42,9 @@ pub fn candidate_probability(s: f64, bands: usize, rows: usize) -> f64 {
 
 /// (bands, rows) for `threshold`: the largest `rows` with `bands = num_perm / rows` whose candidate
 /// probability at `threshold` is ≥ `recall` (rows = 1 when none is).
-pub fn choose_banding(
-    threshold: f64,
-    num_perm: usize,
-    recall: f64,
-) -> KernelResult<(usize, usize)> {
+pub fn choose_banding(threshold: f64, num_perm: usize, recall: f64) -> KernelResult<(usize, usize)> {
     if !(threshold > 0.0 && threshold < 1.0) {
-        return Err(KernelError::value(
-            "threshold",
-            format!("must be in (0, 1), got {threshold}"),
-        ));
+        return Err(KernelError::value("threshold", format!("must be in (0, 1), got {threshold}")));
     }
     if num_perm == 0 {
         return Err(KernelError::value("num_perm", "must be positive"));
@@ -208,10 +201,7 @@ impl LshIndex {
         idx.check_sigs(&sigs, keys.len())?;
         for (i, k) in keys.iter().enumerate() {
             if idx.key_pos.insert(k.clone(), i as u32).is_some() {
-                return Err(KernelError::value(
-                    "index file",
-                    format!("duplicate key {k:?}"),
-                ));
+                return Err(KernelError::value("index file", format!("duplicate key {k:?}")));
             }
         }
         idx.sigs = sigs;
@@ -243,10 +233,7 @@ impl LshIndex {
     pub fn query(&self, sigs: &[u32], n: usize, verify: bool) -> KernelResult<Vec<Vec<u32>>> {
         use rayon::prelude::*;
         self.check_sigs(sigs, n)?;
-        Ok(sigs
-            .par_chunks(self.num_perm)
-            .map(|s| self.query_one(s, verify))
-            .collect())
+        Ok(sigs.par_chunks(self.num_perm).map(|s| self.query_one(s, verify)).collect())
     }
 
     /// All candidate pairs `(i, j)`, `i < j`, sorted; with `verify`, by estimated Jaccard.
@@ -269,8 +256,7 @@ impl LshIndex {
         out.dedup();
         if verify {
             out.retain(|&(i, j)| {
-                estimate_jaccard(self.signature(i as usize), self.signature(j as usize))
-                    >= self.threshold
+                estimate_jaccard(self.signature(i as usize), self.signature(j as usize)) >= self.threshold
             });
         }
         out
@@ -282,10 +268,7 @@ impl LshIndex {
 pub fn clusters(n: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<bool>) {
     let (labels, _) = crate::graph::weak_components(n, &vec![true; n], pairs);
     let mut seen = vec![false; n];
-    let keep = labels
-        .iter()
-        .map(|&c| !std::mem::replace(&mut seen[c as usize], true))
-        .collect();
+    let keep = labels.iter().map(|&c| !std::mem::replace(&mut seen[c as usize], true)).collect();
     (labels, keep)
 }
 
@@ -311,17 +294,14 @@ mod tests {
         let b = [1u32, 2, 9, 9, 9, 9, 9, 9];
         let c = [0u32; 8];
         let sigs: Vec<u32> = a.iter().chain(&b).chain(&c).copied().collect();
-        idx.insert(vec!["a".into(), "b".into(), "c".into()], &sigs)
-            .unwrap();
+        idx.insert(vec!["a".into(), "b".into(), "c".into()], &sigs).unwrap();
         assert_eq!(idx.query_one(&a, false), vec![0, 1]);
         assert_eq!(idx.query_one(&a, true), vec![0]);
         assert_eq!(idx.pairs(false), vec![(0, 1)]);
         assert!(idx.pairs(true).is_empty());
         let err = idx.insert(vec!["a".into()], &c).unwrap_err();
         assert!(err.to_string().contains("duplicate key a"));
-        let err = idx
-            .insert(vec!["d".into(), "d".into()], &[c, c].concat())
-            .unwrap_err();
+        let err = idx.insert(vec!["d".into(), "d".into()], &[c, c].concat()).unwrap_err();
         assert!(err.to_string().contains("duplicate key d"));
         assert_eq!(idx.len(), 3);
         idx.insert(vec!["d".into()], &c).unwrap();

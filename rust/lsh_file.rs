@@ -37,10 +37,7 @@ fn io_err(path: &Path, e: std::io::Error) -> KernelError {
 }
 
 fn bad(path: &Path, why: impl std::fmt::Display) -> KernelError {
-    KernelError::value(
-        "index file",
-        format!("{} is not a valid assay LSH index: {why}", path.display()),
-    )
+    KernelError::value("index file", format!("{} is not a valid assay LSH index: {why}", path.display()))
 }
 
 struct HashingWriter<W: Write> {
@@ -58,19 +55,11 @@ impl<W: Write> HashingWriter<W> {
 /// Writes `index` to `path` in the format above.
 pub fn save(index: &LshIndex, path: &Path) -> KernelResult<()> {
     let file = File::create(path).map_err(|e| io_err(path, e))?;
-    let mut w = HashingWriter {
-        inner: BufWriter::new(file),
-        hash: Xxh3::new(),
-    };
+    let mut w = HashingWriter { inner: BufWriter::new(file), hash: Xxh3::new() };
     let key_bytes: usize = index.keys.iter().map(|k| k.len()).sum();
     let write = |w: &mut HashingWriter<BufWriter<File>>| -> std::io::Result<()> {
         w.put(MAGIC)?;
-        for v in [
-            VERSION,
-            index.num_perm as u32,
-            index.bands as u32,
-            index.rows as u32,
-        ] {
+        for v in [VERSION, index.num_perm as u32, index.bands as u32, index.rows as u32] {
             w.put(&v.to_le_bytes())?;
         }
         w.put(&(index.len() as u64).to_le_bytes())?;
@@ -114,40 +103,23 @@ pub fn load(path: &Path) -> KernelResult<LshIndex> {
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(path, e))?;
     let b: &[u8] = &map;
     if b.len() < 8 || &b[..8] != MAGIC {
-        return Err(bad(
-            path,
-            "wrong magic (not written by assay.dedup.LSHIndex.save)",
-        ));
+        return Err(bad(path, "wrong magic (not written by assay.dedup.LSHIndex.save)"));
     }
     if b.len() < HEADER + 8 + 8 {
         return Err(bad(path, format!("truncated ({} bytes)", b.len())));
     }
     let version = u32_at(b, 8);
     if version != VERSION {
-        return Err(bad(
-            path,
-            format!("unsupported version {version} (expected {VERSION})"),
-        ));
+        return Err(bad(path, format!("unsupported version {version} (expected {VERSION})")));
     }
-    let (np, bands, rows) = (
-        u32_at(b, 12) as usize,
-        u32_at(b, 16) as usize,
-        u32_at(b, 20) as usize,
-    );
-    let (n, threshold, kbytes) = (
-        u64_at(b, 24),
-        f64::from_le_bytes(b[32..40].try_into().expect("8")),
-        u64_at(b, 40),
-    );
-    let expected =
-        (n as u128) * (np as u128) * 4 + (n as u128 + 1) * 8 + kbytes as u128 + HEADER as u128 + 8;
+    let (np, bands, rows) = (u32_at(b, 12) as usize, u32_at(b, 16) as usize, u32_at(b, 20) as usize);
+    let (n, threshold, kbytes) =
+        (u64_at(b, 24), f64::from_le_bytes(b[32..40].try_into().expect("8")), u64_at(b, 40));
+    let expected = (n as u128) * (np as u128) * 4 + (n as u128 + 1) * 8 + kbytes as u128 + HEADER as u128 + 8;
     if expected != b.len() as u128 {
         return Err(bad(
             path,
-            format!(
-                "length {} does not match its header ({expected}): truncated or corrupted",
-                b.len()
-            ),
+            format!("length {} does not match its header ({expected}): truncated or corrupted", b.len()),
         ));
     }
     let body = b.len() - 8;
@@ -156,18 +128,13 @@ pub fn load(path: &Path) -> KernelResult<LshIndex> {
     }
     let (n, kbytes) = (n as usize, kbytes as usize);
     let sig_end = HEADER + 4 * n * np;
-    let sigs: Vec<u32> = b[HEADER..sig_end]
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
-        .collect();
+    let sigs: Vec<u32> =
+        b[HEADER..sig_end].chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4"))).collect();
     let key_start = sig_end + 8 * (n + 1);
     let blob = &b[key_start..key_start + kbytes];
     let mut keys = Vec::with_capacity(n);
     for i in 0..n {
-        let (lo, hi) = (
-            u64_at(b, sig_end + 8 * i) as usize,
-            u64_at(b, sig_end + 8 * (i + 1)) as usize,
-        );
+        let (lo, hi) = (u64_at(b, sig_end + 8 * i) as usize, u64_at(b, sig_end + 8 * (i + 1)) as usize);
         if lo > hi || hi > kbytes {
             return Err(bad(path, "key offsets out of range"));
         }
@@ -188,8 +155,7 @@ mod tests {
     #[test]
     fn round_trip_and_corruption() {
         let mut idx = LshIndex::new(4, 2, 2, 0.5).unwrap();
-        idx.insert(vec!["x".into(), "ÿ".into()], &[1, 2, 3, 4, 1, 2, 5, 6])
-            .unwrap();
+        idx.insert(vec!["x".into(), "ÿ".into()], &[1, 2, 3, 4, 1, 2, 5, 6]).unwrap();
         let p = tmp("ok");
         save(&idx, &p).unwrap();
         let back = load(&p).unwrap();

@@ -45,9 +45,7 @@ pub fn own_permutations(num_perm: usize, seed: u64) -> (Vec<u32>, Vec<u32>) {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         crate::shingle::mix64(state)
     };
-    (0..num_perm)
-        .map(|_| ((next() as u32) | 1, next() as u32))
-        .unzip()
+    (0..num_perm).map(|_| ((next() as u32) | 1, next() as u32)).unzip()
 }
 
 /// MurmurHash3's 32-bit finaliser (datasketch's `_fmix(hv, 32)`).
@@ -65,13 +63,7 @@ pub fn fmix32(mut h: u32) -> u32 {
 #[inline]
 pub fn sha1_hash32(bytes: &[u8]) -> u32 {
     use sha1::digest::generic_array::GenericArray;
-    let mut state = [
-        0x6745_2301u32,
-        0xEFCD_AB89,
-        0x98BA_DCFE,
-        0x1032_5476,
-        0xC3D2_E1F0,
-    ];
+    let mut state = [0x6745_2301u32, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
     let full = bytes.len() / 64 * 64;
     for block in bytes[..full].chunks_exact(64) {
         sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
@@ -131,24 +123,12 @@ impl MinHasher {
     pub fn own(opts: ShingleOpts, num_perm: usize, seed: u64) -> KernelResult<Self> {
         check_num_perm(num_perm)?;
         let (a32, b32) = own_permutations(num_perm, seed);
-        Ok(MinHasher {
-            opts,
-            family: Family::Xxh3,
-            a32,
-            b32,
-            a64: vec![],
-            b64: vec![],
-        })
+        Ok(MinHasher { opts, family: Family::Xxh3, a32, b32, a64: vec![], b64: vec![] })
     }
 
     /// datasketch families with the caller's permutation parameters (`a`, `b` of equal length;
     /// they must fit u32 for [`Family::Datasketch`]).
-    pub fn datasketch(
-        opts: ShingleOpts,
-        family: Family,
-        a: &[u64],
-        b: &[u64],
-    ) -> KernelResult<Self> {
+    pub fn datasketch(opts: ShingleOpts, family: Family, a: &[u64], b: &[u64]) -> KernelResult<Self> {
         check_num_perm(a.len())?;
         if a.len() != b.len() {
             return Err(KernelError::shape(
@@ -168,14 +148,7 @@ impl MinHasher {
             Family::DatasketchLegacy => (vec![], vec![], a.to_vec(), b.to_vec()),
             Family::Xxh3 => return Err(KernelError::value("family", "use MinHasher::own")),
         };
-        Ok(MinHasher {
-            opts,
-            family,
-            a32,
-            b32,
-            a64,
-            b64,
-        })
+        Ok(MinHasher { opts, family, a32, b32, a64, b64 })
     }
 
     pub fn num_perm(&self) -> usize {
@@ -215,19 +188,14 @@ impl MinHasher {
         out.par_chunks_mut(np.max(1))
             .zip(texts.par_iter())
             .with_min_len(8)
-            .for_each_init(Vec::new, |xs, (row, text)| {
-                self.signature_into(text.as_ref(), row, xs)
-            });
+            .for_each_init(Vec::new, |xs, (row, text)| self.signature_into(text.as_ref(), row, xs));
         out
     }
 }
 
 fn check_num_perm(num_perm: usize) -> KernelResult<()> {
     if num_perm == 0 || num_perm > 1 << 16 {
-        return Err(KernelError::value(
-            "num_perm",
-            format!("must be in 1..=65536, got {num_perm}"),
-        ));
+        return Err(KernelError::value("num_perm", format!("must be in 1..=65536, got {num_perm}")));
     }
     Ok(())
 }
@@ -245,21 +213,13 @@ mod tests {
     use sha1::{Digest, Sha1};
 
     fn words(n: usize) -> ShingleOpts {
-        ShingleOpts {
-            n,
-            unit: Unit::Word,
-            case: Case::Keep,
-            strip_punct: false,
-        }
+        ShingleOpts { n, unit: Unit::Word, case: Case::Keep, strip_punct: false }
     }
 
     #[test]
     fn sha1_hash32_known_value() {
         // hashlib.sha1(b"abc").digest()[:4] == a9 99 3e 36
-        assert_eq!(
-            sha1_hash32(b"abc"),
-            u32::from_le_bytes([0xa9, 0x99, 0x3e, 0x36])
-        );
+        assert_eq!(sha1_hash32(b"abc"), u32::from_le_bytes([0xa9, 0x99, 0x3e, 0x36]));
     }
 
     #[test]
@@ -267,10 +227,7 @@ mod tests {
         let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
         for n in 0..data.len() {
             let d = Sha1::digest(&data[..n]);
-            assert_eq!(
-                sha1_hash32(&data[..n]),
-                u32::from_le_bytes([d[0], d[1], d[2], d[3]])
-            );
+            assert_eq!(sha1_hash32(&data[..n]), u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
         }
     }
 
@@ -283,12 +240,7 @@ mod tests {
         affine_min_generic(&xs, &a, &b, &mut s1);
         affine_min(&xs, &a, &b, &mut s2);
         let brute: Vec<u32> = (0..37)
-            .map(|k| {
-                xs.iter()
-                    .map(|&x| a[k].wrapping_mul(x).wrapping_add(b[k]))
-                    .min()
-                    .unwrap()
-            })
+            .map(|k| xs.iter().map(|&x| a[k].wrapping_mul(x).wrapping_add(b[k])).min().unwrap())
             .collect();
         assert_eq!(s1, brute);
         assert_eq!(s2, brute);
@@ -297,13 +249,8 @@ mod tests {
     #[test]
     fn empty_text_is_all_max_and_batch_is_thread_independent() {
         let m = MinHasher::own(words(3), 64, 1).unwrap();
-        let texts: Vec<String> = (0..200)
-            .map(|i| format!("w{} x y z {}", i % 7, i % 3))
-            .collect();
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let texts: Vec<String> = (0..200).map(|i| format!("w{} x y z {}", i % 7, i % 3)).collect();
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let seq = one.install(|| m.batch(&texts));
         assert_eq!(seq, m.batch(&texts));
         assert!(m.batch(&[""]).iter().all(|&v| v == u32::MAX));

@@ -12,9 +12,7 @@ use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
 use crate::lsh::IdMap;
-use crate::shingle::{
-    for_each_word, rolling_hashes as rolling, rolling_weight, token_hash, ShingleOpts,
-};
+use crate::shingle::{for_each_word, rolling_hashes as rolling, rolling_weight, token_hash, ShingleOpts};
 
 /// One maximal shared span between an item and a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,36 +53,19 @@ impl NgramIndex {
         }
         let n = opts.n;
         let pow = rolling_weight(n);
-        let toks: Vec<Vec<u64>> = items
-            .par_iter()
-            .map(|s| token_hashes(s.as_ref(), &opts))
-            .collect();
+        let toks: Vec<Vec<u64>> = items.par_iter().map(|s| token_hashes(s.as_ref(), &opts)).collect();
         let mut table: IdMap<Vec<(u32, u32)>> = IdMap::default();
         let mut item_ngrams = Vec::with_capacity(items.len());
         for (item, t) in toks.iter().enumerate() {
             item_ngrams.push((t.len() + 1).saturating_sub(n) as u32);
-            rolling(t, n, pow, |pos, key| {
-                table
-                    .entry(key)
-                    .or_default()
-                    .push((item as u32, pos as u32))
-            });
+            rolling(t, n, pow, |pos, key| table.entry(key).or_default().push((item as u32, pos as u32)));
         }
-        Ok(NgramIndex {
-            opts,
-            item_ngrams,
-            table,
-            pow,
-        })
+        Ok(NgramIndex { opts, item_ngrams, table, pow })
     }
 
     pub fn new_state(&self) -> ScanState {
         ScanState {
-            matched: self
-                .item_ngrams
-                .iter()
-                .map(|&k| vec![false; k as usize])
-                .collect(),
+            matched: self.item_ngrams.iter().map(|&k| vec![false; k as usize]).collect(),
             best: vec![None; self.item_ngrams.len()],
         }
     }
@@ -110,13 +91,7 @@ impl NgramIndex {
                     continue;
                 }
             }
-            runs.push(Run {
-                item,
-                item_start: ipos,
-                doc,
-                doc_start: pos,
-                ngrams: 1,
-            });
+            runs.push(Run { item, item_start: ipos, doc, doc_start: pos, ngrams: 1 });
         }
         runs
     }
@@ -152,11 +127,7 @@ mod tests {
         assert_eq!(idx.item_ngrams, vec![10, 0]);
         let doc = "noise words here: THE QUICK brown fox jumps over the lazy; and more";
         let mut st = idx.new_state();
-        idx.scan(
-            &[doc, "unrelated text with nothing shared at all"],
-            5,
-            &mut st,
-        );
+        idx.scan(&[doc, "unrelated text with nothing shared at all"], 5, &mut st);
         let best = st.best[0].unwrap();
         assert_eq!((best.doc, best.doc_start, best.item_start), (5, 3, 0));
         assert_eq!(best.ngrams + 2, 8); // "the quick brown fox jumps over the lazy"

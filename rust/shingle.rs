@@ -16,8 +16,7 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use crate::tokenize::{
-    collapse_spaces, for_each_word, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts,
-    Unit,
+    collapse_spaces, for_each_word, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
 };
 
 /// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
@@ -110,10 +109,7 @@ pub fn token_hash(b: &[u8]) -> u64 {
     } else if n >= 4 {
         (read_u32(b), read_u32(&b[n - 4..]))
     } else if n > 0 {
-        (
-            ((b[0] as u64) << 16) | ((b[n / 2] as u64) << 8) | b[n - 1] as u64,
-            0,
-        )
+        (((b[0] as u64) << 16) | ((b[n / 2] as u64) << 8) | b[n - 1] as u64, 0)
     } else {
         (0, 0)
     };
@@ -149,9 +145,7 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
             for_each_word(text, opts, |w| toks.push(token_hash(w)));
             rolling_hashes(&toks, n, pow, |_, h| f(h));
             if !toks.is_empty() && toks.len() < n {
-                let h = toks
-                    .iter()
-                    .fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t));
+                let h = toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t));
                 f(mix64(h));
             }
         }
@@ -171,10 +165,7 @@ pub fn rolling_hashes(toks: &[u64], n: usize, pow: u64, mut f: impl FnMut(usize,
     }
     f(0, mix64(h));
     for i in 1..=toks.len() - n {
-        h = h
-            .wrapping_sub(toks[i - 1].wrapping_mul(pow))
-            .wrapping_mul(P)
-            .wrapping_add(toks[i + n - 1]);
+        h = h.wrapping_sub(toks[i - 1].wrapping_mul(pow)).wrapping_mul(P).wrapping_add(toks[i + n - 1]);
         f(i, mix64(h));
     }
 }
@@ -213,12 +204,7 @@ mod tests {
     use super::*;
 
     fn opts(n: usize, unit: Unit) -> ShingleOpts {
-        ShingleOpts {
-            n,
-            unit,
-            case: Case::Keep,
-            strip_punct: false,
-        }
+        ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
     }
 
     fn spelled(text: &str, o: &ShingleOpts) -> Vec<String> {
@@ -245,10 +231,7 @@ mod tests {
     #[test]
     fn nfc_makes_combining_forms_equal() {
         let o = opts(1, Unit::Word);
-        assert_eq!(
-            shingle_set("cafe\u{301} x", &o),
-            shingle_set("caf\u{e9} x", &o)
-        );
+        assert_eq!(shingle_set("cafe\u{301} x", &o), shingle_set("caf\u{e9} x", &o));
     }
 
     #[test]
@@ -256,16 +239,7 @@ mod tests {
         let words: Vec<String> = (0..20000).map(|i| format!("w{i}")).collect();
         let mut hs: Vec<u64> = words.iter().map(|w| token_hash(w.as_bytes())).collect();
         hs.extend(
-            [
-                "",
-                "a",
-                "ab",
-                "abc",
-                "abcd",
-                "abcdefgh",
-                "abcdefghijklmnopq",
-            ]
-            .map(|w| token_hash(w.as_bytes())),
+            ["", "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghijklmnopq"].map(|w| token_hash(w.as_bytes())),
         );
         let n = hs.len();
         hs.sort_unstable();

@@ -40,12 +40,7 @@ impl ShingleOpts {
     /// lm-evaluation-harness decontamination rules: ASCII lower-case, delete
     /// `string.punctuation`, split on whitespace, word `n`-grams.
     pub fn lm_eval(n: usize) -> Self {
-        ShingleOpts {
-            n,
-            unit: Unit::Word,
-            case: Case::Ascii,
-            strip_punct: true,
-        }
+        ShingleOpts { n, unit: Unit::Word, case: Case::Ascii, strip_punct: true }
     }
 }
 
@@ -78,9 +73,7 @@ pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
     let needs_case = match opts.case {
         Case::Keep => false,
         Case::Ascii => nfc.bytes().any(|b| b.is_ascii_uppercase()),
-        Case::Unicode => nfc
-            .chars()
-            .any(|c| c.is_uppercase() || c.is_titlecase_like()),
+        Case::Unicode => nfc.chars().any(|c| c.is_uppercase() || c.is_titlecase_like()),
     };
     let needs_strip = opts.strip_punct && nfc.bytes().any(|b| b.is_ascii_punctuation());
     if !needs_case && !needs_strip {
@@ -103,10 +96,7 @@ pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
 /// True when `text` is certainly NFC: every character is below U+0300 (no UTF-8 lead byte ≥ 0xCC,
 /// checked 64 bytes at a time), or the NFC quick check says "yes".
 pub fn is_nfc_fast(text: &str) -> bool {
-    let low = text
-        .as_bytes()
-        .chunks(64)
-        .all(|c| c.iter().fold(0u8, |m, &b| m.max(b)) < 0xCC);
+    let low = text.as_bytes().chunks(64).all(|c| c.iter().fold(0u8, |m, &b| m.max(b)) < 0xCC);
     low || is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
@@ -130,23 +120,18 @@ fn space_len(b: &[u8]) -> usize {
 /// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
 /// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
 pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
-    let (src, case, strip): (Cow<'_, str>, Case, bool) =
-        if opts.case != Case::Unicode && is_nfc_fast(text) {
-            (Cow::Borrowed(text), opts.case, opts.strip_punct)
-        } else {
-            (normalize(text, opts), Case::Keep, false)
-        };
+    let (src, case, strip): (Cow<'_, str>, Case, bool) = if opts.case != Case::Unicode && is_nfc_fast(text) {
+        (Cow::Borrowed(text), opts.case, opts.strip_punct)
+    } else {
+        (normalize(text, opts), Case::Keep, false)
+    };
     let b = src.as_bytes();
     let transform = case == Case::Ascii || strip;
     // Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
     let mut lut = [0u16; 256];
     for (c, slot) in lut.iter_mut().enumerate() {
         let c = c as u8;
-        let out = if case == Case::Ascii {
-            c.to_ascii_lowercase()
-        } else {
-            c
-        };
+        let out = if case == Case::Ascii { c.to_ascii_lowercase() } else { c };
         let keep = !(strip && c.is_ascii_punctuation());
         *slot = out as u16 | (keep as u16) << 8;
     }
@@ -199,9 +184,7 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
 fn special_mask(chunk: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if chunk.len() == 64 {
-        use std::arch::x86_64::{
-            _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-        };
+        use std::arch::x86_64::{_mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
         // SAFETY: SSE2 is part of x86_64; the four unaligned 16-byte loads stay inside `chunk`.
         return unsafe {
             let t = _mm_set1_epi8(0x21);
@@ -213,10 +196,7 @@ fn special_mask(chunk: &[u8]) -> u64 {
             m
         };
     }
-    chunk
-        .iter()
-        .enumerate()
-        .fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
+    chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
 }
 
 trait TitleCase {
@@ -240,10 +220,7 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
     let clean = !text.starts_with(is_py_space)
         && !text.ends_with(is_py_space)
-        && !text
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && !text.as_bytes().windows(2).any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
         && text.chars().all(|c| c == ' ' || !is_py_space(c));
     if clean {
         return Cow::Borrowed(text);
@@ -263,40 +240,28 @@ mod tests {
     use super::*;
 
     fn opts(n: usize, unit: Unit) -> ShingleOpts {
-        ShingleOpts {
-            n,
-            unit,
-            case: Case::Keep,
-            strip_punct: false,
-        }
+        ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
     }
 
     #[test]
     fn lm_eval_normalisation() {
         let o = ShingleOpts::lm_eval(1);
-        assert_eq!(
-            normalize("Hello, WORLD! Ünïcode", &o),
-            "hello world Ünïcode"
-        );
+        assert_eq!(normalize("Hello, WORLD! Ünïcode", &o), "hello world Ünïcode");
     }
 
     #[test]
     fn unicode_lowercase() {
-        let o = ShingleOpts {
-            case: Case::Unicode,
-            ..opts(1, Unit::Word)
-        };
+        let o = ShingleOpts { case: Case::Unicode, ..opts(1, Unit::Word) };
         assert_eq!(normalize("ÀB ǅ", &o), "àb ǆ");
     }
 
     #[test]
     fn byte_tokenizer_matches_char_split() {
-        let text = "A\u{85}b\u{a0}c\u{1680}d\u{2003}e\u{2028}f\u{202f}g\u{205f}h\u{3000}i\x1cj\u{200b}k é,Ü!  ";
+        let text =
+            "A\u{85}b\u{a0}c\u{1680}d\u{2003}e\u{2028}f\u{202f}g\u{205f}h\u{3000}i\x1cj\u{200b}k é,Ü!  ";
         for o in [opts(1, Unit::Word), ShingleOpts::lm_eval(1)] {
             let mut fast = Vec::new();
-            for_each_word(text, &o, |t| {
-                fast.push(String::from_utf8(t.to_vec()).unwrap())
-            });
+            for_each_word(text, &o, |t| fast.push(String::from_utf8(t.to_vec()).unwrap()));
             let norm = normalize(text, &o);
             let slow: Vec<&str> = words(&norm).collect();
             assert_eq!(fast, slow);

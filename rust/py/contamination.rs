@@ -47,28 +47,13 @@ impl NgramScanner {
     fn results<'py>(
         &self,
         py: Python<'py>,
-    ) -> (
-        Ids<'py>,
-        Ids<'py>,
-        Ids<'py>,
-        Bound<'py, PyArray1<u64>>,
-        Ids<'py>,
-        Ids<'py>,
-    ) {
+    ) -> (Ids<'py>, Ids<'py>, Ids<'py>, Bound<'py, PyArray1<u64>>, Ids<'py>, Ids<'py>) {
         let st = self.state.lock().expect("lock");
-        let matched: Vec<u32> = st
-            .matched
-            .iter()
-            .map(|m| m.iter().filter(|&&x| x).count() as u32)
-            .collect();
+        let matched: Vec<u32> = st.matched.iter().map(|m| m.iter().filter(|&&x| x).count() as u32).collect();
         let run = |f: fn(&crate::ngram_scan::Run) -> u32, none: u32| -> Vec<u32> {
             st.best.iter().map(|b| b.as_ref().map_or(none, f)).collect()
         };
-        let doc: Vec<u64> = st
-            .best
-            .iter()
-            .map(|b| b.map_or(u64::MAX, |r| r.doc))
-            .collect();
+        let doc: Vec<u64> = st.best.iter().map(|b| b.map_or(u64::MAX, |r| r.doc)).collect();
         (
             self.index.item_ngrams.clone().into_pyarray(py),
             matched.into_pyarray(py),

@@ -11,40 +11,22 @@ use crate::minhash::{Family, MinHasher};
 use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
 
 /// Shingling options from the Python-level strings (validated in Python; re-checked here).
-pub fn shingle_opts(
-    ngram: usize,
-    unit: &str,
-    case: &str,
-    strip_punct: bool,
-) -> PyResult<ShingleOpts> {
+pub fn shingle_opts(ngram: usize, unit: &str, case: &str, strip_punct: bool) -> PyResult<ShingleOpts> {
     if ngram == 0 {
         return Err(PyValueError::new_err("ngram must be at least 1, got 0"));
     }
     let unit = match unit {
         "word" => Unit::Word,
         "char" => Unit::Char,
-        u => {
-            return Err(PyValueError::new_err(format!(
-                "unit must be 'word' or 'char', got {u:?}"
-            )))
-        }
+        u => return Err(PyValueError::new_err(format!("unit must be 'word' or 'char', got {u:?}"))),
     };
     let case = match case {
         "keep" => Case::Keep,
         "lower" => Case::Unicode,
         "ascii" => Case::Ascii,
-        c => {
-            return Err(PyValueError::new_err(format!(
-                "case must be keep/lower/ascii, got {c:?}"
-            )))
-        }
+        c => return Err(PyValueError::new_err(format!("case must be keep/lower/ascii, got {c:?}"))),
     };
-    Ok(ShingleOpts {
-        n: ngram,
-        unit,
-        case,
-        strip_punct,
-    })
+    Ok(ShingleOpts { n: ngram, unit, case, strip_punct })
 }
 
 /// (B, num_perm) uint32 MinHash signatures; `family` is "xxh3", "datasketch" or "datasketch-legacy"
@@ -69,18 +51,10 @@ pub fn minhash_signatures<'py>(
     let hasher = match (family, &a, &b) {
         ("xxh3", _, _) => MinHasher::own(opts, num_perm, seed)?,
         ("datasketch" | "datasketch-legacy", Some(a), Some(b)) => {
-            let fam = if family == "datasketch" {
-                Family::Datasketch
-            } else {
-                Family::DatasketchLegacy
-            };
+            let fam = if family == "datasketch" { Family::Datasketch } else { Family::DatasketchLegacy };
             MinHasher::datasketch(opts, fam, a.as_slice()?, b.as_slice()?)?
         }
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "family {family:?} needs permutations a, b"
-            )))
-        }
+        _ => return Err(PyValueError::new_err(format!("family {family:?} needs permutations a, b"))),
     };
     let np = hasher.num_perm();
     let out = py.detach(|| hasher.batch(&texts));
@@ -107,9 +81,7 @@ pub fn exact_jaccard<'py>(
     let opts = shingle_opts(ngram, unit, case, strip_punct)?;
     let (i, j) = (i.as_slice()?, j.as_slice()?);
     if i.len() != j.len() || i.iter().chain(j).any(|&x| x as usize >= texts.len()) {
-        return Err(PyValueError::new_err(
-            "i and j must be equal-length indices into texts",
-        ));
+        return Err(PyValueError::new_err("i and j must be equal-length indices into texts"));
     }
     let out = py.detach(|| {
         let sets: Vec<Vec<u64>> = texts.par_iter().map(|t| shingle_set(t, &opts)).collect();
@@ -140,9 +112,7 @@ pub fn union_find<'py>(
 ) -> PyResult<Labels<'py>> {
     let (i, j) = (i.as_slice()?, j.as_slice()?);
     if i.len() != j.len() || i.iter().chain(j).any(|&x| x as usize >= n) {
-        return Err(PyValueError::new_err(
-            "edges must be equal-length indices below n",
-        ));
+        return Err(PyValueError::new_err("edges must be equal-length indices below n"));
     }
     let edges: Vec<(u32, u32)> = i.iter().copied().zip(j.iter().copied()).collect();
     let (labels, keep) = py.detach(|| clusters(n, &edges));

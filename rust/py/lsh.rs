@@ -52,12 +52,7 @@ impl LshIndex {
         self.inner.read().expect("lock").keys.clone()
     }
 
-    fn insert(
-        &self,
-        py: Python<'_>,
-        keys: Vec<String>,
-        sigs: PyReadonlyArray2<'_, u32>,
-    ) -> PyResult<()> {
+    fn insert(&self, py: Python<'_>, keys: Vec<String>, sigs: PyReadonlyArray2<'_, u32>) -> PyResult<()> {
         let np = self.inner.read().expect("lock").num_perm;
         let (s, _) = rows(&sigs, np)?;
         py.detach(|| self.inner.write().expect("lock").insert(keys, s))?;
@@ -96,8 +91,6 @@ impl LshIndex {
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let core = py.detach(|| lsh_file::load(&path))?;
-        Ok(LshIndex {
-            inner: RwLock::new(core),
-        })
+        Ok(LshIndex { inner: RwLock::new(core) })
     }
 }

@@ -5,6 +5,7 @@ mod contamination;
 mod dedup;
 mod errors;
 mod lsh;
+mod style;
 
 #[pyo3::pymodule]
 mod _native {
@@ -13,9 +14,11 @@ mod _native {
 
     #[pymodule_export]
     use super::arena::{
-        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
-        bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
+        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich, bt_structure,
+        elo_online, CellTable,
     };
+    #[pymodule_export]
+    use super::style::{style_bootstrap, style_fit, style_sandwich};
 
     #[pymodule_export]
     use super::contamination::NgramScanner;

@@ -23,6 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _dedup_text import docstrings, edit
+
 from assay import _native, dedup
 
 N_DOCS = 2000  # ~8 MB of text

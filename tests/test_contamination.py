@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import random
 
-import assay
 import numpy as np
 import pytest
 from _dedup_text import docstrings, shingles
+
+import assay
 from assay.contamination import contamination
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _dedup_text import codec_sources, docstrings, edit, jaccard, shingles
-from assay import dedup
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
+
+from assay import dedup
 
 WORDS = st.sampled_from(
     [

@@ -116,7 +116,6 @@ def style_bootstrap(
 ) -> _F64: ...
 
 # ---- dedup and contamination (rust/py/dedup.rs, rust/py/lsh.rs) ----
-import typing as _typing
 
 def minhash_signatures(
     texts: list[str],
@@ -146,7 +145,7 @@ def union_find(
     n: int, i: npt.NDArray[np.uint32], j: npt.NDArray[np.uint32]
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]: ...
 
-@_typing.final
+@final
 class LshIndex:
     def __new__(cls, num_perm: int, bands: int, rows: int, threshold: float) -> LshIndex: ...
     @property
@@ -162,7 +161,7 @@ class LshIndex:
     @staticmethod
     def load(path: str) -> LshIndex: ...
 
-@_typing.final
+@final
 class NgramScanner:
     def __new__(
         cls, items: list[str], *, ngram: int, case: str, strip_punct: bool

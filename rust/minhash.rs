@@ -82,8 +82,7 @@ pub fn sha1_hash32(bytes: &[u8]) -> u32 {
 
 /// `sig[k] = min(sig[k], min_x a[k]·x + b[k])` in u32 wrap-around, blocked over 16 permutations.
 #[inline(always)]
-fn affine_min_generic(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
-    const W: usize = 16;
+fn affine_min_generic<const W: usize>(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
     let full = sig.len() / W * W;
     for c in (0..full).step_by(W) {
         let aa: [u32; W] = a[c..c + W].try_into().expect("block");
@@ -106,16 +105,27 @@ fn affine_min_generic(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn affine_min_avx2(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
-    affine_min_generic(xs, a, b, sig)
+    affine_min_generic::<16>(xs, a, b, sig)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn affine_min_avx512(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
+    affine_min_generic::<32>(xs, a, b, sig)
 }
 
 fn affine_min(xs: &[u32], a: &[u32], b: &[u32], sig: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports AVX-512F (checked just above).
+        return unsafe { affine_min_avx512(xs, a, b, sig) };
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
         return unsafe { affine_min_avx2(xs, a, b, sig) };
     }
-    affine_min_generic(xs, a, b, sig)
+    affine_min_generic::<16>(xs, a, b, sig)
 }
 
 impl MinHasher {
@@ -237,7 +247,7 @@ mod tests {
         let xs: Vec<u32> = (0..500u32).map(fmix32).collect();
         let mut s1 = vec![u32::MAX; 37];
         let mut s2 = s1.clone();
-        affine_min_generic(&xs, &a, &b, &mut s1);
+        affine_min_generic::<16>(&xs, &a, &b, &mut s1);
         affine_min(&xs, &a, &b, &mut s2);
         let brute: Vec<u32> = (0..37)
             .map(|k| xs.iter().map(|&x| a[k].wrapping_mul(x).wrapping_add(b[k])).min().unwrap())

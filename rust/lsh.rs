@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::error::{KernelError, KernelResult};
 use crate::minhash::estimate_jaccard;
@@ -76,14 +76,15 @@ pub struct LshIndex {
     pub threshold: f64,
     pub sigs: Vec<u32>,
     pub keys: Vec<String>,
-    key_pos: KeyMap,
+    /// xxh3 of a key → newest id with that hash; `key_next` chains ids sharing a hash.
+    key_pos: IdMap<u32>,
+    key_next: Vec<u32>,
     /// Per band: band hash → last entry of its chain; entry `id·bands + band` links to `next`.
     tables: Vec<IdMap<u32>>,
     next: Vec<u32>,
 }
 
 const END: u32 = u32::MAX;
-type KeyMap = HashMap<String, u32, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
 
 fn band_hash(sig: &[u32], band: usize, rows: usize) -> u64 {
     let mut buf = [0u8; 4 * 64];
@@ -114,7 +115,8 @@ impl LshIndex {
             threshold,
             sigs: vec![],
             keys: vec![],
-            key_pos: KeyMap::default(),
+            key_pos: IdMap::default(),
+            key_next: vec![],
             tables: vec![IdMap::default(); bands],
             next: vec![],
         })
@@ -142,24 +144,41 @@ impl LshIndex {
     /// Adds items; fails (leaving the index unchanged) on a duplicate or already-present key.
     pub fn insert(&mut self, keys: Vec<String>, sigs: &[u32]) -> KernelResult<()> {
         self.check_sigs(sigs, keys.len())?;
-        let dup = |k: &String| Err(KernelError::value("keys", format!("duplicate key {k}")));
-        if let Some(k) = keys.iter().find(|k| self.key_pos.contains_key(*k)) {
-            return dup(k);
-        }
         let start = self.keys.len();
-        self.key_pos.reserve(keys.len());
-        for (i, k) in keys.iter().enumerate() {
-            if self.key_pos.insert(k.clone(), (start + i) as u32).is_some() {
-                // a repeat inside this batch: forget the batch (all its keys were new)
-                for undo in &keys[..i] {
-                    self.key_pos.remove(undo);
-                }
-                return dup(k);
+        self.keys.extend(keys);
+        if let Err(id) = self.add_keys(start) {
+            let k = self.keys[id].clone();
+            for j in (start..id).rev() {
+                let h = xxh3_64(self.keys[j].as_bytes());
+                match self.key_next[j] {
+                    END => self.key_pos.remove(&h),
+                    older => self.key_pos.insert(h, older),
+                };
             }
+            self.key_next.truncate(start);
+            self.keys.truncate(start);
+            return Err(KernelError::value("keys", format!("duplicate key {k}")));
         }
         self.sigs.extend_from_slice(sigs);
-        self.keys.extend(keys);
         self.index_rows(start);
+        Ok(())
+    }
+
+    /// Registers keys `start..`; `Err(id)` at the first key already present.
+    fn add_keys(&mut self, start: usize) -> Result<(), usize> {
+        self.key_pos.reserve(self.keys.len() - start);
+        for id in start..self.keys.len() {
+            let h = xxh3_64(self.keys[id].as_bytes());
+            let mut e = self.key_pos.get(&h).copied().unwrap_or(END);
+            while e != END {
+                if self.keys[e as usize] == self.keys[id] {
+                    return Err(id);
+                }
+                e = self.key_next[e as usize];
+            }
+            let prev = self.key_pos.insert(h, id as u32);
+            self.key_next.push(prev.unwrap_or(END));
+        }
         Ok(())
     }
 
@@ -199,13 +218,11 @@ impl LshIndex {
     ) -> KernelResult<Self> {
         let mut idx = LshIndex::new(num_perm, bands, rows, threshold)?;
         idx.check_sigs(&sigs, keys.len())?;
-        for (i, k) in keys.iter().enumerate() {
-            if idx.key_pos.insert(k.clone(), i as u32).is_some() {
-                return Err(KernelError::value("index file", format!("duplicate key {k:?}")));
-            }
+        idx.keys = keys;
+        if let Err(id) = idx.add_keys(0) {
+            return Err(KernelError::value("index file", format!("duplicate key {:?}", idx.keys[id])));
         }
         idx.sigs = sigs;
-        idx.keys = keys;
         idx.index_rows(0);
         Ok(idx)
     }

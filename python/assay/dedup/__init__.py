@@ -7,9 +7,13 @@ full Unicode) and ASCII punctuation deletion (``strip_punct=True``), then word t
 one shingle made of all ``k`` tokens; an empty text has none and gets the all-``2**32 - 1``
 signature (as datasketch).
 
-Hash families: assay's own (``compat=None``): xxh3-64 per token, the ``ngram`` token hashes folded
-into a 64-bit shingle hash, its upper 32 bits permuted by ``a_k·x + b_k mod 2**32`` (odd ``a_k``,
-drawn from SplitMix64 seeded with ``seed``). ``compat="datasketch"`` reproduces
+Hash families: assay's own (``compat=None``, see ``rust/shingle.rs`` and ``rust/minhash.rs``): a
+64-bit hash per token (wyhash's short-input path up to 16 bytes, xxh3-64 beyond), the ``ngram``
+token hashes combined by a rolling polynomial hash mod 2**64 and the SplitMix64 finaliser into a
+shingle hash (character shingles: xxh3-64 of their bytes), whose upper 32 bits ``x`` are permuted
+by ``a_k·x + b_k mod 2**32`` (odd ``a_k``, drawn from SplitMix64 seeded with ``seed``). The
+permutation family is datasketch 2.x's, so the estimator is the same; only the shingle hash
+differs. ``compat="datasketch"`` reproduces
 ``datasketch.MinHash(num_perm, seed)`` of datasketch ≥ 2.0 (``scheme="affine32"``, SHA-1 of each
 shingle's UTF-8 bytes); ``compat="datasketch-legacy"`` reproduces ``scheme="legacy"`` (datasketch
 < 2.0). Signatures are identical whatever the thread count.

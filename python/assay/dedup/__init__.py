@@ -111,6 +111,13 @@ def minhash(
     -------
     numpy.ndarray
         (N, num_perm) uint32.
+
+    Notes
+    -----
+    In the compat modes a text with fewer than ``ngram`` tokens contributes its one short shingle
+    (all its tokens joined by one space); user code that builds only full-length shingles gives
+    such a text the empty signature instead. All longer texts match datasketch element for
+    element (tests/test_dedup.py).
     """
     texts = _texts(texts)
     num_perm = _check_int("num_perm", num_perm, 1)
@@ -329,7 +336,8 @@ def clusters(
     the LSH index are verified by estimated Jaccard (``verify="estimate"``), exact Jaccard of the
     shingle sets (``"exact"``, texts in memory only) or not at all (``"none"``); clusters are the
     connected components of verified pairs (union-find). Memory: the signatures (4·num_perm bytes
-    per document) and one batch of text.
+    per document) and one batch of text. Empty documents share the empty signature, so they form
+    one cluster (datasketch likewise estimates their similarity as 1).
 
     Returns
     -------

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
 use crate::lsh::IdMap;
-use crate::shingle::{for_each_word, rolling_hashes as rolling, rolling_weight, token_hash, ShingleOpts};
+use crate::shingle::{
+    for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, ShingleOpts,
+};
 
 /// One maximal shared span between an item and a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +44,7 @@ pub struct ScanState {
 
 fn token_hashes(text: &str, opts: &ShingleOpts) -> Vec<u64> {
     let mut v = Vec::with_capacity(text.len() / 5);
-    for_each_word(text, opts, |w| v.push(token_hash(w)));
+    for_each_word_window(text, opts, |w, win| v.push(token_hash_window(w, win)));
     v
 }
 

@@ -16,7 +16,8 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use crate::tokenize::{
-    collapse_spaces, for_each_word, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
+    collapse_spaces, for_each_word, for_each_word_window, is_nfc_fast, is_py_space, normalize, words, Case,
+    ShingleOpts, Unit,
 };
 
 /// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
@@ -87,33 +88,32 @@ fn read_u64(b: &[u8]) -> u64 {
     u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
 }
 
-#[inline(always)]
-fn read_u32(b: &[u8]) -> u64 {
-    u32::from_le_bytes(b[..4].try_into().expect("4 bytes")) as u64
-}
-
 const S0: u64 = 0xA076_1D64_78BD_642F;
 const S1: u64 = 0xE703_7ED1_A0B4_28DB;
 
-/// assay's 64-bit token hash: for tokens of at most 16 bytes, wyhash's short-input path (the first
-/// and last 8, 4 or 1 bytes read little-endian, two folded 64×64→128-bit multiplies); longer
-/// tokens use xxh3-64 (seed 0). Deterministic on every platform.
+/// assay's 64-bit token hash of `tok`, given a 16-byte window that starts with it (bytes past the
+/// token are ignored): for tokens of at most 16 bytes, the token zero-padded to 16 bytes is read as
+/// two little-endian u64 `lo`, `hi`, and `h = fm(S1 ⊕ len, fm(lo ⊕ S1, hi ⊕ S0))` with `fm` the
+/// folded 64×64→128-bit multiply (wyhash's mixer); longer tokens use xxh3-64 (seed 0). Branch-free
+/// for short tokens, deterministic on every platform.
 #[inline(always)]
-pub fn token_hash(b: &[u8]) -> u64 {
-    let n = b.len();
+pub fn token_hash_window(tok: &[u8], win: &[u8; 16]) -> u64 {
+    let n = tok.len();
     if n > 16 {
-        return xxh3_64(b);
+        return xxh3_64(tok);
     }
-    let (lo, hi) = if n >= 8 {
-        (read_u64(b), read_u64(&b[n - 8..]))
-    } else if n >= 4 {
-        (read_u32(b), read_u32(&b[n - 4..]))
-    } else if n > 0 {
-        (((b[0] as u64) << 16) | ((b[n / 2] as u64) << 8) | b[n - 1] as u64, 0)
-    } else {
-        (0, 0)
-    };
+    let keep = |k: usize| ((1u128 << (8 * k.min(8))) - 1) as u64;
+    let lo = read_u64(&win[..8]) & keep(n);
+    let hi = read_u64(&win[8..]) & keep(n.saturating_sub(8));
     folded_mul(S1 ^ n as u64, folded_mul(lo ^ S1, hi ^ S0))
+}
+
+/// [`token_hash_window`] of a bare token (copied into a padded window).
+pub fn token_hash(tok: &[u8]) -> u64 {
+    let mut win = [0u8; 16];
+    let k = tok.len().min(16);
+    win[..k].copy_from_slice(&tok[..k]);
+    token_hash_window(tok, &win)
 }
 
 /// Odd multiplier of the rolling polynomial hash over token hashes.
@@ -142,7 +142,7 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
         Unit::Word => {
             let pow = rolling_weight(n);
             let mut toks: Vec<u64> = Vec::with_capacity(text.len() / 4);
-            for_each_word(text, opts, |w| toks.push(token_hash(w)));
+            for_each_word_window(text, opts, |w, win| toks.push(token_hash_window(w, win)));
             rolling_hashes(&toks, n, pow, |_, h| f(h));
             if !toks.is_empty() && toks.len() < n {
                 let h = toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t));
@@ -248,6 +248,21 @@ mod tests {
         // upper 32 bits (used by MinHash) roughly uniform: mean near 2^31
         let mean = hs.iter().map(|&h| (h >> 32) as f64).sum::<f64>() / n as f64;
         assert!((mean / 2f64.powi(31) - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn window_hash_ignores_bytes_past_the_token() {
+        for w in ["", "a", "abc", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdefghijklmnop", "é"] {
+            let mut win = [0xA5u8; 16];
+            win[..w.len()].copy_from_slice(w.as_bytes());
+            assert_eq!(token_hash_window(w.as_bytes(), &win), token_hash(w.as_bytes()), "{w}");
+        }
+        let long = "x".repeat(40);
+        let o = opts(2, Unit::Word);
+        let lm = ShingleOpts { case: Case::Ascii, strip_punct: true, ..o };
+        let (a, b) = (format!("Hello, WORLD! {long} ab"), format!("hello world {long} ab"));
+        assert_eq!(shingle_set(&a, &lm), shingle_set(&b, &o)); // transformed vs borrowed windows
+        assert_eq!(shingle_set("tail ab", &o), shingle_set("tail  ab", &o)); // window at text end
     }
 
     #[test]

@@ -120,6 +120,12 @@ fn space_len(b: &[u8]) -> usize {
 /// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
 /// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
 pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
+    for_each_word_window(text, opts, |tok, _| f(tok))
+}
+
+/// [`for_each_word`] that also passes a 16-byte window starting at the token: its first
+/// `min(len, 16)` bytes are the token's, the rest are arbitrary (callers mask them).
+pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8], &[u8; 16])) {
     let (src, case, strip): (Cow<'_, str>, Case, bool) = if opts.case != Case::Unicode && is_nfc_fast(text) {
         (Cow::Borrowed(text), opts.case, opts.strip_punct)
     } else {
@@ -136,9 +142,18 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
         *slot = out as u16 | (keep as u16) << 8;
     }
     let mut buf: Vec<u8> = vec![0; 64];
-    let mut emit = |tok: &[u8]| {
+    let mut pad = [0u8; 16];
+    let mut emit = |tok: &[u8], rest: &[u8]| {
         if !transform {
-            return f(tok);
+            // `rest` runs from the token start to the end of the text
+            let win: &[u8; 16] = match rest.first_chunk::<16>() {
+                Some(w) => w,
+                None => {
+                    pad[..rest.len()].copy_from_slice(rest);
+                    &pad
+                }
+            };
+            return f(tok, win);
         }
         if buf.len() < tok.len() {
             buf.resize(tok.len(), 0);
@@ -150,7 +165,8 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
             len += (v >> 8) as usize;
         }
         if len > 0 {
-            f(&buf[..len])
+            let win: &[u8; 16] = buf.first_chunk::<16>().expect("buf holds at least 64 bytes");
+            f(&buf[..len], win)
         }
     };
     // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are
@@ -168,14 +184,14 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
                 continue;
             }
             if p > start {
-                emit(&b[start..p]);
+                emit(&b[start..p], &b[start..]);
             }
             start = p + w;
         }
         pos += 64;
     }
     if b.len() > start {
-        emit(&b[start..]);
+        emit(&b[start..], &b[start..]);
     }
 }
 

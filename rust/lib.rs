@@ -7,9 +7,15 @@ pub mod bradley_terry;
 pub mod elo;
 pub mod error;
 pub mod graph;
+pub mod lsh;
+pub mod lsh_file;
+pub mod minhash;
+pub mod ngram_scan;
 pub mod pairs;
 pub mod resample;
+pub mod shingle;
 pub mod style;
+pub mod tokenize;
 
 #[cfg(feature = "python")]
 mod py;

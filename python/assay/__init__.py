@@ -5,6 +5,10 @@ Modules
 arena
     Bradley-Terry leaderboards from pairwise votes: intervals, segments, style control,
     online Elo, voter diagnostics.
+dedup
+    MinHash signatures, LSH index, near-duplicate clusters.
+contamination
+    13-gram and MinHash overlap of benchmark items with a training corpus.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import os
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _native, arena
+from . import _native, arena, dedup
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
+from .contamination import contamination
 
 if hasattr(os, "register_at_fork"):  # rayon's thread pool does not survive fork()
     os.register_at_fork(after_in_child=_native._after_fork_in_child)
@@ -30,4 +35,6 @@ __all__ = [
     "__version__",
     "_native",
     "arena",
+    "contamination",
+    "dedup",
 ]

@@ -115,3 +115,66 @@ def style_bootstrap(
     prior_beta: float = 0.0,
 ) -> _F64: ...
 def _after_fork_in_child() -> None: ...
+
+# ---- dedup and contamination (rust/py/dedup.rs, rust/py/lsh.rs) ----
+
+def minhash_signatures(
+    texts: list[str],
+    *,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    case: str,
+    strip_punct: bool,
+    seed: int,
+    family: str,
+    a: npt.NDArray[np.uint64] | None = None,
+    b: npt.NDArray[np.uint64] | None = None,
+) -> npt.NDArray[np.uint32]: ...
+def exact_jaccard(
+    texts: list[str],
+    i: npt.NDArray[np.uint32],
+    j: npt.NDArray[np.uint32],
+    *,
+    ngram: int,
+    unit: str,
+    case: str,
+    strip_punct: bool,
+) -> npt.NDArray[np.float64]: ...
+def lsh_banding(threshold: float, num_perm: int, recall: float = 0.98) -> tuple[int, int]: ...
+def union_find(
+    n: int, i: npt.NDArray[np.uint32], j: npt.NDArray[np.uint32]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]: ...
+
+@final
+class LshIndex:
+    def __new__(cls, num_perm: int, bands: int, rows: int, threshold: float) -> LshIndex: ...
+    @property
+    def params(self) -> tuple[int, int, int, float]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> list[str]: ...
+    def insert(self, keys: list[str], sigs: npt.NDArray[np.uint32]) -> None: ...
+    def query(
+        self, sigs: npt.NDArray[np.uint32], verify: bool
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
+    def pairs(self, verify: bool) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
+    def save(self, path: str) -> None: ...
+    @staticmethod
+    def load(path: str) -> LshIndex: ...
+
+@final
+class NgramScanner:
+    def __new__(
+        cls, items: list[str], *, ngram: int, case: str, strip_punct: bool
+    ) -> NgramScanner: ...
+    def scan(self, texts: list[str], first_doc: int) -> None: ...
+    def results(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+    ]: ...

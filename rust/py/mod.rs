@@ -1,7 +1,10 @@
 //! PyO3 glue: the private `assay._native` module. Wrappers only; all work is in the core.
 
 mod arena;
+mod contamination;
+mod dedup;
 mod errors;
+mod lsh;
 mod style;
 mod threads;
 
@@ -19,6 +22,13 @@ mod _native {
     use super::style::{style_bootstrap, style_fit, style_sandwich};
     #[pymodule_export]
     use super::threads::_after_fork_in_child;
+
+    #[pymodule_export]
+    use super::contamination::NgramScanner;
+    #[pymodule_export]
+    use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, union_find};
+    #[pymodule_export]
+    use super::lsh::LshIndex;
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

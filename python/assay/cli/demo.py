@@ -36,8 +36,26 @@ def arena_section() -> None:
     print(f"... {len(board.table) - 15} more models\n")
 
 
+def contamination_section() -> None:
+    from ..contamination import contamination
+
+    start = time.perf_counter()
+    report = contamination(
+        sample("contamination", "benchmark.jsonl"),
+        sample("contamination", "corpus.jsonl"),
+        progress=False,
+    )
+    elapsed = time.perf_counter() - start
+    print("== Contamination: 40 benchmark items vs 97 Python stdlib docstrings (PSF License) ==")
+    print(
+        f"13-gram overlap (lm-evaluation-harness normalisation) + MinHash near duplicates; "
+        f"{elapsed * 1000:.0f} ms\n"
+    )
+    print(report, "\n")
+
+
 #: Report sections in order; each capability adds its own.
-SECTIONS = [arena_section]
+SECTIONS = [arena_section, contamination_section]
 
 
 def run(args: argparse.Namespace) -> int:

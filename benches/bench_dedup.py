@@ -1,0 +1,173 @@
+"""Dedup and contamination benchmarks: assay and its anchors on the same real text in one run.
+
+Text: documentation strings of Python standard-library modules (tests/_dedup_text.py), joined into
+~4 KB documents, lightly edited copies mixed in. Throughput is reported per core: run with
+``RAYON_NUM_THREADS=1`` (assay then uses one thread; datasketch, rensa and the Python scan are
+single-threaded anyway). Anchors too slow for the full data run on a slice; ``extra_info["scale"]``
+restores the full-size time and ``extra_info["mb"]`` is the text size the group stands for.
+
+    RAYON_NUM_THREADS=1 python -m pytest benches/bench_dedup.py --benchmark-json=dedup.json
+    python benches/report.py dedup.json
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _dedup_text import docstrings, edit
+
+from assay import _native, dedup
+
+N_DOCS = 2000  # ~8 MB of text
+SLOW = 100  # docs for the pure-Python anchors (scaled up)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    rng = random.Random(0)
+    docs = list(docstrings(20)[:230])  # the rest are held out for the contamination items
+    out = []
+    while len(out) < N_DOCS:
+        text = " ".join(rng.choice(docs) for _ in range(12))[:4000]
+        out.append(text if rng.random() < 0.8 else edit(text, 0.03, rng))
+    return out
+
+
+def mb(texts: list[str]) -> float:
+    return sum(len(t.encode()) for t in texts) / 1e6
+
+
+def python_shingles(text: str, n: int = 5) -> list[str]:
+    toks = text.split()
+    return [" ".join(toks[i : i + n]) for i in range(max(len(toks) - n + 1, 1))]
+
+
+def run(benchmark, impl, fn, *args, scale=1.0, size=0.0, rounds=3):
+    benchmark.extra_info.update(impl=impl, scale=scale, mb=size)
+    return benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1)
+
+
+# ---- text -> signatures (128 permutations, word 5-grams) ----
+
+
+@pytest.mark.parametrize("impl", ["assay", "assay-compat", "datasketch", "rensa", "rensa-sigstep"])
+def test_minhash(benchmark, corpus, impl):
+    benchmark.group = "minhash text->signatures 8MB"
+    size = mb(corpus)
+    if impl == "assay":
+        out = run(benchmark, impl, dedup.minhash, corpus, size=size)
+        assert out.shape == (N_DOCS, 128)
+    elif impl == "assay-compat":
+        run(benchmark, impl, lambda t: dedup.minhash(t, compat="datasketch"), corpus, size=size)
+    elif impl == "datasketch":
+        from datasketch import MinHash
+
+        def ds(texts):
+            out = []
+            for t in texts:
+                m = MinHash(num_perm=128, seed=1)
+                m.update_batch([s.encode() for s in python_shingles(t)])
+                out.append(m.hashvalues)
+            return out
+
+        sub = corpus[:SLOW]
+        run(benchmark, impl, ds, sub, scale=len(corpus) / len(sub), size=size)
+    elif impl == "rensa":
+        from rensa import RMinHash
+
+        def rensa_e2e(texts):
+            sets = [python_shingles(t) for t in texts]
+            return RMinHash.digest_matrix_from_token_sets(sets, 128, 1)
+
+        run(benchmark, impl, rensa_e2e, corpus, size=size)
+    else:
+        from rensa import RMinHash
+
+        sets = [python_shingles(t) for t in corpus]
+        benchmark.extra_info["note"] = "signature step only, shingles pre-built in Python"
+        run(benchmark, impl, RMinHash.digest_matrix_from_token_sets, sets, 128, 1, size=size)
+
+
+# ---- LSH insert + query (threshold 0.8, 128 permutations) ----
+
+
+@pytest.mark.parametrize("impl", ["assay", "datasketch"])
+def test_lsh(benchmark, corpus, impl):
+    benchmark.group = "lsh insert+query 2000 docs"
+    sigs = dedup.minhash(corpus)
+    if impl == "assay":
+
+        def go():
+            index = dedup.LSHIndex(0.8, 128)
+            index.insert(range(len(sigs)), sigs)
+            return index.query(sigs)
+
+        res = run(benchmark, impl, go)
+        assert all(i in r for i, r in enumerate(res))
+    else:
+        from datasketch import MinHash, MinHashLSH
+
+        hashes = [MinHash(num_perm=128, hashvalues=s, scheme="affine32") for s in sigs]
+
+        def go():
+            lsh = MinHashLSH(threshold=0.8, num_perm=128)
+            for i, m in enumerate(hashes):
+                lsh.insert(i, m)
+            return [lsh.query(m) for m in hashes]
+
+        run(benchmark, impl, go)
+
+
+# ---- 13-gram contamination scan ----
+
+
+def python_scan(items: list[str], docs: list[str], n: int = 13) -> int:
+    """Plain-Python lm-evaluation-harness style scan: normalise, split, look up every 13-gram."""
+    table = str.maketrans(string.ascii_uppercase, string.ascii_lowercase, string.punctuation)
+    grams = set()
+    for it in items:
+        toks = it.translate(table).split()
+        grams.update(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+    hits = 0
+    for d in docs:
+        toks = d.translate(table).split()
+        hits += sum(" ".join(toks[i : i + n]) in grams for i in range(len(toks) - n + 1))
+    return hits
+
+
+@pytest.fixture(scope="module")
+def items(corpus) -> list[str]:
+    """500 benchmark items: docstrings of modules kept out of the corpus text, 5 % leaked."""
+    rng = random.Random(1)
+    held_out = list(docstrings(20)[230:])
+    out = [" ".join(rng.choice(held_out) for _ in range(3))[:600] for _ in range(500)]
+    for k in range(0, 500, 20):  # plant a 30-word leak from 25 corpus documents
+        words = corpus[k].split()
+        out[k] += " " + " ".join(words[100:130])
+    return out
+
+
+@pytest.mark.parametrize("impl", ["assay", "python"])
+def test_ngram_scan(benchmark, corpus, items, impl):
+    benchmark.group = "13-gram scan 8MB corpus, 500 items"
+    size = mb(corpus)
+    if impl == "assay":
+
+        def go(docs):
+            sc = _native.NgramScanner(items, ngram=13, case="ascii", strip_punct=True)
+            sc.scan(docs, 0)
+            return sc.results()
+
+        res = run(benchmark, impl, go, corpus, size=size)
+        assert np.count_nonzero(res[1]) > 0
+    else:
+        sub = corpus[: SLOW * 4]
+        run(benchmark, impl, python_scan, items, sub, scale=len(corpus) / len(sub), size=size)

@@ -1,0 +1,148 @@
+//! Exact n-gram overlap of benchmark items against a corpus (contamination).
+//!
+//! Items and documents are normalised and split by [`crate::shingle`] (lm-evaluation-harness rules
+//! by default: ASCII lower-case, `string.punctuation` deleted, whitespace split). Every word n-gram
+//! of every item goes into a hash table keyed by a 64-bit rolling hash of its token hashes
+//! (`H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, finalised by SplitMix64); each corpus document is scanned with
+//! the same rolling hash in one pass, O(1) per token. Hits are grouped into maximal runs along a
+//! diagonal (consecutive positions in both texts): a run of `k` n-grams is a shared span of
+//! `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
+
+use rayon::prelude::*;
+
+use crate::error::{KernelError, KernelResult};
+use crate::lsh::IdMap;
+use crate::shingle::{
+    for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, ShingleOpts,
+};
+
+/// One maximal shared span between an item and a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub item: u32,
+    pub item_start: u32,
+    pub doc: u64,
+    pub doc_start: u32,
+    pub ngrams: u32,
+}
+
+/// Benchmark n-grams ready for scanning, plus the accumulated results.
+pub struct NgramIndex {
+    pub opts: ShingleOpts,
+    pub item_ngrams: Vec<u32>,
+    table: IdMap<Vec<(u32, u32)>>,
+    pow: u64,
+}
+
+/// Per-item results accumulated over scanned documents.
+#[derive(Debug, Clone, Default)]
+pub struct ScanState {
+    pub matched: Vec<Vec<bool>>,
+    /// Longest run per item (`ngrams == 0` when none), earliest document on ties.
+    pub best: Vec<Option<Run>>,
+}
+
+fn token_hashes(text: &str, opts: &ShingleOpts) -> Vec<u64> {
+    let mut v = Vec::with_capacity(text.len() / 5);
+    for_each_word_window(text, opts, |w, win| v.push(token_hash_window(w, win)));
+    v
+}
+
+impl NgramIndex {
+    pub fn new<S: AsRef<str> + Sync>(items: &[S], opts: ShingleOpts) -> KernelResult<Self> {
+        if opts.n == 0 {
+            return Err(KernelError::value("ngram", "must be at least 1"));
+        }
+        let n = opts.n;
+        let pow = rolling_weight(n);
+        let toks: Vec<Vec<u64>> = items.par_iter().map(|s| token_hashes(s.as_ref(), &opts)).collect();
+        let mut table: IdMap<Vec<(u32, u32)>> = IdMap::default();
+        let mut item_ngrams = Vec::with_capacity(items.len());
+        for (item, t) in toks.iter().enumerate() {
+            item_ngrams.push((t.len() + 1).saturating_sub(n) as u32);
+            rolling(t, n, pow, |pos, key| table.entry(key).or_default().push((item as u32, pos as u32)));
+        }
+        Ok(NgramIndex { opts, item_ngrams, table, pow })
+    }
+
+    pub fn new_state(&self) -> ScanState {
+        ScanState {
+            matched: self.item_ngrams.iter().map(|&k| vec![false; k as usize]).collect(),
+            best: vec![None; self.item_ngrams.len()],
+        }
+    }
+
+    /// Maximal shared runs between the items and one document.
+    pub fn scan_doc(&self, text: &str, doc: u64) -> Vec<Run> {
+        let toks = token_hashes(text, &self.opts);
+        let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
+        rolling(&toks, self.opts.n, self.pow, |pos, key| {
+            if let Some(occ) = self.table.get(&key) {
+                for &(item, ipos) in occ {
+                    hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
+                }
+            }
+        });
+        hits.sort_unstable();
+        let mut runs: Vec<Run> = Vec::new();
+        for (item, diag, pos, ipos) in hits {
+            if let Some(last) = runs.last_mut() {
+                let last_diag = last.item_start as i64 - last.doc_start as i64;
+                if last.item == item && last_diag == diag && last.doc_start + last.ngrams == pos {
+                    last.ngrams += 1;
+                    continue;
+                }
+            }
+            runs.push(Run { item, item_start: ipos, doc, doc_start: pos, ngrams: 1 });
+        }
+        runs
+    }
+
+    /// Scans documents in parallel (ids `first_doc..`) and folds their runs into `state` in
+    /// document order, so the result does not depend on the thread count.
+    pub fn scan<S: AsRef<str> + Sync>(&self, texts: &[S], first_doc: u64, state: &mut ScanState) {
+        let runs: Vec<Vec<Run>> = texts
+            .par_iter()
+            .enumerate()
+            .with_min_len(4)
+            .map(|(i, t)| self.scan_doc(t.as_ref(), first_doc + i as u64))
+            .collect();
+        for run in runs.into_iter().flatten() {
+            let it = run.item as usize;
+            let s = run.item_start as usize;
+            state.matched[it][s..s + run.ngrams as usize].fill(true);
+            if !matches!(state.best[it], Some(b) if b.ngrams >= run.ngrams) {
+                state.best[it] = Some(run);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_planted_span_with_offsets() {
+        let item = "The quick brown fox jumps over the lazy dog, again and again!";
+        let idx = NgramIndex::new(&[item, "short"], ShingleOpts::lm_eval(3)).unwrap();
+        assert_eq!(idx.item_ngrams, vec![10, 0]);
+        let doc = "noise words here: THE QUICK brown fox jumps over the lazy; and more";
+        let mut st = idx.new_state();
+        idx.scan(&[doc, "unrelated text with nothing shared at all"], 5, &mut st);
+        let best = st.best[0].unwrap();
+        assert_eq!((best.doc, best.doc_start, best.item_start), (5, 3, 0));
+        assert_eq!(best.ngrams + 2, 8); // "the quick brown fox jumps over the lazy"
+        assert_eq!(st.matched[0].iter().filter(|&&m| m).count(), 6);
+        assert!(st.best[1].is_none());
+    }
+
+    #[test]
+    fn two_separate_runs_in_one_doc() {
+        let idx = NgramIndex::new(&["a b c d e f g h"], ShingleOpts::lm_eval(2)).unwrap();
+        let runs = idx.scan_doc("a b c x f g h", 0);
+        assert_eq!(runs.len(), 2);
+        assert_eq!((runs[0].ngrams, runs[1].ngrams), (2, 2));
+        assert!(NgramIndex::new(&["x"], ShingleOpts::lm_eval(0)).is_err());
+    }
+}

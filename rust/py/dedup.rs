@@ -1,0 +1,122 @@
+//! Wrappers for MinHash signatures, exact Jaccard, banding and clusters.
+
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+
+use super::threads::detach;
+
+use crate::lsh::{choose_banding, clusters};
+use crate::minhash::{Family, MinHasher};
+use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
+
+/// Shingling options from the Python-level strings (validated in Python; re-checked here).
+pub fn shingle_opts(ngram: usize, unit: &str, case: &str, strip_punct: bool) -> PyResult<ShingleOpts> {
+    if ngram == 0 {
+        return Err(PyValueError::new_err("ngram must be at least 1, got 0"));
+    }
+    let unit = match unit {
+        "word" => Unit::Word,
+        "char" => Unit::Char,
+        u => return Err(PyValueError::new_err(format!("unit must be 'word' or 'char', got {u:?}"))),
+    };
+    let case = match case {
+        "keep" => Case::Keep,
+        "lower" => Case::Unicode,
+        "ascii" => Case::Ascii,
+        c => return Err(PyValueError::new_err(format!("case must be keep/lower/ascii, got {c:?}"))),
+    };
+    Ok(ShingleOpts { n: ngram, unit, case, strip_punct })
+}
+
+/// (B, num_perm) uint32 MinHash signatures; `family` is "xxh3", "datasketch" or "datasketch-legacy"
+/// (the last two need datasketch's permutation parameters `a`, `b`).
+#[pyfunction]
+#[pyo3(signature = (texts, *, num_perm, ngram, unit, case, strip_punct, seed, family, a=None, b=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn minhash_signatures<'py>(
+    py: Python<'py>,
+    texts: Vec<PyBackedStr>,
+    num_perm: usize,
+    ngram: usize,
+    unit: &str,
+    case: &str,
+    strip_punct: bool,
+    seed: u64,
+    family: &str,
+    a: Option<PyReadonlyArray1<'py, u64>>,
+    b: Option<PyReadonlyArray1<'py, u64>>,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let opts = shingle_opts(ngram, unit, case, strip_punct)?;
+    let hasher = match (family, &a, &b) {
+        ("xxh3", _, _) => MinHasher::own(opts, num_perm, seed)?,
+        ("datasketch" | "datasketch-legacy", Some(a), Some(b)) => {
+            let fam = if family == "datasketch" { Family::Datasketch } else { Family::DatasketchLegacy };
+            MinHasher::datasketch(opts, fam, a.as_slice()?, b.as_slice()?)?
+        }
+        _ => return Err(PyValueError::new_err(format!("family {family:?} needs permutations a, b"))),
+    };
+    let np = hasher.num_perm();
+    let out = detach(py, || hasher.batch(&texts));
+    Ok(Array2::from_shape_vec((texts.len(), np), out)
+        .expect("batch returns rows × num_perm values")
+        .into_pyarray(py))
+}
+
+/// Exact Jaccard of shingle sets (64-bit shingle hashes) for pairs `(i[k], j[k])` of `texts`.
+#[pyfunction]
+#[pyo3(signature = (texts, i, j, *, ngram, unit, case, strip_punct))]
+#[allow(clippy::too_many_arguments)]
+pub fn exact_jaccard<'py>(
+    py: Python<'py>,
+    texts: Vec<PyBackedStr>,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+    ngram: usize,
+    unit: &str,
+    case: &str,
+    strip_punct: bool,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    use rayon::prelude::*;
+    let opts = shingle_opts(ngram, unit, case, strip_punct)?;
+    let (i, j) = (i.as_slice()?, j.as_slice()?);
+    if i.len() != j.len() || i.iter().chain(j).any(|&x| x as usize >= texts.len()) {
+        return Err(PyValueError::new_err("i and j must be equal-length indices into texts"));
+    }
+    let out = detach(py, || {
+        let sets: Vec<Vec<u64>> = texts.par_iter().map(|t| shingle_set(t, &opts)).collect();
+        i.iter()
+            .zip(j)
+            .map(|(&a, &b)| jaccard_sorted(&sets[a as usize], &sets[b as usize]))
+            .collect::<Vec<f64>>()
+    });
+    Ok(out.into_pyarray(py))
+}
+
+/// (bands, rows) with candidate probability ≥ `recall` at `threshold`, rows as large as possible.
+#[pyfunction]
+#[pyo3(signature = (threshold, num_perm, recall=0.98))]
+pub fn lsh_banding(threshold: f64, num_perm: usize, recall: f64) -> PyResult<(usize, usize)> {
+    Ok(choose_banding(threshold, num_perm, recall)?)
+}
+
+type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<bool>>);
+
+/// Cluster label and keep mask (first in input order) from the edge list `(i, j)`.
+#[pyfunction]
+pub fn union_find<'py>(
+    py: Python<'py>,
+    n: usize,
+    i: PyReadonlyArray1<'py, u32>,
+    j: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Labels<'py>> {
+    let (i, j) = (i.as_slice()?, j.as_slice()?);
+    if i.len() != j.len() || i.iter().chain(j).any(|&x| x as usize >= n) {
+        return Err(PyValueError::new_err("edges must be equal-length indices below n"));
+    }
+    let edges: Vec<(u32, u32)> = i.iter().copied().zip(j.iter().copied()).collect();
+    let (labels, keep) = detach(py, || clusters(n, &edges));
+    Ok((labels.into_pyarray(py), keep.into_pyarray(py)))
+}

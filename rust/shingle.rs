@@ -1,0 +1,277 @@
+//! Text → normalised tokens → shingles.
+//!
+//! Normalisation, in order:
+//! 1. Unicode NFC (skipped for ASCII text and for text whose NFC quick check says "yes").
+//! 2. Optional case folding: [`Case::Unicode`] (`char::to_lowercase`) or [`Case::Ascii`]
+//!    (A–Z only, as lm-evaluation-harness's `Janitor.normalize_string`).
+//! 3. Optional deletion of ASCII punctuation (Python's `string.punctuation`, as the Janitor).
+//!
+//! Tokens are either words, split on exactly the characters Python's `str.split()` splits on,
+//! or characters of the text with every whitespace run collapsed to one space and the ends
+//! trimmed. A shingle is `n` consecutive tokens; word shingles are spelled as the tokens joined
+//! by one space, character shingles as the characters concatenated (the way datasketch users
+//! build them). **Texts shorter than `n`**: a text with `0 < k < n` tokens yields one shingle made
+//! of all its `k` tokens; a text with no token yields the empty set.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+pub use crate::tokenize::{
+    collapse_spaces, for_each_word, for_each_word_window, is_nfc_fast, is_py_space, normalize, words, Case,
+    ShingleOpts, Unit,
+};
+
+/// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
+/// Word shingles are the tokens joined by one space; character shingles are byte slices of the
+/// collapsed text. Repeated shingles are passed repeatedly.
+pub fn for_each_shingle(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
+    let n = opts.n.max(1);
+    match opts.unit {
+        Unit::Word => {
+            // Tokens joined by one space in an arena: shingle i is one contiguous slice of it.
+            let mut arena: Vec<u8> = Vec::with_capacity(text.len());
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            for_each_word(text, opts, |t| {
+                if !arena.is_empty() {
+                    arena.push(b' ');
+                }
+                spans.push((arena.len(), arena.len() + t.len()));
+                arena.extend_from_slice(t);
+            });
+            if spans.is_empty() {
+                return;
+            }
+            for i in 0..=spans.len().saturating_sub(n) {
+                let last = (i + n).min(spans.len()) - 1;
+                f(&arena[spans[i].0..spans[last].1]);
+            }
+        }
+        Unit::Char => {
+            let norm = normalize(text, opts);
+            let text = collapse_spaces(&norm);
+            let s = text.as_bytes();
+            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            if starts.is_empty() {
+                return;
+            }
+            if starts.len() <= n {
+                f(s);
+                return;
+            }
+            for i in 0..=starts.len() - n {
+                let end = starts.get(i + n).copied().unwrap_or(s.len());
+                f(&s[starts[i]..end]);
+            }
+        }
+    }
+}
+
+const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+const K2: u64 = 0xBF58_476D_1CE4_E5B9;
+const K3: u64 = 0x94D0_49BB_1331_11EB;
+
+/// SplitMix64 finaliser: a fixed bijection on u64 with full avalanche.
+#[inline]
+pub fn mix64(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(K2);
+    x = (x ^ (x >> 27)).wrapping_mul(K3);
+    x ^ (x >> 31)
+}
+
+#[inline(always)]
+fn folded_mul(a: u64, b: u64) -> u64 {
+    let full = (a as u128) * (b as u128);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+#[inline(always)]
+fn read_u64(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
+}
+
+const S0: u64 = 0xA076_1D64_78BD_642F;
+const S1: u64 = 0xE703_7ED1_A0B4_28DB;
+
+/// assay's 64-bit token hash of `tok`, given a 16-byte window that starts with it (bytes past the
+/// token are ignored): for tokens of at most 16 bytes, the token zero-padded to 16 bytes is read as
+/// two little-endian u64 `lo`, `hi`, and `h = fm(S1 ⊕ len, fm(lo ⊕ S1, hi ⊕ S0))` with `fm` the
+/// folded 64×64→128-bit multiply (wyhash's mixer); longer tokens use xxh3-64 (seed 0). Branch-free
+/// for short tokens, deterministic on every platform.
+#[inline(always)]
+pub fn token_hash_window(tok: &[u8], win: &[u8; 16]) -> u64 {
+    let n = tok.len();
+    if n > 16 {
+        return xxh3_64(tok);
+    }
+    let keep = |k: usize| ((1u128 << (8 * k.min(8))) - 1) as u64;
+    let lo = read_u64(&win[..8]) & keep(n);
+    let hi = read_u64(&win[8..]) & keep(n.saturating_sub(8));
+    folded_mul(S1 ^ n as u64, folded_mul(lo ^ S1, hi ^ S0))
+}
+
+/// [`token_hash_window`] of a bare token (copied into a padded window).
+pub fn token_hash(tok: &[u8]) -> u64 {
+    let mut win = [0u8; 16];
+    let k = tok.len().min(16);
+    win[..k].copy_from_slice(&tok[..k]);
+    token_hash_window(tok, &win)
+}
+
+/// Odd multiplier of the rolling polynomial hash over token hashes.
+pub const P: u64 = K1 | 1;
+
+/// `P^(n-1) mod 2^64`, the weight of the token that leaves a rolling window of `n`.
+pub fn rolling_weight(n: usize) -> u64 {
+    (1..n).fold(1u64, |acc, _| acc.wrapping_mul(P))
+}
+
+/// assay's own 64-bit shingle hashes of `text` (pushed onto `out`, repeats kept).
+///
+/// Word shingles: each token is hashed with [`token_hash`]; a window of token hashes
+/// `t_0..t_{n-1}` has the rolling polynomial hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴` (O(1) per token),
+/// and the shingle hash is `mix64(H)` (SplitMix64 finaliser). A text with `0 < k < n` tokens has
+/// the one shingle `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's
+/// UTF-8 bytes.
+pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
+    for_each_shingle_hash(text, opts, |h| out.push(h));
+}
+
+/// [`shingle_hashes`] as a callback, in order, repeats kept.
+pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u64)) {
+    let n = opts.n.max(1);
+    match opts.unit {
+        Unit::Word => {
+            let pow = rolling_weight(n);
+            let mut toks: Vec<u64> = Vec::with_capacity(text.len() / 4);
+            for_each_word_window(text, opts, |w, win| toks.push(token_hash_window(w, win)));
+            rolling_hashes(&toks, n, pow, |_, h| f(h));
+            if !toks.is_empty() && toks.len() < n {
+                let h = toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t));
+                f(mix64(h));
+            }
+        }
+        Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
+    }
+}
+
+/// Calls `f(position, mix64(H))` for every window of `n` token hashes (none when fewer than `n`).
+#[inline]
+pub fn rolling_hashes(toks: &[u64], n: usize, pow: u64, mut f: impl FnMut(usize, u64)) {
+    if toks.len() < n || n == 0 {
+        return;
+    }
+    let mut h = 0u64;
+    for &t in &toks[..n] {
+        h = h.wrapping_mul(P).wrapping_add(t);
+    }
+    f(0, mix64(h));
+    for i in 1..=toks.len() - n {
+        h = h.wrapping_sub(toks[i - 1].wrapping_mul(pow)).wrapping_mul(P).wrapping_add(toks[i + n - 1]);
+        f(i, mix64(h));
+    }
+}
+
+/// Sorted, de-duplicated 64-bit shingle hashes: the shingle set used for exact Jaccard.
+pub fn shingle_set(text: &str, opts: &ShingleOpts) -> Vec<u64> {
+    let mut v = Vec::new();
+    shingle_hashes(text, opts, &mut v);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Exact Jaccard similarity of two sorted, de-duplicated sets (1 when both are empty).
+pub fn jaccard_sorted(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter as f64 / (a.len() + b.len() - inter) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(n: usize, unit: Unit) -> ShingleOpts {
+        ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
+    }
+
+    fn spelled(text: &str, o: &ShingleOpts) -> Vec<String> {
+        let mut v = Vec::new();
+        for_each_shingle(text, o, |s| v.push(String::from_utf8(s.to_vec()).unwrap()));
+        v
+    }
+
+    #[test]
+    fn word_shingles_join_with_one_space() {
+        let o = opts(2, Unit::Word);
+        assert_eq!(spelled("a  b\tc\n", &o), ["a b", "b c"]);
+        assert_eq!(spelled("solo", &o), ["solo"]);
+        assert!(spelled(" \u{3000} ", &o).is_empty());
+    }
+
+    #[test]
+    fn char_shingles_collapse_whitespace() {
+        let o = opts(3, Unit::Char);
+        assert_eq!(spelled(" ab  cd ", &o), ["ab ", "b c", " cd"]);
+        assert_eq!(spelled("é", &o), ["é"]);
+    }
+
+    #[test]
+    fn nfc_makes_combining_forms_equal() {
+        let o = opts(1, Unit::Word);
+        assert_eq!(shingle_set("cafe\u{301} x", &o), shingle_set("caf\u{e9} x", &o));
+    }
+
+    #[test]
+    fn token_hash_spreads_short_tokens() {
+        let words: Vec<String> = (0..20000).map(|i| format!("w{i}")).collect();
+        let mut hs: Vec<u64> = words.iter().map(|w| token_hash(w.as_bytes())).collect();
+        hs.extend(
+            ["", "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghijklmnopq"].map(|w| token_hash(w.as_bytes())),
+        );
+        let n = hs.len();
+        hs.sort_unstable();
+        hs.dedup();
+        assert_eq!(hs.len(), n);
+        // upper 32 bits (used by MinHash) roughly uniform: mean near 2^31
+        let mean = hs.iter().map(|&h| (h >> 32) as f64).sum::<f64>() / n as f64;
+        assert!((mean / 2f64.powi(31) - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn window_hash_ignores_bytes_past_the_token() {
+        for w in ["", "a", "abc", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdefghijklmnop", "é"] {
+            let mut win = [0xA5u8; 16];
+            win[..w.len()].copy_from_slice(w.as_bytes());
+            assert_eq!(token_hash_window(w.as_bytes(), &win), token_hash(w.as_bytes()), "{w}");
+        }
+        let long = "x".repeat(40);
+        let o = opts(2, Unit::Word);
+        let lm = ShingleOpts { case: Case::Ascii, strip_punct: true, ..o };
+        let (a, b) = (format!("Hello, WORLD! {long} ab"), format!("hello world {long} ab"));
+        assert_eq!(shingle_set(&a, &lm), shingle_set(&b, &o)); // transformed vs borrowed windows
+        assert_eq!(shingle_set("tail ab", &o), shingle_set("tail  ab", &o)); // window at text end
+    }
+
+    #[test]
+    fn hashes_match_set_and_jaccard() {
+        let o = opts(2, Unit::Word);
+        let a = shingle_set("a b c d", &o);
+        let b = shingle_set("a b c e", &o);
+        assert_eq!(a.len(), 3);
+        assert!((jaccard_sorted(&a, &b) - 0.5).abs() < 1e-12);
+        assert_eq!(jaccard_sorted(&[], &[]), 1.0);
+    }
+}

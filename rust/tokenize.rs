@@ -1,0 +1,286 @@
+//! Text → normalised word tokens.
+//!
+//! Normalisation, in order:
+//! 1. Unicode NFC (skipped when every character is below U+0300 or the NFC quick check says "yes").
+//! 2. Optional case folding: [`Case::Unicode`] (`char::to_lowercase`) or [`Case::Ascii`]
+//!    (A–Z only, as lm-evaluation-harness's `Janitor.normalize_string`).
+//! 3. Optional deletion of ASCII punctuation (Python's `string.punctuation`, as the Janitor).
+//!
+//! Words are split on exactly the characters Python's `str.split()` splits on.
+
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Token unit of a shingle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Word,
+    Char,
+}
+
+/// Case folding applied after NFC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Keep,
+    Ascii,
+    Unicode,
+}
+
+/// How a text is cut into shingles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShingleOpts {
+    pub n: usize,
+    pub unit: Unit,
+    pub case: Case,
+    pub strip_punct: bool,
+}
+
+impl ShingleOpts {
+    /// lm-evaluation-harness decontamination rules: ASCII lower-case, delete
+    /// `string.punctuation`, split on whitespace, word `n`-grams.
+    pub fn lm_eval(n: usize) -> Self {
+        ShingleOpts { n, unit: Unit::Word, case: Case::Ascii, strip_punct: true }
+    }
+}
+
+/// Exactly the characters for which Python's `str.isspace()` is true (what `str.split()` uses).
+#[inline]
+pub fn is_py_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\x1c'..='\x20'
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
+}
+
+/// Applies NFC, case folding and punctuation deletion; borrows when nothing changes.
+pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
+    let nfc: Cow<'a, str> = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    };
+    let needs_case = match opts.case {
+        Case::Keep => false,
+        Case::Ascii => nfc.bytes().any(|b| b.is_ascii_uppercase()),
+        Case::Unicode => nfc.chars().any(|c| c.is_uppercase() || c.is_titlecase_like()),
+    };
+    let needs_strip = opts.strip_punct && nfc.bytes().any(|b| b.is_ascii_punctuation());
+    if !needs_case && !needs_strip {
+        return nfc;
+    }
+    let mut out = String::with_capacity(nfc.len());
+    for c in nfc.chars() {
+        if opts.strip_punct && c.is_ascii_punctuation() {
+            continue;
+        }
+        match opts.case {
+            Case::Keep => out.push(c),
+            Case::Ascii => out.push(c.to_ascii_lowercase()),
+            Case::Unicode => out.extend(c.to_lowercase()),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// True when `text` is certainly NFC: every character is below U+0300 (no UTF-8 lead byte ≥ 0xCC,
+/// checked 64 bytes at a time), or the NFC quick check says "yes".
+pub fn is_nfc_fast(text: &str) -> bool {
+    let low = text.as_bytes().chunks(64).all(|c| c.iter().fold(0u8, |m, &b| m.max(b)) < 0xCC);
+    low || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// Length of the Python whitespace character starting at `b[0]` (0 when it is not one).
+#[inline(always)]
+fn space_len(b: &[u8]) -> usize {
+    match b[0] {
+        b'\t'..=b'\r' | 0x1c..=0x20 => 1,
+        0xC2 if matches!(b.get(1), Some(0x85 | 0xA0)) => 2,
+        0xE1 if b.get(1..3) == Some(&[0x9A, 0x80]) => 3,
+        0xE2 => match (b.get(1), b.get(2)) {
+            (Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)) | (Some(0x81), Some(0x9F)) => 3,
+            _ => 0,
+        },
+        0xE3 if b.get(1..3) == Some(&[0x80, 0x80]) => 3,
+        _ => 0,
+    }
+}
+
+/// Calls `f` with the UTF-8 bytes of every word token of `text` under `opts` (NFC, case, punctuation
+/// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
+/// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
+pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
+    for_each_word_window(text, opts, |tok, _| f(tok))
+}
+
+/// [`for_each_word`] that also passes a 16-byte window starting at the token: its first
+/// `min(len, 16)` bytes are the token's, the rest are arbitrary (callers mask them).
+pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8], &[u8; 16])) {
+    let (src, case, strip): (Cow<'_, str>, Case, bool) = if opts.case != Case::Unicode && is_nfc_fast(text) {
+        (Cow::Borrowed(text), opts.case, opts.strip_punct)
+    } else {
+        (normalize(text, opts), Case::Keep, false)
+    };
+    let b = src.as_bytes();
+    let transform = case == Case::Ascii || strip;
+    // Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
+    let mut lut = [0u16; 256];
+    for (c, slot) in lut.iter_mut().enumerate() {
+        let c = c as u8;
+        let out = if case == Case::Ascii { c.to_ascii_lowercase() } else { c };
+        let keep = !(strip && c.is_ascii_punctuation());
+        *slot = out as u16 | (keep as u16) << 8;
+    }
+    let mut buf: Vec<u8> = vec![0; 64];
+    let mut pad = [0u8; 16];
+    let mut emit = |tok: &[u8], rest: &[u8]| {
+        if !transform {
+            // `rest` runs from the token start to the end of the text
+            let win: &[u8; 16] = match rest.first_chunk::<16>() {
+                Some(w) => w,
+                None => {
+                    pad[..rest.len()].copy_from_slice(rest);
+                    &pad
+                }
+            };
+            return f(tok, win);
+        }
+        if buf.len() < tok.len() {
+            buf.resize(tok.len(), 0);
+        }
+        let mut len = 0;
+        for &c in tok {
+            let v = lut[c as usize];
+            buf[len] = v as u8;
+            len += (v >> 8) as usize;
+        }
+        if len > 0 {
+            let win: &[u8; 16] = buf.first_chunk::<16>().expect("buf holds at least 64 bytes");
+            f(&buf[..len], win)
+        }
+    };
+    // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are
+    // examined, so the loop branches per token rather than per byte.
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    while pos < b.len() {
+        let chunk = &b[pos..(pos + 64).min(b.len())];
+        let mut m = special_mask(chunk);
+        while m != 0 {
+            let p = pos + m.trailing_zeros() as usize;
+            m &= m - 1;
+            let w = space_len(&b[p..]);
+            if w == 0 || p < start {
+                continue;
+            }
+            if p > start {
+                emit(&b[start..p], &b[start..]);
+            }
+            start = p + w;
+        }
+        pos += 64;
+    }
+    if b.len() > start {
+        emit(&b[start..], &b[start..]);
+    }
+}
+
+/// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21).
+#[inline(always)]
+fn special_mask(chunk: &[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if chunk.len() == 64 {
+        use std::arch::x86_64::{_mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        // SAFETY: SSE2 is part of x86_64; the four unaligned 16-byte loads stay inside `chunk`.
+        return unsafe {
+            let t = _mm_set1_epi8(0x21);
+            let mut m = 0u64;
+            for k in 0..4 {
+                let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k).cast());
+                m |= (_mm_movemask_epi8(_mm_cmplt_epi8(v, t)) as u16 as u64) << (16 * k);
+            }
+            m
+        };
+    }
+    chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
+}
+
+trait TitleCase {
+    fn is_titlecase_like(&self) -> bool;
+}
+
+impl TitleCase for char {
+    /// Characters whose lower-case mapping differs though they are not upper-case (titlecase
+    /// digraphs such as 'ǅ', some symbols): caught by comparing with the lower-case mapping.
+    fn is_titlecase_like(&self) -> bool {
+        !self.is_ascii() && !self.is_lowercase() && self.to_lowercase().next() != Some(*self)
+    }
+}
+
+/// Word tokens of a normalised text, split as Python's `str.split()` does.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(is_py_space).filter(|w| !w.is_empty())
+}
+
+/// Collapses every whitespace run to one space and trims the ends (character shingling).
+pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
+    let clean = !text.starts_with(is_py_space)
+        && !text.ends_with(is_py_space)
+        && !text.as_bytes().windows(2).any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && text.chars().all(|c| c == ' ' || !is_py_space(c));
+    if clean {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for w in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(n: usize, unit: Unit) -> ShingleOpts {
+        ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
+    }
+
+    #[test]
+    fn lm_eval_normalisation() {
+        let o = ShingleOpts::lm_eval(1);
+        assert_eq!(normalize("Hello, WORLD! Ünïcode", &o), "hello world Ünïcode");
+    }
+
+    #[test]
+    fn unicode_lowercase() {
+        let o = ShingleOpts { case: Case::Unicode, ..opts(1, Unit::Word) };
+        assert_eq!(normalize("ÀB ǅ", &o), "àb ǆ");
+    }
+
+    #[test]
+    fn byte_tokenizer_matches_char_split() {
+        let text =
+            "A\u{85}b\u{a0}c\u{1680}d\u{2003}e\u{2028}f\u{202f}g\u{205f}h\u{3000}i\x1cj\u{200b}k é,Ü!  ";
+        for o in [opts(1, Unit::Word), ShingleOpts::lm_eval(1)] {
+            let mut fast = Vec::new();
+            for_each_word(text, &o, |t| fast.push(String::from_utf8(t.to_vec()).unwrap()));
+            let norm = normalize(text, &o);
+            let slow: Vec<&str> = words(&norm).collect();
+            assert_eq!(fast, slow);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+"""13-gram contamination: planted leaks on real text, the lm-evaluation-harness normalisation
+oracle, the shipped sample, near duplicates, CLI and bad input."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from _dedup_text import docstrings, shingles
+
+import assay
+from assay.contamination import contamination
+
+
+def lm_eval_tokens(text: str) -> list[str]:
+    return shingles(text, 1, lm_eval=True)
+
+
+def test_every_planted_leak_is_found_with_its_source():
+    rng = random.Random(13)
+    docs = list(docstrings())
+    items, corpus = docs[:60], list(docs[60:260])
+    planted = {}
+    hosts = rng.sample(range(len(corpus)), 30)  # one leak per host: no leak splits another
+    for k in range(0, 60, 2):  # half the items leak a span of 13..60 tokens into one document
+        toks = items[k].split()
+        while True:  # a leak of >= 13 tokens after normalisation (punctuation-only tokens vanish)
+            length = min(len(toks), rng.randint(13, 60))
+            start = rng.randint(0, len(toks) - length)
+            norm = len(lm_eval_tokens(" ".join(toks[start : start + length])))
+            if norm >= 13:
+                break
+        d = hosts[k // 2]
+        host = corpus[d].split()
+        at = rng.randint(0, len(host))
+        corpus[d] = " ".join([*host[:at], *toks[start : start + length], *host[at:]])
+        planted[k] = (d, norm)
+    report = contamination(items, corpus, progress=False)
+    frame = report.items
+    for k, (_d, length) in planted.items():
+        row = frame.iloc[k]
+        assert row["contaminated"], k
+        assert row["longest_match"] >= length
+        # the reported span really is shared: check tokens with the Janitor's normalisation
+        src = lm_eval_tokens(corpus[row["source"]])
+        it = lm_eval_tokens(items[k])
+        s, i, n = row["source_token"], row["item_token"], row["longest_match"]
+        assert src[s : s + n] == it[i : i + n]
+    # overlap fraction equals the oracle's set of item 13-grams found in any document
+    grams = set()
+    for doc in corpus:
+        grams.update(shingles(doc, 13, lm_eval=True))
+    for k in range(60):
+        own = shingles(items[k], 13, lm_eval=True) if len(lm_eval_tokens(items[k])) >= 13 else []
+        want = np.mean([g in grams for g in own]) if own else 0.0
+        assert frame["overlap"].iloc[k] == pytest.approx(want, abs=1e-12), k
+    assert report.contaminated_share == pytest.approx(frame["contaminated"].mean())
+
+
+def test_leak_of_exactly_13_tokens_found_and_12_not():
+    item = " ".join(f"w{i}" for i in range(40))
+    span = " ".join(f"w{i}" for i in range(10, 23))
+    corpus = [f"prefix {span} suffix", "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12"]
+    frame = contamination([item], corpus, progress=False).items
+    assert frame["longest_match"][0] == 13 and frame["source"][0] == 0
+    assert frame["item_token"][0] == 10 and frame["source_token"][0] == 1
+    short = contamination([item], corpus[1:], progress=False).items
+    assert short["longest_match"][0] == 0 and not short["contaminated"][0]
+
+
+def test_normalisation_is_lm_eval_harness():
+    item = "The QUICK, brown fox -- jumps over the lazy dog; the end of it all is near now!"
+    doc = "the quick brown fox jumps over the lazy dog the end of it all is near now"
+    assert contamination([item], [doc], progress=False).items["overlap"][0] == 1.0
+    raw = contamination([item], [doc], progress=False, lm_eval_normalisation=False).items
+    assert raw["overlap"][0] < 1.0
+
+
+def test_near_duplicate_short_item_and_shipped_sample(data_dir):
+    items = ["What is two plus two? Answer with one number.", "Unrelated tiny item."]
+    corpus = ["what is two plus two answer with one number", "something else entirely here"]
+    frame = contamination(items, corpus, progress=False).items
+    assert frame["n_ngrams"][0] == 0 and frame["near_duplicate"][0] == 0
+    assert frame["jaccard"][0] == 1.0 and frame["contaminated"][0]
+    assert not frame["contaminated"][1] and frame["near_duplicate"][1] is None
+    sample = data_dir / "contamination"
+    report = assay.contamination(
+        sample / "benchmark.jsonl", sample / "corpus.jsonl", progress=False
+    )
+    truth = [json.loads(line) for line in (sample / "benchmark.jsonl").read_text().splitlines()]
+    for rec, flagged in zip(truth, report.items["contaminated"], strict=False):
+        assert flagged == (rec["leak"] is not None), rec["id"]
+    assert report.n_documents == 97 and report.contaminated_share == 0.5
+
+
+def test_bad_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus path does not exist"):
+        contamination(["x"], tmp_path / "missing")
+    with pytest.raises(ValueError, match="benchmark is empty"):
+        contamination([], ["a"])
+    with pytest.raises(ValueError, match="ngram must be an integer"):
+        contamination(["a"], ["a"], ngram=0)
+    bad = tmp_path / "c.jsonl"
+    bad.write_bytes(b'{"text": "ok"}\n{"text": "\xff"}\n')
+    with pytest.raises(ValueError, match=r"c.jsonl:2: invalid UTF-8 at byte 10"):
+        contamination(["a"], bad)
+    dup = tmp_path / "b.jsonl"
+    dup.write_text('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n')
+    with pytest.raises(ValueError, match="benchmark ids must be unique"):
+        contamination(dup, ["a"])
+
+
+def test_cli_contamination(data_dir, capsys, tmp_path):
+    from assay.cli import main
+
+    sample = data_dir / "contamination"
+    out = tmp_path / "r.csv"
+    assert (
+        main(
+            [
+                "contamination",
+                "--benchmark",
+                str(sample / "benchmark.jsonl"),
+                "--corpus",
+                str(sample / "corpus.jsonl"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "20 of 40 benchmark items contaminated (50.0%)" in text
+    assert out.read_text().startswith("item,n_ngrams,overlap")
+    assert (
+        main(
+            [
+                "contamination",
+                "--benchmark",
+                str(sample / "benchmark.jsonl"),
+                "--corpus",
+                str(tmp_path / "nope"),
+            ]
+        )
+        == 1
+    )
+    assert "corpus path does not exist" in capsys.readouterr().err
+
+
+def test_streaming_memory_is_flat(tmp_path):
+    """Peak memory is set by the batch, not the corpus: 4x the documents, same peak."""
+    import tracemalloc
+
+    docs = docstrings()
+    items = [docs[3][:300], docs[5][:300]]
+
+    def peak_for(n_docs: int) -> tuple[int, int]:
+        path = tmp_path / f"corpus{n_docs}.jsonl"
+        with path.open("w") as fh:
+            for k in range(n_docs):
+                fh.write(json.dumps({"text": f"{docs[k % len(docs)][:500]} doc {k}"}) + "\n")
+        tracemalloc.start()
+        try:
+            report = contamination(items, path, batch_size=500, progress=False)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert report.n_documents == n_docs and report.items["contaminated"].all()
+        return peak, path.stat().st_size
+
+    small, _ = peak_for(2_500)
+    big, size = peak_for(10_000)
+    assert big < 1.25 * small, (small, big)
+    assert big < size / 2, (big, size)

@@ -9,6 +9,7 @@ pub mod error;
 pub mod graph;
 pub mod pairs;
 pub mod resample;
+pub mod spectral;
 pub mod style;
 
 #[cfg(feature = "python")]

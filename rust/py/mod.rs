@@ -2,6 +2,7 @@
 
 mod arena;
 mod errors;
+mod spectral;
 
 #[pyo3::pymodule]
 mod _native {
@@ -13,6 +14,9 @@ mod _native {
         bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
         bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
     };
+
+    #[pymodule_export]
+    use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

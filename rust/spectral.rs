@@ -10,11 +10,11 @@
 //! Each matrix is computed sequentially (faer `Par::Seq`); the batch is split over rayon
 //! threads, so results do not depend on the number of threads.
 
+use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::linalg::matmul::triangular::{matmul, BlockStructure};
 use faer::traits::RealField;
-use faer::diag::Diag;
 use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
 
@@ -142,7 +142,11 @@ pub fn spectral_metrics<T: SpectralFloat>(
     opts: &SpectralOptions,
 ) -> KernelResult<Vec<Metrics>> {
     if d == 0 {
-        return Err(KernelError::shape(arg, "at least one column (d >= 1)", "d = 0"));
+        return Err(KernelError::shape(
+            arg,
+            "at least one column (d >= 1)",
+            "d = 0",
+        ));
     }
     if segments.is_empty() {
         return Err(KernelError::Empty {
@@ -151,12 +155,19 @@ pub fn spectral_metrics<T: SpectralFloat>(
         });
     }
     if !(opts.alpha > 0.0) {
-        return Err(KernelError::value("alpha", format!("must be > 0, got {}", opts.alpha)));
+        return Err(KernelError::value(
+            "alpha",
+            format!("must be > 0, got {}", opts.alpha),
+        ));
     }
     let rows = data.len() / d;
     for (b, s) in segments.iter().enumerate() {
         if s.len == 0 {
-            return Err(KernelError::shape(arg, "at least one row per matrix", format!("0 rows in matrix {b}")));
+            return Err(KernelError::shape(
+                arg,
+                "at least one row per matrix",
+                format!("0 rows in matrix {b}"),
+            ));
         }
         if s.start + s.len > rows {
             return Err(KernelError::shape(
@@ -231,8 +242,16 @@ fn centred_unit_rows<T: SpectralFloat>(x: &[T], t: usize, d: usize) -> Option<Ma
         if big == 0.0 {
             return None;
         }
-        let norm = big * centred.iter().map(|c| (c / big) * (c / big)).sum::<f64>().sqrt();
-        let col = z.col_mut(j).try_as_col_major_mut().expect("fresh Mat is column-major");
+        let norm = big
+            * centred
+                .iter()
+                .map(|c| (c / big) * (c / big))
+                .sum::<f64>()
+                .sqrt();
+        let col = z
+            .col_mut(j)
+            .try_as_col_major_mut()
+            .expect("fresh Mat is column-major");
         for (o, c) in col.as_slice_mut().iter_mut().zip(&centred) {
             *o = T::from_f64(c / norm);
         }
@@ -246,7 +265,11 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
     let (d, t) = (a.nrows(), a.ncols());
     let n = t.min(d);
     let mut g = Mat::<T>::zeros(n, n);
-    let (lhs, rhs) = if t <= d { (a.transpose(), a) } else { (a, a.transpose()) };
+    let (lhs, rhs) = if t <= d {
+        (a.transpose(), a)
+    } else {
+        (a, a.transpose())
+    };
     matmul(
         g.as_mut(),
         BlockStructure::TriangularLower,
@@ -259,14 +282,22 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
         Par::Seq,
     );
     let mut s = Diag::<T>::zeros(n);
-    let req = self_adjoint_evd_scratch::<T>(n, ComputeEigenvectors::No, Par::Seq, Default::default());
+    let req =
+        self_adjoint_evd_scratch::<T>(n, ComputeEigenvectors::No, Par::Seq, Default::default());
     let mut buf = MemBuffer::new(req);
-    self_adjoint_evd(g.as_ref(), s.as_mut(), None, Par::Seq, MemStack::new(&mut buf), Default::default())
-        .map_err(|_| KernelError::NoConvergence {
-            what: "self-adjoint eigensolver",
-            iterations: 0,
-            last_step: f64::NAN,
-        })?;
+    self_adjoint_evd(
+        g.as_ref(),
+        s.as_mut(),
+        None,
+        Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|_| KernelError::NoConvergence {
+        what: "self-adjoint eigensolver",
+        iterations: 0,
+        last_step: f64::NAN,
+    })?;
     Ok(s.column_vector().iter().map(|v| v.to_f64()).collect())
 }
 
@@ -282,14 +313,24 @@ fn normalised_spectrum<T: SpectralFloat>(z: MatRef<'_, T>) -> KernelResult<Vec<f
 pub fn spectrum_metrics(lambda: &[f64], d: usize, alpha: f64, rank_rtol: f64) -> Metrics {
     let total: f64 = lambda.iter().sum();
     let max = lambda.iter().fold(0.0f64, |a, &l| a.max(l));
-    let entropy = -lambda.iter().filter(|&&l| l > 0.0).map(|&l| l * l.ln()).sum::<f64>();
+    let entropy = -lambda
+        .iter()
+        .filter(|&&l| l > 0.0)
+        .map(|&l| l * l.ln())
+        .sum::<f64>();
     let squares: f64 = lambda.iter().map(|l| l * l).sum();
     let renyi = if alpha == 1.0 {
         entropy
     } else if alpha.is_infinite() {
         -max.ln()
     } else {
-        lambda.iter().filter(|&&l| l > 0.0).map(|l| l.powf(alpha)).sum::<f64>().ln() / (1.0 - alpha)
+        lambda
+            .iter()
+            .filter(|&&l| l > 0.0)
+            .map(|l| l.powf(alpha))
+            .sum::<f64>()
+            .ln()
+            / (1.0 - alpha)
     };
     let rank = lambda.iter().filter(|&&l| l > rank_rtol * max).count();
     Metrics {
@@ -314,9 +355,16 @@ fn rankme<T: SpectralFloat>(raw: MatRef<'_, T>, eps: f64) -> KernelResult<f64> {
         return Ok(f64::NAN); // the zero matrix has no singular spectrum to normalise
     }
     let floor = ev.len() as f64 * T::EPSILON * max;
-    let sigma: Vec<f64> = ev.iter().map(|&l| if l > floor { l.sqrt() } else { 0.0 }).collect();
+    let sigma: Vec<f64> = ev
+        .iter()
+        .map(|&l| if l > floor { l.sqrt() } else { 0.0 })
+        .collect();
     let total: f64 = sigma.iter().sum();
-    let h = -sigma.iter().map(|s| s / total + eps).map(|p| p * p.ln()).sum::<f64>();
+    let h = -sigma
+        .iter()
+        .map(|s| s / total + eps)
+        .map(|p| p * p.ln())
+        .sum::<f64>();
     Ok(h.exp())
 }
 
@@ -380,10 +428,18 @@ mod tests {
     #[test]
     fn results_do_not_depend_on_threads() {
         let x: Vec<f64> = (0..40 * 6).map(|i| ((i * 13 % 17) as f64).cos()).collect();
-        let segs: Vec<Segment> = (0..8).map(|b| Segment { start: b * 5, len: 5 }).collect();
+        let segs: Vec<Segment> = (0..8)
+            .map(|b| Segment {
+                start: b * 5,
+                len: 5,
+            })
+            .collect();
         let opts = SpectralOptions::default();
         let par = spectral_metrics("x", &x, 6, &segs, &opts).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let seq = pool.install(|| spectral_metrics("x", &x, 6, &segs, &opts).unwrap());
         assert_eq!(par, seq);
     }

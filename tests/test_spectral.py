@@ -5,15 +5,13 @@ hidden states; layouts, dtypes and bad input."""
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
 import torch
+from assay import ShapeError, _gpu, spectral
 from hypothesis import given
 from hypothesis import strategies as st
-
-from assay import ShapeError, _gpu, spectral
 
 # ---------------------------------------------------------------- oracles (official algorithm)
 

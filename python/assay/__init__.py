@@ -5,13 +5,17 @@ Modules
 arena
     Bradley-Terry leaderboards from pairwise votes: intervals, segments, style control,
     online Elo, voter diagnostics.
+spectral
+    Matrix entropy, effective rank and other spectral metrics of representation batches.
+erank
+    Diff-eRank of a model against its untrained twin, from arrays or a transformers model.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _native, arena
+from . import _native, arena, erank, spectral
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
 
 try:
@@ -19,4 +23,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena"]
+__all__ = [
+    "ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena",
+    "erank", "spectral",
+]

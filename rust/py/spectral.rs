@@ -21,10 +21,12 @@ fn segments(starts: &[i64], lengths: &[i64]) -> PyResult<Vec<Segment>> {
         .iter()
         .zip(lengths)
         .enumerate()
-        .map(|(b, (&s, &l))| match (usize::try_from(s), usize::try_from(l)) {
-            (Ok(start), Ok(len)) => Ok(Segment { start, len }),
-            _ => Err(KernelError::value("lengths", format!("entry {b} is negative")).into()),
-        })
+        .map(
+            |(b, (&s, &l))| match (usize::try_from(s), usize::try_from(l)) {
+                (Ok(start), Ok(len)) => Ok(Segment { start, len }),
+                _ => Err(KernelError::value("lengths", format!("entry {b} is negative")).into()),
+            },
+        )
         .collect()
 }
 

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import arena, demo
+from . import arena, demo, erank
 
 #: Modules that each define ``register(subparsers)``; the parser they add sets ``func``.
-COMMANDS = [demo, arena]
+COMMANDS = [demo, arena, erank]
 
 
 def build_parser() -> argparse.ArgumentParser:

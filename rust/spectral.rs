@@ -154,7 +154,7 @@ pub fn spectral_metrics<T: SpectralFloat>(
             why: "the batch holds no matrices".into(),
         });
     }
-    if !(opts.alpha > 0.0) {
+    if opts.alpha.is_nan() || opts.alpha <= 0.0 {
         return Err(KernelError::value(
             "alpha",
             format!("must be > 0, got {}", opts.alpha),

@@ -425,6 +425,25 @@ mod tests {
         assert!(spectral_metrics::<f64>("x", &[], 0, &seg, &opts).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn ranks_are_ordered(t in 2usize..12, d in 1usize..12, seed in 0u64..1000) {
+            let x: Vec<f64> = (0..t * d)
+                .map(|i| ((i as u64 * 2654435761 + seed * 40503) % 1000) as f64 / 100.0)
+                .collect();
+            let m = all(&x, t, d);
+            if m.entropy.is_finite() {
+                let tol = 1e-9;
+                proptest::prop_assert!(m.entropy >= -tol);
+                proptest::prop_assert!(m.stable_rank >= 1.0 - tol);
+                proptest::prop_assert!(m.stable_rank <= m.participation_ratio * (1.0 + tol));
+                proptest::prop_assert!(m.participation_ratio <= m.erank * (1.0 + tol));
+                proptest::prop_assert!(m.erank <= m.numerical_rank * (1.0 + 1e-6));
+                proptest::prop_assert!(m.numerical_rank <= t.min(d) as f64);
+            }
+        }
+    }
+
     #[test]
     fn results_do_not_depend_on_threads() {
         let x: Vec<f64> = (0..40 * 6).map(|i| ((i * 13 % 17) as f64).cos()).collect();

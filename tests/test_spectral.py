@@ -298,3 +298,31 @@ def test_single_column_normalized_entropy_is_nan_documented():
     frame = spectral.metrics(np.array([[0.0], [1.0], [3.0], [7.0], [12.0]]))
     assert frame["entropy"].iloc[0] == 0.0 and frame["erank"].iloc[0] == 1.0
     assert np.isnan(frame["normalized_entropy"].iloc[0])  # H / ln 1
+
+
+def test_array_module_path_layouts_and_errors():
+    rng = np.random.default_rng(6)
+    mats = [rng.normal(size=(n, 6)).astype(np.float32) for n in (4, 9, 2)]
+    got, single = _gpu.metrics_table(mats, xp=np)
+    assert not single
+    np.testing.assert_allclose(got, spectral.metrics(mats).to_numpy(), rtol=2e-4, atol=2e-4)
+    one, single = _gpu.metrics_table(mats[1], xp=np)
+    assert single and one.shape == (1, 8)
+    bad = rng.normal(size=(2, 3, 4))
+    bad[1, 2, 0] = np.inf
+    with pytest.raises(ValueError, match=r"holds inf at index \(1, 2, 0\)"):
+        _gpu.metrics_table(bad, xp=np)
+    with pytest.raises(ShapeError, match=r"x\[1\] has 5 columns"):
+        _gpu.metrics_table([np.ones((2, 4)), np.ones((2, 5))], xp=np)
+    with pytest.raises(ValueError, match="x is empty"):
+        _gpu.metrics_table(np.zeros((0, 2, 2)), xp=np)
+    degenerate, _ = _gpu.metrics_table(np.ones((1, 3)), xp=np)
+    assert np.isnan(degenerate).all()
+
+
+@pytest.mark.gpu
+def test_gpu_metrics_frame_and_grad_tensors():
+    t = torch.randn(3, 12, 10, device="cuda", requires_grad=True)
+    frame = spectral.metrics(t)
+    want = spectral.metrics(t.detach().cpu())
+    np.testing.assert_allclose(frame.to_numpy(), want.to_numpy(), rtol=1e-3, atol=1e-3)

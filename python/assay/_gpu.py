@@ -85,6 +85,15 @@ def padded_metrics(xp: Any, x: Any, lengths: Any, alpha: float, rankme: bool,
     return out
 
 
+def _as_xp(xp: Any, m: Any) -> Any:
+    """An ``xp`` array of ``m``; torch CUDA tensors are shared zero-copy through DLPack."""
+    if callable(getattr(m, "detach", None)):
+        m = m.detach()
+    if xp is not np and hasattr(m, "__dlpack__") and not isinstance(m, xp.ndarray):
+        return xp.from_dlpack(m)
+    return xp.asarray(m)
+
+
 def _check_finite(xp: Any, x: Any, lengths: Any, name: str) -> None:
     t = x.shape[1]
     mask = (xp.arange(t)[None, :] < xp.asarray(lengths)[:, None])[:, :, None]
@@ -105,7 +114,7 @@ def metrics_table(x: Any, *, lengths: Any = None, dtype: Any = None, alpha: floa
     if isinstance(x, (list, tuple)):
         if len(x) == 0:
             raise ValueError("x is empty: the list holds no matrices")
-        mats = [xp.asarray(m) for m in x]
+        mats = [_as_xp(xp, m) for m in x]
         for i, m in enumerate(mats):
             if m.ndim != 2:
                 raise ShapeError(f"x[{i}] must be 2-D, got shape {m.shape}")
@@ -121,7 +130,7 @@ def metrics_table(x: Any, *, lengths: Any = None, dtype: Any = None, alpha: floa
             padded[i, : m.shape[0]] = m
         lens = np.array([m.shape[0] for m in mats])
         return _run(xp, padded, lens, alpha, rankme, rank_rtol), False
-    arr = xp.asarray(x)
+    arr = _as_xp(xp, x)
     if arr.dtype.kind == "c":
         raise TypeError(f"x must be real, got {arr.dtype}")
     dt = dtype or (arr.dtype if arr.dtype in (xp.float32, xp.float64) else xp.float64)
@@ -151,4 +160,5 @@ def _run(xp: Any, x: Any, lens: np.ndarray, alpha: float, rankme: bool,
         raise ShapeError("x must have at least one row per matrix")
     _check_finite(xp, x, lens, "x")
     eps = float(np.finfo(x.dtype).eps)
-    return padded_metrics(xp, x, xp.asarray(lens), alpha, rankme, rank_rtol, eps)
+    with np.errstate(all="ignore"):  # degenerate matrices: NaN by design (NumPy would warn)
+        return padded_metrics(xp, x, xp.asarray(lens), alpha, rankme, rank_rtol, eps)

@@ -177,7 +177,7 @@ pub fn spectral_metrics<T: SpectralFloat>(
             ));
         }
     }
-    segments
+    let results: Vec<KernelResult<Metrics>> = segments
         .par_iter()
         .with_min_len(1)
         .enumerate()
@@ -185,7 +185,9 @@ pub fn spectral_metrics<T: SpectralFloat>(
             let x = &data[s.start * d..(s.start + s.len) * d];
             one_matrix(arg, b, x, s.len, d, opts)
         })
-        .collect()
+        .collect();
+    // Sequential collection reports the first failing matrix, whatever the thread count.
+    results.into_iter().collect()
 }
 
 /// Metrics of one row-major T×d matrix `x` (matrix `b` of the batch).
@@ -197,8 +199,8 @@ fn one_matrix<T: SpectralFloat>(
     d: usize,
     opts: &SpectralOptions,
 ) -> KernelResult<Metrics> {
-    if let Some(i) = x.iter().position(|v| !v.to_f64().is_finite()) {
-        return Err(KernelError::value(
+    let mean = column_means(x, t, d).map_err(|i| {
+        KernelError::value(
             arg,
             format!(
                 "holds {} at index ({b}, {}, {}); values must be finite",
@@ -206,9 +208,9 @@ fn one_matrix<T: SpectralFloat>(
                 i / d,
                 i % d
             ),
-        ));
-    }
-    let Some(z) = centred_unit_rows(x, t, d) else {
+        )
+    })?;
+    let Some(z) = centred_unit_rows(x, &mean, t) else {
         return Ok(Metrics::NAN);
     };
     let lambda = normalised_spectrum(z.as_ref())?;
@@ -221,39 +223,67 @@ fn one_matrix<T: SpectralFloat>(
     Ok(m)
 }
 
-/// Zᵀ as a d×T column-major matrix (column j = token j): rows centred over tokens, then
-/// scaled to unit L2 norm. `None` if a centred row is exactly zero.
-fn centred_unit_rows<T: SpectralFloat>(x: &[T], t: usize, d: usize) -> Option<Mat<T>> {
+/// Column means of a row-major T×d matrix (f64), or the first non-finite value's position.
+fn column_means<T: SpectralFloat>(x: &[T], t: usize, d: usize) -> Result<Vec<f64>, usize> {
     let mut mean = vec![0.0f64; d];
     for row in x.chunks_exact(d) {
         for (m, v) in mean.iter_mut().zip(row) {
             *m += v.to_f64();
         }
     }
+    if mean.iter().any(|m| !m.is_finite()) {
+        // NaN/inf input (or an overflowing sum: reported at the first huge value).
+        let bad = x.iter().position(|v| !v.to_f64().is_finite());
+        return Err(
+            bad.unwrap_or_else(|| x.iter().position(|v| v.to_f64().abs() > 1e300).unwrap_or(0))
+        );
+    }
     mean.iter_mut().for_each(|m| *m /= t as f64);
+    Ok(mean)
+}
+
+/// Sum of squares with eight independent accumulators (vectorisable, fixed order).
+fn sum_squares(c: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut chunks = c.chunks_exact(8);
+    for ch in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(ch) {
+            *a += v * v;
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().map(|v| v * v).sum();
+    acc.iter().sum::<f64>() + tail
+}
+
+/// Zᵀ as a d×T column-major matrix (column j = token j): rows centred over tokens, then
+/// scaled to unit L2 norm. `None` if a centred row is exactly zero.
+fn centred_unit_rows<T: SpectralFloat>(x: &[T], mean: &[f64], t: usize) -> Option<Mat<T>> {
+    let d = mean.len();
     let mut z = Mat::<T>::zeros(d, t);
     let mut centred = vec![0.0f64; d];
     for (j, row) in x.chunks_exact(d).enumerate() {
-        for ((c, v), m) in centred.iter_mut().zip(row).zip(&mean) {
+        for ((c, v), m) in centred.iter_mut().zip(row).zip(mean) {
             *c = v.to_f64() - m;
         }
-        // Scale by the largest entry first so that squaring cannot overflow.
-        let big = centred.iter().fold(0.0f64, |a, c| a.max(c.abs()));
-        if big == 0.0 {
-            return None;
-        }
-        let norm = big
-            * centred
-                .iter()
-                .map(|c| (c / big) * (c / big))
-                .sum::<f64>()
-                .sqrt();
+        let ss = sum_squares(&centred);
+        let scale = if ss.is_finite() && ss > 1e-280 {
+            1.0 / ss.sqrt()
+        } else {
+            // Underflow or overflow: scale by the largest entry first.
+            let big = centred.iter().fold(0.0f64, |a, c| a.max(c.abs()));
+            if big == 0.0 {
+                return None;
+            }
+            let inv = 1.0 / big;
+            let scaled: Vec<f64> = centred.iter().map(|c| c * inv).collect();
+            inv / sum_squares(&scaled).sqrt()
+        };
         let col = z
             .col_mut(j)
             .try_as_col_major_mut()
             .expect("fresh Mat is column-major");
         for (o, c) in col.as_slice_mut().iter_mut().zip(&centred) {
-            *o = T::from_f64(c / norm);
+            *o = T::from_f64(c * scale);
         }
     }
     Some(z)
@@ -419,6 +449,16 @@ mod tests {
         let seg = [Segment { start: 0, len: 2 }];
         let e = spectral_metrics("x", &[1.0, f64::NAN, 0.0, 1.0], 2, &seg, &opts).unwrap_err();
         assert!(e.to_string().contains("index (0, 0, 1)"), "{e}");
+        let two = [seg[0], Segment { start: 2, len: 2 }];
+        let x = [0.0, 1.0, f64::INFINITY, 1.0, 1.0, f64::NAN, 2.0, 3.0];
+        let e = spectral_metrics("x", &x, 2, &two, &opts).unwrap_err();
+        assert!(e.to_string().contains("inf at index (0, 1, 0)"), "{e}");
+        let tiny = [1e-200, 0.0, 0.0, 1e-200, 0.0, 0.0];
+        let m = spectral_metrics("x", &tiny, 2, &[Segment { start: 0, len: 3 }], &opts).unwrap();
+        assert!(
+            m[0].entropy.is_finite(),
+            "underflowing rows still normalise"
+        );
         assert!(spectral_metrics::<f64>("x", &[], 2, &[], &opts).is_err());
         let far = [Segment { start: 1, len: 2 }];
         assert!(spectral_metrics("x", &[1.0, 0.0, 0.0, 1.0], 2, &far, &opts).is_err());

@@ -195,3 +195,13 @@ def test_cli_and_demo(minilm, tmp_path, capsys):
     want = np.exp(np.mean([v for k, v in h.items() if k.startswith("untrained")])) - np.exp(
         np.mean([v for k, v in h.items() if k.startswith("trained")]))
     assert f"Diff-eRank: {want:.4f} (algorithm a)" in out
+
+
+def test_multimodal_ratios():
+    assert erank.reduction_ratio(40.0, 30.0) == 0.25
+    assert erank.alignment(30.0, 30.0, 30.0) == 1.0
+    assert erank.alignment(10.0, 20.0, 30.0) == pytest.approx(20.0 / 30.0)
+    with pytest.raises(ValueError, match="erank_1 must be positive"):
+        erank.reduction_ratio(0.0, 1.0)
+    with pytest.raises(ValueError, match="at least two positive finite eRanks"):
+        erank.alignment(3.0, float("nan"))

@@ -18,7 +18,8 @@ import pandas as pd
 from . import spectral
 from ._errors import ShapeError
 
-__all__ = ["ErankReport", "diff_erank", "evaluate", "representations", "untrained_twin"]
+__all__ = ["ErankReport", "alignment", "diff_erank", "evaluate", "reduction_ratio",
+           "representations", "untrained_twin"]
 
 
 def _entropies(x: Any, name: str, strict: bool) -> np.ndarray:
@@ -69,6 +70,25 @@ def diff_erank(untrained: Any, trained: Any, algorithm: str = "a", *,
         raise ValueError("no finite entropy left in " + ("untrained" if h0.size == 0
                                                           else "trained"))
     return float(np.exp(h0.mean()) - np.exp(h1.mean()))
+
+
+def reduction_ratio(erank_1: float, erank_2: float) -> float:
+    """Image reduction ratio of the Diff-eRank paper (multimodal section): (eRank₁ − eRank₂) /
+    eRank₁, with eRank₁ of the vision encoder's image representations and eRank₂ of the same
+    image after the projector (connector) into the language model."""
+    if not (np.isfinite(erank_1) and np.isfinite(erank_2)) or erank_1 <= 0:
+        raise ValueError(f"erank_1 must be positive and both finite, got {erank_1}, {erank_2}")
+    return float((erank_1 - erank_2) / erank_1)
+
+
+def alignment(*eranks: float) -> float:
+    """Image-text alignment of the Diff-eRank paper: avg(eRank₃, eRank₄, eRank₅) / max(...),
+    the effective ranks of the image, the text and the image-text representations in the
+    language model (1 when they agree). Any number of positive eRanks is accepted."""
+    arr = np.asarray(eranks, dtype=np.float64)
+    if arr.size < 2 or not np.isfinite(arr).all() or (arr <= 0).any():
+        raise ValueError(f"alignment needs at least two positive finite eRanks, got {eranks}")
+    return float(arr.mean() / arr.max())
 
 
 def _layers(layer: Any, n_hidden: int) -> list[int]:

@@ -10,15 +10,16 @@
 //! Each matrix is computed sequentially (faer `Par::Seq`); the batch is split over rayon
 //! threads, so results do not depend on the number of threads.
 
-use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+use faer::linalg::evd::tridiag::{tridiag_in_place, tridiag_in_place_scratch};
 use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
 use faer::traits::RealField;
 use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
+use crate::sterf::sterf;
 
 /// The float types the kernels compute in.
 pub trait SpectralFloat: RealField + Copy + Send + Sync + 'static {
@@ -289,7 +290,7 @@ fn centred_unit_rows<T: SpectralFloat>(x: &[T], mean: &[f64], t: usize) -> Optio
     Some(z)
 }
 
-/// Eigenvalues (ascending) of the lower triangle of the Gram matrix of the columns of `a`
+/// Eigenvalues (unordered) of the lower triangle of the Gram matrix of the columns of `a`
 /// (d×T) on its smaller side: AᵀA (T×T) if T <= d, else AAᵀ (d×d).
 fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>> {
     let (d, t) = (a.nrows(), a.ncols());
@@ -311,24 +312,30 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
         T::from_f64(1.0),
         Par::Seq,
     );
-    let mut s = Diag::<T>::zeros(n);
-    let req =
-        self_adjoint_evd_scratch::<T>(n, ComputeEigenvectors::No, Par::Seq, Default::default());
+    if n == 1 {
+        return Ok(vec![g[(0, 0)].to_f64()]);
+    }
+    // Householder reduction to tridiagonal form in place (faer), then the root-free QL/QR
+    // iteration for the eigenvalues (see `sterf`).
+    let bs = recommended_block_size::<T>(n, n);
+    let mut householder = Mat::<T>::zeros(bs, n - 1);
+    let req = tridiag_in_place_scratch::<T>(n, Par::Seq, Default::default());
     let mut buf = MemBuffer::new(req);
-    self_adjoint_evd(
-        g.as_ref(),
-        s.as_mut(),
-        None,
+    tridiag_in_place(
+        g.as_mut(),
+        householder.as_mut(),
         Par::Seq,
         MemStack::new(&mut buf),
         Default::default(),
-    )
-    .map_err(|_| KernelError::NoConvergence {
-        what: "self-adjoint eigensolver",
-        iterations: 0,
-        last_step: f64::NAN,
+    );
+    let mut diag: Vec<f64> = (0..n).map(|i| g[(i, i)].to_f64()).collect();
+    let mut off: Vec<f64> = (0..n - 1).map(|i| g[(i + 1, i)].to_f64()).collect();
+    sterf(&mut diag, &mut off).map_err(|left| KernelError::NoConvergence {
+        what: "tridiagonal QL/QR eigenvalue iteration",
+        iterations: 30 * n,
+        last_step: left as f64,
     })?;
-    Ok(s.column_vector().iter().map(|v| v.to_f64()).collect())
+    Ok(diag)
 }
 
 /// λ: Gram eigenvalues divided by their sum (the trace), tiny negatives clipped to 0.

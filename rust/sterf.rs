@@ -55,9 +55,7 @@ pub fn sterf(d: &mut [f64], e: &mut [f64]) -> Result<(), usize> {
         if anorm == 0.0 {
             continue;
         }
-        for i in l..lend {
-            e1[i] *= e1[i];
-        }
+        e1[l..lend].iter_mut().for_each(|x| *x *= *x);
         if d1[lend].abs() < d1[l].abs() {
             lend = lsv;
             l = lendsv;

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod pairs;
 pub mod resample;
 pub mod spectral;
+pub mod spectrum;
 pub mod sterf;
 pub mod style;
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import torch
+
 from assay import spectral
 
 SHAPES = {(512, 768): (8, 5), (512, 4096): (4, 3), (2048, 4096): (2, 1)}  # (batch, rounds)

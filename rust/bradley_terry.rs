@@ -27,11 +27,7 @@ pub struct PairStats {
 impl PairStats {
     /// Sums the cells in `range` (sorted by pair), each counted `counts[c]` times when given
     /// (a bootstrap resample) or `cells.count[c]` times otherwise.
-    pub fn from_cells(
-        cells: &Cells,
-        range: std::ops::Range<usize>,
-        counts: Option<&[f64]>,
-    ) -> Self {
+    pub fn from_cells(cells: &Cells, range: std::ops::Range<usize>, counts: Option<&[f64]>) -> Self {
         let mut s = PairStats::default();
         for c in range {
             let m = counts.map_or(cells.count[c], |k| k[c]);
@@ -110,12 +106,7 @@ pub struct Structure {
 impl Structure {
     pub fn of(stats: &PairStats, n_models: usize) -> Self {
         let present = stats.present(n_models);
-        let edges: Vec<(u32, u32)> = stats
-            .i
-            .iter()
-            .zip(&stats.j)
-            .map(|(&i, &j)| (i, j))
-            .collect();
+        let edges: Vec<(u32, u32)> = stats.i.iter().zip(&stats.j).map(|(&i, &j)| (i, j)).collect();
         let (component, n_components) = weak_components(n_models, &present, &edges);
         let mut arcs = Vec::with_capacity(2 * edges.len());
         for p in 0..stats.len() {
@@ -127,18 +118,26 @@ impl Structure {
             }
         }
         let (strong, n_strong) = strong_components(n_models, &present, &arcs);
-        Structure {
-            present,
-            component,
-            n_components,
-            strong,
-            n_strong,
-        }
+        Structure { present, component, n_components, strong, n_strong }
     }
 
     pub fn identifiable(&self) -> bool {
         self.n_strong == self.n_components
     }
+}
+
+/// Newton's dense Hessian and the sandwich are K×K: beyond this many models (3.2 GB of f64)
+/// the fit refuses with a clear error instead of exhausting memory.
+pub const MAX_DENSE_MODELS: usize = 20_000;
+
+fn check_dense(n: usize) -> KernelResult<()> {
+    if n > MAX_DENSE_MODELS {
+        return Err(KernelError::value(
+            "battles",
+            format!("{n} distinct models take part; the Bradley-Terry fit handles at most {MAX_DENSE_MODELS} (its Hessian is dense)"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -152,11 +151,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions {
-            prior: 0.0,
-            tol: 1e-10,
-            max_iter: 100,
-        }
+        FitOptions { prior: 0.0, tol: 1e-10, max_iter: 100 }
     }
 }
 
@@ -165,43 +160,23 @@ pub struct Fit {
     /// θ per model, mean zero within each component when `prior == 0`; NaN for absent models.
     pub theta: Vec<f64>,
     pub iterations: usize,
-    pub loss: f64,
 }
 
-#[inline]
-fn log_sigmoid(x: f64) -> f64 {
-    -(x.max(0.0) - x + (-x.abs()).exp().ln_1p())
-}
-
-#[inline]
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-fn loss(stats: &PairStats, theta: &[f64], prior: f64) -> f64 {
-    let mut total = 0.0;
-    for p in 0..stats.len() {
-        let d = theta[stats.i[p] as usize] - theta[stats.j[p] as usize];
-        total -= stats.swy[p] * log_sigmoid(d) + (stats.sw[p] - stats.swy[p]) * log_sigmoid(-d);
-    }
-    total
-        + 0.5
-            * prior
-            * theta
-                .iter()
-                .filter(|x| x.is_finite())
-                .map(|x| x * x)
-                .sum::<f64>()
-}
-
-/// Gradient and Hessian of the loss at θ (dense, models indexed as given).
-fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+/// Loss, gradient and Hessian (dense, models indexed as given) at θ in one pass over the
+/// pairs: one `exp` and one `log1p` per pair.
+fn evaluate(stats: &PairStats, theta: &[f64], prior: f64) -> (f64, Vec<f64>, Mat<f64>) {
     let n = theta.len();
+    let mut loss = 0.0;
     let mut g = vec![0.0; n];
     let mut h = Mat::<f64>::zeros(n, n);
     for p in 0..stats.len() {
         let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
-        let prob = sigmoid(theta[i] - theta[j]);
+        let d = theta[i] - theta[j];
+        // σ(d) and log σ(d) from e = exp(−|d|); log σ(−d) = log σ(d) − d.
+        let e = (-d.abs()).exp();
+        let (prob, log_p) =
+            if d >= 0.0 { (1.0 / (1.0 + e), -e.ln_1p()) } else { (e / (1.0 + e), d - e.ln_1p()) };
+        loss -= stats.swy[p] * log_p + (stats.sw[p] - stats.swy[p]) * (log_p - d);
         let r = stats.swy[p] - stats.sw[p] * prob;
         g[i] -= r;
         g[j] += r;
@@ -212,26 +187,28 @@ fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, 
         h[(j, i)] -= w;
     }
     for k in 0..n {
+        if theta[k].is_finite() {
+            loss += 0.5 * prior * theta[k] * theta[k];
+        }
         g[k] += prior * theta[k];
         h[(k, k)] += prior;
     }
+    (loss, g, h)
+}
+
+/// Gradient and Hessian of the loss at θ.
+fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+    let (_, g, h) = evaluate(stats, theta, prior);
     (g, h)
 }
 
 /// Fits θ by damped Newton steps. `init` warm-starts (bootstrap rounds start at the point fit).
-pub fn fit(
-    stats: &PairStats,
-    n_models: usize,
-    init: Option<&[f64]>,
-    opts: &FitOptions,
-) -> KernelResult<Fit> {
+pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitOptions) -> KernelResult<Fit> {
     if stats.is_empty() {
-        return Err(KernelError::Empty {
-            arg: "battles",
-            why: "no battles with positive weight".into(),
-        });
+        return Err(KernelError::Empty { arg: "battles", why: "no battles with positive weight".into() });
     }
     let structure = Structure::of(stats, n_models);
+    check_dense(structure.present.iter().filter(|&&p| p).count())?;
     if opts.prior == 0.0 && !structure.identifiable() {
         return Err(KernelError::NotIdentifiable(
             "the maximum-likelihood ratings are infinite: some models never lost (or never won) against the rest of their comparison component".into(),
@@ -248,16 +225,10 @@ pub fn fit(
         j: stats.j.iter().map(|&m| compact[m as usize]).collect(),
         ..stats.clone()
     };
-    let component: Vec<usize> = index
-        .iter()
-        .map(|&m| structure.component[m] as usize)
-        .collect();
+    let component: Vec<usize> = index.iter().map(|&m| structure.component[m] as usize).collect();
     let n = index.len();
     let mut theta: Vec<f64> = match init {
-        Some(t) => index
-            .iter()
-            .map(|&m| if t[m].is_finite() { t[m] } else { 0.0 })
-            .collect(),
+        Some(t) => index.iter().map(|&m| if t[m].is_finite() { t[m] } else { 0.0 }).collect(),
         None => vec![0.0; n],
     };
     let centre = |theta: &mut [f64]| {
@@ -274,10 +245,17 @@ pub fn fit(
             theta[k] -= sum[c] / size[c];
         }
     };
+    // θ over all models: NaN for those absent from these battles.
+    let expand = |compact: &[f64]| {
+        let mut full = vec![f64::NAN; n_models];
+        for (k, &m) in index.iter().enumerate() {
+            full[m] = compact[k];
+        }
+        full
+    };
     centre(&mut theta);
-    let mut current = loss(&local, &theta, opts.prior);
+    let (mut current, mut g, mut h) = evaluate(&local, &theta, opts.prior);
     for iteration in 1..=opts.max_iter {
-        let (g, mut h) = gradient_hessian(&local, &theta, opts.prior);
         if opts.prior == 0.0 {
             // The loss is flat along each component's all-ones direction: pin it.
             let scale = (0..n).map(|k| h[(k, k)]).fold(0.0, f64::max).max(1.0);
@@ -294,33 +272,31 @@ pub fn fit(
             Ok(llt) => llt.solve(&rhs),
             Err(_) => h.lblt(Side::Lower).solve(&rhs),
         };
+        let largest = (0..n).map(|k| step[(k, 0)].abs()).fold(0.0, f64::max);
+        if largest < opts.tol {
+            // Converged: take the last (tiny) step without evaluating there.
+            let mut last: Vec<f64> = (0..n).map(|k| theta[k] + step[(k, 0)]).collect();
+            centre(&mut last);
+            return Ok(Fit { theta: expand(&last), iterations: iteration });
+        }
         let slope: f64 = (0..n).map(|k| g[k] * step[(k, 0)]).sum();
+        // Armijo backtracking; the evaluation at the accepted point serves the next step.
         let mut t = 1.0;
-        let mut trial: Vec<f64>;
-        loop {
-            trial = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
-            let value = loss(&local, &trial, opts.prior);
-            if value <= current + 1e-4 * t * slope || t < 1e-10 {
-                current = value;
-                break;
+        let (trial, next) = loop {
+            let mut trial: Vec<f64> = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
+            centre(&mut trial);
+            let next = evaluate(&local, &trial, opts.prior);
+            if next.0 <= current + 1e-4 * t * slope || t < 1e-10 {
+                break (trial, next);
             }
             t *= 0.5;
-        }
-        centre(&mut trial);
-        let moved = (0..n)
-            .map(|k| (trial[k] - theta[k]).abs())
-            .fold(0.0, f64::max);
+        };
+        let moved = (0..n).map(|k| (trial[k] - theta[k]).abs()).fold(0.0, f64::max);
         theta = trial;
+        (current, g, h) = next;
         if moved < opts.tol {
-            let mut full = vec![f64::NAN; n_models];
-            for (k, &m) in index.iter().enumerate() {
-                full[m] = theta[k];
-            }
-            return Ok(Fit {
-                theta: full,
-                iterations: iteration,
-                loss: current,
-            });
+            // The loss no longer resolves the remaining step: converged to rounding.
+            return Ok(Fit { theta: expand(&theta), iterations: iteration });
         }
         if iteration == opts.max_iter {
             return Err(KernelError::NoConvergence {
@@ -336,32 +312,47 @@ pub fn fit(
 /// Sandwich covariance (H + ridge·I)⁻¹ B (H + ridge·I)⁻¹ of θ at `theta`, row-major `n × n`
 /// over all models (rows and columns of absent models are zero). B sums the outer products of
 /// the per-battle score vectors w·(y − p)(eᵢ − eⱼ).
-pub fn sandwich(
-    stats: &PairStats,
-    theta: &[f64],
-    prior: f64,
-    ridge: f64,
-) -> KernelResult<Vec<f64>> {
+pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> KernelResult<Vec<f64>> {
     let n = theta.len();
-    let zeroed: Vec<f64> = theta
-        .iter()
-        .map(|x| if x.is_finite() { *x } else { 0.0 })
-        .collect();
+    check_dense(n)?;
+    let zeroed: Vec<f64> = theta.iter().map(|x| if x.is_finite() { *x } else { 0.0 }).collect();
     let (_, mut h) = gradient_hessian(stats, &zeroed, prior);
     let mut b = Mat::<f64>::zeros(n, n);
     let present = stats.present(n);
     for p in 0..stats.len() {
         let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
-        let q = sigmoid(zeroed[i] - zeroed[j]);
+        let q = 1.0 / (1.0 + (zeroed[j] - zeroed[i]).exp());
         let v = stats.sw2y2[p] - 2.0 * q * stats.sw2y[p] + q * q * stats.sw2[p];
         b[(i, i)] += v;
         b[(j, j)] += v;
         b[(i, j)] -= v;
         b[(j, i)] -= v;
     }
-    for k in 0..n {
+    // B vanishes along each component's all-ones direction 1_c, where (H + ridge·I)⁻¹ equals
+    // 1/ridge. Computing that inverse directly loses ~log10(‖H‖/ridge) digits, so B is projected
+    // off 1_c and the inverse taken of H + ridge·I + (s − ridge)·1_c1_cᵀ/n_c, which agrees with
+    // (H + ridge·I)⁻¹ on the complement of the 1_c (all that projected B sees) and is well
+    // conditioned (s = the largest diagonal entry of H).
+    let structure = Structure::of(stats, n);
+    let mut size = vec![0.0; structure.n_components];
+    for &c in structure.component.iter().filter(|&&c| c != u32::MAX) {
+        size[c as usize] += 1.0;
+    }
+    let same = |a: usize, b: usize| {
+        let (ca, cb) = (structure.component[a], structure.component[b]);
+        (ca != u32::MAX && ca == cb).then(|| size[ca as usize])
+    };
+    let projector = Mat::from_fn(n, n, |a, b| f64::from(a == b) - same(a, b).map_or(0.0, |s| 1.0 / s));
+    let b = &projector * &b * &projector;
+    let scale = (0..n).map(|k| h[(k, k)]).fold(1.0, f64::max);
+    for a in 0..n {
         // Absent models: an identity row keeps H invertible and their variance zero.
-        h[(k, k)] += if present[k] { ridge } else { 1.0 };
+        h[(a, a)] += if present[a] { ridge } else { 1.0 };
+        for c in 0..n {
+            if let Some(s) = same(a, c) {
+                h[(a, c)] += (scale - ridge) / s;
+            }
+        }
     }
     let llt = h.llt(Side::Lower).map_err(|_| {
         KernelError::value(
@@ -380,15 +371,8 @@ mod tests {
     use crate::pairs::{aggregate, Battles};
 
     fn stats(a: &[u32], b: &[u32], o: &[u8], n_models: usize) -> PairStats {
-        let battles = Battles {
-            first: a,
-            second: b,
-            outcome: o,
-            weight: None,
-            group: None,
-            n_models,
-            n_groups: 1,
-        };
+        let battles =
+            Battles { first: a, second: b, outcome: o, weight: None, group: None, n_models, n_groups: 1 };
         let cells = aggregate(&battles).unwrap();
         PairStats::from_cells(&cells, 0..cells.len(), None)
     }
@@ -413,20 +397,8 @@ mod tests {
     #[test]
     fn an_undefeated_model_is_not_identifiable_without_a_prior() {
         let s = stats(&[0, 0, 1, 2], &[1, 2, 2, 1], &[0, 0, 0, 0], 3);
-        assert!(matches!(
-            fit(&s, 3, None, &FitOptions::default()),
-            Err(KernelError::NotIdentifiable(_))
-        ));
-        let penalised = fit(
-            &s,
-            3,
-            None,
-            &FitOptions {
-                prior: 1.0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap();
+        assert!(matches!(fit(&s, 3, None, &FitOptions::default()), Err(KernelError::NotIdentifiable(_))));
+        let penalised = fit(&s, 3, None, &FitOptions { prior: 1.0, ..FitOptions::default() }).unwrap();
         assert!(penalised.theta.iter().all(|x| x.is_finite()));
     }
 
@@ -448,9 +420,45 @@ mod tests {
         let cov = sandwich(&s, &f.theta, 0.0, 1e-9).unwrap();
         let var_diff = cov[0] + cov[3] - 2.0 * cov[1];
         let expected = 1.0 / (4.0 * 0.75 * 0.25);
-        assert!(
-            (var_diff - expected).abs() / expected < 1e-6,
-            "{var_diff} vs {expected}"
-        );
+        assert!((var_diff - expected).abs() / expected < 1e-6, "{var_diff} vs {expected}");
+    }
+
+    mod invariants {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn battles() -> impl Strategy<Value = Vec<(u32, u32, u8)>> {
+            // A cycle 0 → 1 → … → 4 → 0 of wins keeps every fit identifiable; random extras on top.
+            let cycle: Vec<(u32, u32, u8)> = (0..5).map(|m| (m, (m + 1) % 5, 0)).collect();
+            prop::collection::vec((0u32..5, 1u32..5, 0u8..3), 0..60).prop_map(move |extra| {
+                let mut rows = cycle.clone();
+                rows.extend(extra.into_iter().map(|(a, d, o)| (a, (a + d) % 5, o)));
+                rows
+            })
+        }
+
+        fn fitted(rows: &[(u32, u32, u8)]) -> Vec<f64> {
+            let a: Vec<u32> = rows.iter().map(|r| r.0).collect();
+            let b: Vec<u32> = rows.iter().map(|r| r.1).collect();
+            let o: Vec<u8> = rows.iter().map(|r| r.2).collect();
+            fit(&stats(&a, &b, &o, 5), 5, None, &FitOptions::default()).unwrap().theta
+        }
+
+        proptest! {
+            #[test]
+            fn ratings_ignore_row_order_and_side(rows in battles(), seed in any::<u64>()) {
+                let base = fitted(&rows);
+                let mut shuffled = rows.clone();
+                let k = shuffled.len();
+                shuffled.rotate_left((seed as usize) % k);
+                let swapped: Vec<(u32, u32, u8)> = shuffled.iter().map(|&(a, b, o)| (b, a, 2 - o)).collect();
+                for other in [fitted(&shuffled), fitted(&swapped)] {
+                    for m in 0..5 {
+                        prop_assert!((base[m] - other[m]).abs() < 1e-9);
+                    }
+                }
+                prop_assert!(base.iter().sum::<f64>().abs() < 1e-9);
+            }
+        }
     }
 }

@@ -13,12 +13,7 @@ pub struct EloOptions {
 
 impl Default for EloOptions {
     fn default() -> Self {
-        EloOptions {
-            k: 4.0,
-            scale: 400.0,
-            base: 10.0,
-            init: 1000.0,
-        }
+        EloOptions { k: 4.0, scale: 400.0, base: 10.0, init: 1000.0 }
     }
 }
 
@@ -46,12 +41,7 @@ pub fn online_elo(
             FIRST_WINS => 1.0,
             TIE => 0.5,
             SECOND_WINS => 0.0,
-            o => {
-                return Err(KernelError::value(
-                    "winner",
-                    format!("row {r} has outcome code {o}"),
-                ))
-            }
+            o => return Err(KernelError::value("winner", format!("row {r} has outcome code {o}"))),
         };
         rating[a] += opts.k * (score_a - expected_a);
         rating[b] += opts.k * (1.0 - score_a - expected_b);

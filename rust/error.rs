@@ -7,11 +7,7 @@ use thiserror::Error;
 pub enum KernelError {
     /// An argument has the wrong shape or length.
     #[error("{arg} must have {expected}, got {got}")]
-    Shape {
-        arg: &'static str,
-        expected: String,
-        got: String,
-    },
+    Shape { arg: &'static str, expected: String, got: String },
     /// An argument holds a value outside its domain (NaN, inf, out-of-range code, ...).
     #[error("{arg}: {problem}")]
     Value { arg: &'static str, problem: String },
@@ -23,28 +19,17 @@ pub enum KernelError {
     NotIdentifiable(String),
     /// An iterative fit stopped before meeting its tolerance.
     #[error("{what} did not converge in {iterations} iterations (last step {last_step:.3e})")]
-    NoConvergence {
-        what: &'static str,
-        iterations: usize,
-        last_step: f64,
-    },
+    NoConvergence { what: &'static str, iterations: usize, last_step: f64 },
 }
 
 pub type KernelResult<T> = Result<T, KernelError>;
 
 impl KernelError {
     pub fn value(arg: &'static str, problem: impl Into<String>) -> Self {
-        KernelError::Value {
-            arg,
-            problem: problem.into(),
-        }
+        KernelError::Value { arg, problem: problem.into() }
     }
 
     pub fn shape(arg: &'static str, expected: impl Into<String>, got: impl Into<String>) -> Self {
-        KernelError::Shape {
-            arg,
-            expected: expected.into(),
-            got: got.into(),
-        }
+        KernelError::Shape { arg, expected: expected.into(), got: got.into() }
     }
 }

@@ -23,11 +23,7 @@ pub fn weak_components(n: usize, present: &[bool], edges: &[(u32, u32)]) -> (Vec
     label_roots(n, present, |x| find(&mut parent, x))
 }
 
-fn label_roots(
-    n: usize,
-    present: &[bool],
-    mut root: impl FnMut(usize) -> usize,
-) -> (Vec<u32>, usize) {
+fn label_roots(n: usize, present: &[bool], mut root: impl FnMut(usize) -> usize) -> (Vec<u32>, usize) {
     let mut label = vec![u32::MAX; n];
     let mut of_root = vec![u32::MAX; n];
     let mut next = 0u32;

@@ -76,9 +76,7 @@ impl Cells {
         let mut start = 0;
         while start < self.len() {
             let same = |k: usize| {
-                self.group[k] == self.group[start]
-                    && self.i[k] == self.i[start]
-                    && self.j[k] == self.j[start]
+                self.group[k] == self.group[start] && self.i[k] == self.i[start] && self.j[k] == self.j[start]
             };
             let mut end = start;
             while end < self.len() && same(end) {
@@ -99,25 +97,14 @@ impl Cells {
 
 fn check(battles: &Battles) -> KernelResult<()> {
     let n = battles.first.len();
-    for (name, len) in [
-        ("model_b", battles.second.len()),
-        ("winner", battles.outcome.len()),
-    ] {
+    for (name, len) in [("model_b", battles.second.len()), ("winner", battles.outcome.len())] {
         if len != n {
-            return Err(KernelError::shape(
-                name,
-                format!("length {n}"),
-                format!("length {len}"),
-            ));
+            return Err(KernelError::shape(name, format!("length {n}"), format!("length {len}")));
         }
     }
     if let Some(w) = battles.weight {
         if w.len() != n {
-            return Err(KernelError::shape(
-                "weights",
-                format!("length {n}"),
-                format!("length {}", w.len()),
-            ));
+            return Err(KernelError::shape("weights", format!("length {n}"), format!("length {}", w.len())));
         }
         if let Some(k) = w.iter().position(|x| !x.is_finite() || *x < 0.0) {
             return Err(KernelError::value(
@@ -128,11 +115,7 @@ fn check(battles: &Battles) -> KernelResult<()> {
     }
     if let Some(g) = battles.group {
         if g.len() != n {
-            return Err(KernelError::shape(
-                "by",
-                format!("length {n}"),
-                format!("length {}", g.len()),
-            ));
+            return Err(KernelError::shape("by", format!("length {n}"), format!("length {}", g.len())));
         }
         if let Some(k) = g.iter().position(|&x| x as usize >= battles.n_groups) {
             return Err(KernelError::value(
@@ -142,13 +125,7 @@ fn check(battles: &Battles) -> KernelResult<()> {
         }
     }
     let k = battles.n_models as u32;
-    for (row, ((&a, &b), &o)) in battles
-        .first
-        .iter()
-        .zip(battles.second)
-        .zip(battles.outcome)
-        .enumerate()
-    {
+    for (row, ((&a, &b), &o)) in battles.first.iter().zip(battles.second).zip(battles.outcome).enumerate() {
         if a >= k || b >= k {
             return Err(KernelError::value(
                 "model_a/model_b",
@@ -200,10 +177,7 @@ pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
     check(battles)?;
     let n = battles.first.len();
     if n == 0 {
-        return Err(KernelError::Empty {
-            arg: "battles",
-            why: "no rows to fit".into(),
-        });
+        return Err(KernelError::Empty { arg: "battles", why: "no rows to fit".into() });
     }
     let k = battles.n_models as u64;
     let n_keys = (battles.n_groups.max(1) as u64).saturating_mul(k * k * 3);
@@ -245,20 +219,9 @@ pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
             keyed.par_sort_unstable();
             let mut start = 0;
             while start < keyed.len() {
-                let end = start
-                    + keyed[start..]
-                        .iter()
-                        .take_while(|x| **x == keyed[start])
-                        .count();
+                let end = start + keyed[start..].iter().take_while(|x| **x == keyed[start]).count();
                 let (g, i, j, s) = unkey(keyed[start].0, k);
-                cells.push(
-                    g,
-                    i,
-                    j,
-                    s,
-                    f64::from_bits(keyed[start].1),
-                    (end - start) as f64,
-                );
+                cells.push(g, i, j, s, f64::from_bits(keyed[start].1), (end - start) as f64);
                 start = end;
             }
         }
@@ -271,15 +234,7 @@ mod tests {
     use super::*;
 
     fn battles<'a>(a: &'a [u32], b: &'a [u32], o: &'a [u8], w: Option<&'a [f64]>) -> Battles<'a> {
-        Battles {
-            first: a,
-            second: b,
-            outcome: o,
-            weight: w,
-            group: None,
-            n_models: 3,
-            n_groups: 1,
-        }
+        Battles { first: a, second: b, outcome: o, weight: w, group: None, n_models: 3, n_groups: 1 }
     }
 
     #[test]

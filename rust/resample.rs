@@ -29,10 +29,8 @@ pub struct PairIndex {
 
 impl PairIndex {
     pub fn new(cells: &Cells, range: std::ops::Range<usize>) -> Self {
-        let mut keyed: Vec<(u32, u32, usize)> = range
-            .clone()
-            .map(|c| (cells.i[c], cells.j[c], c - range.start))
-            .collect();
+        let mut keyed: Vec<(u32, u32, usize)> =
+            range.clone().map(|c| (cells.i[c], cells.j[c], c - range.start)).collect();
         keyed.sort_unstable();
         let mut pair_of_cell = vec![0usize; range.len()];
         let (mut i, mut j) = (Vec::new(), Vec::new());
@@ -47,21 +45,11 @@ impl PairIndex {
     }
 
     /// Pair sums of the cells of `range` counted `multiplicity[c - range.start]` times each.
-    pub fn stats(
-        &self,
-        cells: &Cells,
-        range: std::ops::Range<usize>,
-        multiplicity: &[f64],
-    ) -> PairStats {
+    pub fn stats(&self, cells: &Cells, range: std::ops::Range<usize>, multiplicity: &[f64]) -> PairStats {
         let mut stats = PairStats::zeros(self.i.clone(), self.j.clone());
         for (local, c) in range.enumerate() {
             if multiplicity[local] > 0.0 {
-                stats.add(
-                    self.pair_of_cell[local],
-                    multiplicity[local],
-                    cells.weight[c],
-                    cells.score2[c],
-                );
+                stats.add(self.pair_of_cell[local], multiplicity[local], cells.weight[c], cells.score2[c]);
             }
         }
         stats.drop_empty()
@@ -102,11 +90,8 @@ fn multinomial(rng: &mut Xoshiro256PlusPlus, sizes: &[f64], total: u64, out: &mu
             continue;
         }
         let p = (size / remaining_mass).clamp(0.0, 1.0);
-        let draw = if p >= 1.0 {
-            remaining_n
-        } else {
-            Binomial::new(remaining_n, p).map_or(0, |b| b.sample(rng))
-        };
+        let draw =
+            if p >= 1.0 { remaining_n } else { Binomial::new(remaining_n, p).map_or(0, |b| b.sample(rng)) };
         out[c] = draw as f64;
         remaining_n -= draw;
         remaining_mass -= size;
@@ -126,14 +111,7 @@ fn fit_round(
     opts: &FitOptions,
 ) -> KernelResult<(Vec<f64>, bool)> {
     let degenerate = opts.prior == 0.0 && !Structure::of(stats, n_models).identifiable();
-    let opts = if degenerate {
-        FitOptions {
-            prior: DEGENERATE_ROUND_PRIOR,
-            ..*opts
-        }
-    } else {
-        *opts
-    };
+    let opts = if degenerate { FitOptions { prior: DEGENERATE_ROUND_PRIOR, ..*opts } } else { *opts };
     Ok((fit(stats, n_models, Some(init), &opts)?.theta, degenerate))
 }
 
@@ -146,19 +124,13 @@ fn run_rounds(
         return Err(KernelError::value("n_boot", "must be at least 1"));
     }
     let n_boot = rounds.len();
-    let rounds: Vec<(Vec<f64>, bool)> = rounds
-        .into_par_iter()
-        .map(round)
-        .collect::<KernelResult<_>>()?;
+    let rounds: Vec<(Vec<f64>, bool)> = rounds.into_par_iter().map(round).collect::<KernelResult<_>>()?;
     let degenerate_rounds = rounds.iter().filter(|r| r.1).count();
     let mut theta = Vec::with_capacity(n_boot * n_models);
     for (t, _) in rounds {
         theta.extend(t);
     }
-    Ok(Replicates {
-        theta,
-        degenerate_rounds,
-    })
+    Ok(Replicates { theta, degenerate_rounds })
 }
 
 /// Bootstrap over battles: each round draws `N` battles with replacement from the cells in
@@ -180,12 +152,7 @@ pub fn bootstrap_battles(
         let mut rng = round_rng(seed, r);
         let mut draw = vec![0.0; sizes.len()];
         multinomial(&mut rng, sizes, total, &mut draw);
-        fit_round(
-            &index.stats(cells, range.clone(), &draw),
-            n_models,
-            theta0,
-            opts,
-        )
+        fit_round(&index.stats(cells, range.clone(), &draw), n_models, theta0, opts)
     })
 }
 
@@ -206,10 +173,7 @@ pub fn bootstrap_voters(
     if active.len() < 2 {
         return Err(KernelError::value(
             "voter",
-            format!(
-                "the voter bootstrap needs at least 2 voters, got {}",
-                active.len()
-            ),
+            format!("the voter bootstrap needs at least 2 voters, got {}", active.len()),
         ));
     }
     let equal = vec![1.0; active.len()];
@@ -223,12 +187,7 @@ pub fn bootstrap_voters(
                 multiplicity[c] = times[k] * cells.count[c];
             }
         }
-        fit_round(
-            &index.stats(cells, 0..cells.len(), &multiplicity),
-            n_models,
-            theta0,
-            opts,
-        )
+        fit_round(&index.stats(cells, 0..cells.len(), &multiplicity), n_models, theta0, opts)
     })
 }
 
@@ -245,15 +204,8 @@ pub fn leave_one_group_out(
     let index = PairIndex::new(cells, 0..cells.len());
     run_rounds(0..n_groups, n_models, |g| {
         let mut multiplicity = cells.count.clone();
-        multiplicity[groups[g].clone()]
-            .iter_mut()
-            .for_each(|m| *m = 0.0);
-        fit_round(
-            &index.stats(cells, 0..cells.len(), &multiplicity),
-            n_models,
-            theta0,
-            opts,
-        )
+        multiplicity[groups[g].clone()].iter_mut().for_each(|m| *m = 0.0);
+        fit_round(&index.stats(cells, 0..cells.len(), &multiplicity), n_models, theta0, opts)
     })
 }
 
@@ -288,11 +240,7 @@ mod tests {
         for k in 0..3 {
             let expected = 100.0 * sizes[k];
             let sd = (1000.0 * sizes[k] / 10.0 * (1.0 - sizes[k] / 10.0) / rounds as f64).sqrt();
-            assert!(
-                (mean[k] - expected).abs() < 5.0 * sd,
-                "{k}: {} vs {expected}",
-                mean[k]
-            );
+            assert!((mean[k] - expected).abs() < 5.0 * sd, "{k}: {} vs {expected}", mean[k]);
         }
     }
 }

@@ -65,12 +65,7 @@ pub struct SpectralOptions {
 
 impl Default for SpectralOptions {
     fn default() -> Self {
-        SpectralOptions {
-            alpha: 2.0,
-            rankme: true,
-            rankme_eps: 1e-7,
-            rank_rtol: None,
-        }
+        SpectralOptions { alpha: 2.0, rankme: true, rankme_eps: 1e-7, rank_rtol: None }
     }
 }
 
@@ -93,23 +88,13 @@ pub fn spectral_metrics<T: SpectralFloat>(
     opts: &SpectralOptions,
 ) -> KernelResult<Vec<Metrics>> {
     if d == 0 {
-        return Err(KernelError::shape(
-            arg,
-            "at least one column (d >= 1)",
-            "d = 0",
-        ));
+        return Err(KernelError::shape(arg, "at least one column (d >= 1)", "d = 0"));
     }
     if segments.is_empty() {
-        return Err(KernelError::Empty {
-            arg,
-            why: "the batch holds no matrices".into(),
-        });
+        return Err(KernelError::Empty { arg, why: "the batch holds no matrices".into() });
     }
     if opts.alpha.is_nan() || opts.alpha <= 0.0 {
-        return Err(KernelError::value(
-            "alpha",
-            format!("must be > 0, got {}", opts.alpha),
-        ));
+        return Err(KernelError::value("alpha", format!("must be > 0, got {}", opts.alpha)));
     }
     let rows = data.len() / d;
     for (b, s) in segments.iter().enumerate() {
@@ -153,12 +138,7 @@ fn one_matrix<T: SpectralFloat>(
     let mean = column_means(x, t, d).map_err(|i| {
         KernelError::value(
             arg,
-            format!(
-                "holds {} at index ({b}, {}, {}); values must be finite",
-                x[i].to_f64(),
-                i / d,
-                i % d
-            ),
+            format!("holds {} at index ({b}, {}, {}); values must be finite", x[i].to_f64(), i / d, i % d),
         )
     })?;
     let Some(z) = centred_unit_rows(x, &mean, t) else {
@@ -185,9 +165,7 @@ fn column_means<T: SpectralFloat>(x: &[T], t: usize, d: usize) -> Result<Vec<f64
     if mean.iter().any(|m| !m.is_finite()) {
         // NaN/inf input (or an overflowing sum: reported at the first huge value).
         let bad = x.iter().position(|v| !v.to_f64().is_finite());
-        return Err(
-            bad.unwrap_or_else(|| x.iter().position(|v| v.to_f64().abs() > 1e300).unwrap_or(0))
-        );
+        return Err(bad.unwrap_or_else(|| x.iter().position(|v| v.to_f64().abs() > 1e300).unwrap_or(0)));
     }
     mean.iter_mut().for_each(|m| *m /= t as f64);
     Ok(mean)
@@ -229,10 +207,7 @@ fn centred_unit_rows<T: SpectralFloat>(x: &[T], mean: &[f64], t: usize) -> Optio
             let scaled: Vec<f64> = centred.iter().map(|c| c * inv).collect();
             inv / sum_squares(&scaled).sqrt()
         };
-        let col = z
-            .col_mut(j)
-            .try_as_col_major_mut()
-            .expect("fresh Mat is column-major");
+        let col = z.col_mut(j).try_as_col_major_mut().expect("fresh Mat is column-major");
         for (o, c) in col.as_slice_mut().iter_mut().zip(&centred) {
             *o = T::from_f64(c * scale);
         }
@@ -246,11 +221,7 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
     let (d, t) = (a.nrows(), a.ncols());
     let n = t.min(d);
     let mut g = Mat::<T>::zeros(n, n);
-    let (lhs, rhs) = if t <= d {
-        (a.transpose(), a)
-    } else {
-        (a, a.transpose())
-    };
+    let (lhs, rhs) = if t <= d { (a.transpose(), a) } else { (a, a.transpose()) };
     matmul(
         g.as_mut(),
         BlockStructure::TriangularLower,
@@ -271,13 +242,7 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
     let mut householder = Mat::<T>::zeros(bs, n - 1);
     let req = tridiag_in_place_scratch::<T>(n, Par::Seq, Default::default());
     let mut buf = MemBuffer::new(req);
-    tridiag_in_place(
-        g.as_mut(),
-        householder.as_mut(),
-        Par::Seq,
-        MemStack::new(&mut buf),
-        Default::default(),
-    );
+    tridiag_in_place(g.as_mut(), householder.as_mut(), Par::Seq, MemStack::new(&mut buf), Default::default());
     let mut diag: Vec<f64> = (0..n).map(|i| g[(i, i)].to_f64()).collect();
     let mut off: Vec<f64> = (0..n - 1).map(|i| g[(i + 1, i)].to_f64()).collect();
     sterf(&mut diag, &mut off).map_err(|left| KernelError::NoConvergence {
@@ -306,16 +271,9 @@ fn rankme<T: SpectralFloat>(raw: MatRef<'_, T>, eps: f64) -> KernelResult<f64> {
         return Ok(f64::NAN); // the zero matrix has no singular spectrum to normalise
     }
     let floor = ev.len() as f64 * T::EPSILON * max;
-    let sigma: Vec<f64> = ev
-        .iter()
-        .map(|&l| if l > floor { l.sqrt() } else { 0.0 })
-        .collect();
+    let sigma: Vec<f64> = ev.iter().map(|&l| if l > floor { l.sqrt() } else { 0.0 }).collect();
     let total: f64 = sigma.iter().sum();
-    let h = -sigma
-        .iter()
-        .map(|s| s / total + eps)
-        .map(|p| p * p.ln())
-        .sum::<f64>();
+    let h = -sigma.iter().map(|s| s / total + eps).map(|p| p * p.ln()).sum::<f64>();
     Ok(h.exp())
 }
 
@@ -376,10 +334,7 @@ mod tests {
         assert!(e.to_string().contains("inf at index (0, 1, 0)"), "{e}");
         let tiny = [1e-200, 0.0, 0.0, 1e-200, 0.0, 0.0];
         let m = spectral_metrics("x", &tiny, 2, &[Segment { start: 0, len: 3 }], &opts).unwrap();
-        assert!(
-            m[0].entropy.is_finite(),
-            "underflowing rows still normalise"
-        );
+        assert!(m[0].entropy.is_finite(), "underflowing rows still normalise");
         assert!(spectral_metrics::<f64>("x", &[], 2, &[], &opts).is_err());
         let far = [Segment { start: 1, len: 2 }];
         assert!(spectral_metrics("x", &[1.0, 0.0, 0.0, 1.0], 2, &far, &opts).is_err());
@@ -408,18 +363,10 @@ mod tests {
     #[test]
     fn results_do_not_depend_on_threads() {
         let x: Vec<f64> = (0..40 * 6).map(|i| ((i * 13 % 17) as f64).cos()).collect();
-        let segs: Vec<Segment> = (0..8)
-            .map(|b| Segment {
-                start: b * 5,
-                len: 5,
-            })
-            .collect();
+        let segs: Vec<Segment> = (0..8).map(|b| Segment { start: b * 5, len: 5 }).collect();
         let opts = SpectralOptions::default();
         let par = spectral_metrics("x", &x, 6, &segs, &opts).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let seq = pool.install(|| spectral_metrics("x", &x, 6, &segs, &opts).unwrap());
         assert_eq!(par, seq);
     }

@@ -56,24 +56,14 @@ impl Metrics {
 pub fn spectrum_metrics(lambda: &[f64], d: usize, alpha: f64, rank_rtol: f64) -> Metrics {
     let total: f64 = lambda.iter().sum();
     let max = lambda.iter().fold(0.0f64, |a, &l| a.max(l));
-    let entropy = -lambda
-        .iter()
-        .filter(|&&l| l > 0.0)
-        .map(|&l| l * l.ln())
-        .sum::<f64>();
+    let entropy = -lambda.iter().filter(|&&l| l > 0.0).map(|&l| l * l.ln()).sum::<f64>();
     let squares: f64 = lambda.iter().map(|l| l * l).sum();
     let renyi = if alpha == 1.0 {
         entropy
     } else if alpha.is_infinite() {
         -max.ln()
     } else {
-        lambda
-            .iter()
-            .filter(|&&l| l > 0.0)
-            .map(|l| l.powf(alpha))
-            .sum::<f64>()
-            .ln()
-            / (1.0 - alpha)
+        lambda.iter().filter(|&&l| l > 0.0).map(|l| l.powf(alpha)).sum::<f64>().ln() / (1.0 - alpha)
     };
     let rank = lambda.iter().filter(|&&l| l > rank_rtol * max).count();
     Metrics {

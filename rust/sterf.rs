@@ -48,10 +48,8 @@ pub fn sterf(d: &mut [f64], e: &mut [f64]) -> Result<(), usize> {
         if lend == l {
             continue;
         }
-        let anorm = (l..=lend)
-            .map(|i| d1[i].abs())
-            .chain((l..lend).map(|i| e1[i].abs()))
-            .fold(0.0f64, f64::max);
+        let anorm =
+            (l..=lend).map(|i| d1[i].abs()).chain((l..lend).map(|i| e1[i].abs())).fold(0.0f64, f64::max);
         if anorm == 0.0 {
             continue;
         }
@@ -107,15 +105,7 @@ fn shift(p: f64, dnext: f64, esq: f64) -> f64 {
 }
 
 /// QL sweeps on the block l..=lend (l <= lend), deflating from the top.
-fn ql(
-    d: &mut [f64],
-    e: &mut [f64],
-    l: &mut usize,
-    lend: usize,
-    eps2: f64,
-    jtot: &mut usize,
-    nmaxit: usize,
-) {
+fn ql(d: &mut [f64], e: &mut [f64], l: &mut usize, lend: usize, eps2: f64, jtot: &mut usize, nmaxit: usize) {
     loop {
         let mut m = lend;
         for mm in *l..lend {
@@ -169,11 +159,7 @@ fn ql(
             let alpha = d[i];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i + 1] = oldgam + (alpha - gamma);
-            p = if c != 0.0 {
-                gamma * gamma / c
-            } else {
-                oldc * bb
-            };
+            p = if c != 0.0 { gamma * gamma / c } else { oldc * bb };
         }
         e[*l] = s * p;
         d[*l] = sigma + gamma;
@@ -181,15 +167,7 @@ fn ql(
 }
 
 /// QR sweeps on the block lend..=l (l > lend), deflating from the bottom.
-fn qr(
-    d: &mut [f64],
-    e: &mut [f64],
-    l: &mut usize,
-    lend: usize,
-    eps2: f64,
-    jtot: &mut usize,
-    nmaxit: usize,
-) {
+fn qr(d: &mut [f64], e: &mut [f64], l: &mut usize, lend: usize, eps2: f64, jtot: &mut usize, nmaxit: usize) {
     loop {
         let mut m = lend;
         let mut mm = *l;
@@ -244,11 +222,7 @@ fn qr(
             let alpha = d[i + 1];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i] = oldgam + (alpha - gamma);
-            p = if c != 0.0 {
-                gamma * gamma / c
-            } else {
-                oldc * bb
-            };
+            p = if c != 0.0 { gamma * gamma / c } else { oldc * bb };
         }
         e[*l - 1] = s * p;
         d[*l] = sigma + gamma;
@@ -283,32 +257,21 @@ mod tests {
         got.sort_by(f64::total_cmp);
         let scale = want.iter().fold(1e-300f64, |a, v| a.max(v.abs()));
         for (g, w) in got.iter().zip(&want) {
-            assert!(
-                (g - w).abs() <= 1e-12 * scale,
-                "{g} vs {w} (n = {})",
-                d.len()
-            );
+            assert!((g - w).abs() <= 1e-12 * scale, "{g} vs {w} (n = {})", d.len());
         }
     }
 
     #[test]
     fn matches_faer_on_varied_tridiagonals() {
         for n in [1usize, 2, 3, 5, 17, 64, 200] {
-            let d: Vec<f64> = (0..n)
-                .map(|i| ((i * 7919 % 113) as f64 / 17.0).sin())
-                .collect();
-            let e: Vec<f64> = (0..n.saturating_sub(1))
-                .map(|i| ((i * 104729 % 97) as f64).cos())
-                .collect();
+            let d: Vec<f64> = (0..n).map(|i| ((i * 7919 % 113) as f64 / 17.0).sin()).collect();
+            let e: Vec<f64> = (0..n.saturating_sub(1)).map(|i| ((i * 104729 % 97) as f64).cos()).collect();
             check(d.clone(), e.clone());
             // Graded, split (zero off-diagonals) and repeated-eigenvalue cases.
             let graded: Vec<f64> = (0..n).map(|i| 10f64.powi(-(i as i32) / 4)).collect();
             check(graded, e.iter().map(|x| x * 1e-3).collect());
-            let split: Vec<f64> = e
-                .iter()
-                .enumerate()
-                .map(|(i, x)| if i % 5 == 0 { 0.0 } else { *x })
-                .collect();
+            let split: Vec<f64> =
+                e.iter().enumerate().map(|(i, x)| if i % 5 == 0 { 0.0 } else { *x }).collect();
             check(d, split);
             check(vec![1.0; n], vec![0.0; n.saturating_sub(1)]);
         }

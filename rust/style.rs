@@ -66,15 +66,9 @@ impl StyleBattles<'_> {
     fn check(&self) -> KernelResult<()> {
         let n = self.len();
         if n == 0 {
-            return Err(KernelError::Empty {
-                arg: "battles",
-                why: "no rows to fit".into(),
-            });
+            return Err(KernelError::Empty { arg: "battles", why: "no rows to fit".into() });
         }
-        if self.second.len() != n
-            || self.score.len() != n
-            || self.features.len() != n * self.n_features
-        {
+        if self.second.len() != n || self.score.len() != n || self.features.len() != n * self.n_features {
             return Err(KernelError::shape(
                 "features",
                 format!("{n} rows × {} features", self.n_features),
@@ -135,11 +129,7 @@ fn derivatives(
         );
     let mut hm = Mat::from_fn(d, d, |a, b| h[a * d + b]);
     for a in 0..d {
-        let prior = if a < data.n_models {
-            opts.prior_theta
-        } else {
-            opts.prior_beta
-        };
+        let prior = if a < data.n_models { opts.prior_theta } else { opts.prior_beta };
         loss += 0.5 * prior * params[a] * params[a];
         g[a] += prior * params[a];
         hm[(a, a)] += prior;
@@ -181,9 +171,7 @@ pub fn fit_style(
             }
             t *= 0.5;
         };
-        let moved = (0..d)
-            .map(|a| (trial[a] - params[a]).abs())
-            .fold(0.0, f64::max);
+        let moved = (0..d).map(|a| (trial[a] - params[a]).abs()).fold(0.0, f64::max);
         params = trial;
         if opts.prior_theta == 0.0 {
             let mean = params[..k].iter().sum::<f64>() / k as f64;
@@ -220,9 +208,7 @@ pub fn style_sandwich(
             |mut b, r| {
                 let (eta, w) = data.row(r, params, None);
                 let resid = w * (1.0 / (1.0 + (-eta).exp()) - data.score[r]);
-                data.design(r, |a, xa| {
-                    data.design(r, |c, xc| b[a * d + c] += resid * resid * xa * xc)
-                });
+                data.design(r, |a, xa| data.design(r, |c, xc| b[a * d + c] += resid * resid * xa * xc));
                 b
             },
         )
@@ -239,10 +225,7 @@ pub fn style_sandwich(
     let inverse = h
         .llt(Side::Lower)
         .map_err(|_| {
-            KernelError::value(
-                "ridge",
-                "the style-control Hessian plus ridge is not positive definite",
-            )
+            KernelError::value("ridge", "the style-control Hessian plus ridge is not positive definite")
         })?
         .inverse();
     let cov = &inverse * Mat::from_fn(d, d, |a, c| b[a * d + c]) * &inverse;
@@ -261,9 +244,8 @@ pub fn style_bootstrap(
     let mut out = Vec::with_capacity(n_boot * data.dim());
     // Rounds run one after another; each fit is parallel over rows.
     for round in 0..n_boot {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ round as u64,
-        );
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ round as u64);
         let mut times = vec![0.0; n];
         for _ in 0..n {
             times[rng.random_range(0..n)] += 1.0;
@@ -289,12 +271,7 @@ mod tests {
             n_features: 0,
             n_models: 2,
         };
-        let opts = StyleOptions {
-            prior_theta: 0.0,
-            prior_beta: 0.0,
-            tol: 1e-12,
-            max_iter: 100,
-        };
+        let opts = StyleOptions { prior_theta: 0.0, prior_beta: 0.0, tol: 1e-12, max_iter: 100 };
         let p = fit_style(&data, None, None, &opts).unwrap();
         assert!((p[0] - p[1] - 3f64.ln()).abs() < 1e-10);
     }
@@ -310,15 +287,7 @@ mod tests {
             n_features: 1,
             n_models: 2,
         };
-        let opts = StyleOptions {
-            prior_theta: 0.0,
-            prior_beta: 0.0,
-            tol: 1e-12,
-            max_iter: 10,
-        };
-        assert!(fit_style(&data, None, None, &opts)
-            .unwrap_err()
-            .to_string()
-            .starts_with("features"));
+        let opts = StyleOptions { prior_theta: 0.0, prior_beta: 0.0, tol: 1e-12, max_iter: 10 };
+        assert!(fit_style(&data, None, None, &opts).unwrap_err().to_string().starts_with("features"));
     }
 }

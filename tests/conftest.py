@@ -10,7 +10,9 @@ from hypothesis import settings
 
 settings.register_profile("fast", max_examples=20, deadline=None)
 settings.register_profile("ci", max_examples=60, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "fast"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "fast")
+)
 
 DATA = Path(__file__).resolve().parents[1] / "python" / "assay" / "data"
 

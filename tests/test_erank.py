@@ -10,6 +10,7 @@ import os
 import numpy as np
 import pytest
 import torch
+
 from assay import ShapeError, erank
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -9,9 +9,10 @@ import json
 import numpy as np
 import pytest
 import torch
-from assay import ShapeError, _gpu, spectral
 from hypothesis import given
 from hypothesis import strategies as st
+
+from assay import ShapeError, _gpu, spectral
 
 # ---------------------------------------------------------------- oracles (official algorithm)
 

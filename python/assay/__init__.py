@@ -13,10 +13,14 @@ erank
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _native, arena, erank, spectral
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
+
+if hasattr(os, "register_at_fork"):  # rayon's thread pool does not survive fork()
+    os.register_at_fork(after_in_child=_native._after_fork_in_child)
 
 try:
     __version__ = version("assay")
@@ -24,6 +28,12 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "ConvergenceError", "NotIdentifiableError", "ShapeError", "__version__", "_native", "arena",
-    "erank", "spectral",
+    "ConvergenceError",
+    "NotIdentifiableError",
+    "ShapeError",
+    "__version__",
+    "_native",
+    "arena",
+    "erank",
+    "spectral",
 ]

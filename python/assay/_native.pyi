@@ -1,15 +1,18 @@
 # Stubs for the compiled extension assay._native (checked by mypy.stubtest).
+from typing import final
+
 import numpy as np
 import numpy.typing as npt
 
-F64 = npt.NDArray[np.float64]
-U32 = npt.NDArray[np.uint32]
-U8 = npt.NDArray[np.uint8]
+_F64 = npt.NDArray[np.float64]
+_U32 = npt.NDArray[np.uint32]
+_U8 = npt.NDArray[np.uint8]
 
 class ShapeError(ValueError): ...
 class NotIdentifiableError(ValueError): ...
 class ConvergenceError(RuntimeError): ...
 
+@final
 class CellTable:
     @property
     def n_models(self) -> int: ...
@@ -17,52 +20,54 @@ class CellTable:
     def n_groups(self) -> int: ...
     def __new__(
         cls,
-        first: U32,
-        second: U32,
-        outcome: U8,
+        first: _U32,
+        second: _U32,
+        outcome: _U8,
         n_models: int,
         *,
-        weight: F64 | None = None,
-        group: U32 | None = None,
+        weight: _F64 | None = None,
+        group: _U32 | None = None,
         n_groups: int = 1,
     ) -> CellTable: ...
     def reweighted(self, floor: float) -> CellTable: ...
-    def columns(self) -> tuple[U32, U32, U32, U8, F64, F64]: ...
+    def columns(self) -> tuple[_U32, _U32, _U32, _U8, _F64, _F64]: ...
     def __len__(self) -> int: ...
 
-def bt_structure(table: CellTable, group: int) -> tuple[U32, U32]: ...
+def bt_structure(table: CellTable, group: int) -> tuple[_U32, _U32]: ...
 def bt_fit(
     table: CellTable, group: int, *, prior: float = 0.0, tol: float = 1e-10, max_iter: int = 100
-) -> tuple[F64, int]: ...
-def bt_sandwich(table: CellTable, group: int, theta: F64, *, prior: float = 0.0, ridge: float) -> F64: ...
+) -> tuple[_F64, int]: ...
+def bt_sandwich(
+    table: CellTable, group: int, theta: _F64, *, prior: float = 0.0, ridge: float
+) -> _F64: ...
 def bt_bootstrap(
     table: CellTable,
     group: int,
-    theta: F64,
+    theta: _F64,
     *,
     n_boot: int,
     seed: int,
     first_round: int = 0,
     prior: float = 0.0,
     tol: float = 1e-10,
-) -> tuple[F64, int]: ...
+) -> tuple[_F64, int]: ...
 def bt_bootstrap_voters(
     table: CellTable,
-    theta: F64,
+    theta: _F64,
     *,
     n_boot: int,
     seed: int,
     first_round: int = 0,
     prior: float = 0.0,
     tol: float = 1e-10,
-) -> tuple[F64, int]: ...
+) -> tuple[_F64, int]: ...
 def bt_leave_one_group_out(
-    table: CellTable, theta: F64, *, prior: float = 0.0, tol: float = 1e-10
-) -> tuple[F64, int]: ...
+    table: CellTable, theta: _F64, *, prior: float = 0.0, tol: float = 1e-10
+) -> tuple[_F64, int]: ...
 def elo_online(
-    first: U32,
-    second: U32,
-    outcome: U8,
+    first: _U32,
+    second: _U32,
+    outcome: _U8,
     order: npt.NDArray[np.int64],
     n_models: int,
     *,
@@ -70,45 +75,46 @@ def elo_online(
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
-) -> F64: ...
+) -> _F64: ...
 def style_fit(
-    first: U32,
-    second: U32,
-    score: F64,
-    features: F64,
+    first: _U32,
+    second: _U32,
+    score: _F64,
+    features: _F64,
     n_models: int,
     *,
-    weight: F64 | None = None,
+    weight: _F64 | None = None,
     prior_theta: float = 0.0,
     prior_beta: float = 0.0,
-) -> F64: ...
+) -> _F64: ...
 def style_sandwich(
-    first: U32,
-    second: U32,
-    score: F64,
-    features: F64,
+    first: _U32,
+    second: _U32,
+    score: _F64,
+    features: _F64,
     n_models: int,
-    params: F64,
+    params: _F64,
     *,
-    weight: F64 | None = None,
+    weight: _F64 | None = None,
     prior_theta: float = 0.0,
     prior_beta: float = 0.0,
     ridge: float,
-) -> F64: ...
+) -> _F64: ...
 def style_bootstrap(
-    first: U32,
-    second: U32,
-    score: F64,
-    features: F64,
+    first: _U32,
+    second: _U32,
+    score: _F64,
+    features: _F64,
     n_models: int,
-    params: F64,
+    params: _F64,
     *,
     n_boot: int,
     seed: int,
-    weight: F64 | None = None,
+    weight: _F64 | None = None,
     prior_theta: float = 0.0,
     prior_beta: float = 0.0,
-) -> F64: ...
+) -> _F64: ...
+def _after_fork_in_child() -> None: ...
 
 # ---- spectral (rust/py/spectral.rs)
 

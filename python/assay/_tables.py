@@ -59,7 +59,11 @@ class Table:
             if values.null_count:
                 raise ValueError(f"{self.name}[{column!r}] has {values.null_count} missing values")
             values = values.to_numpy()
-        arr = to_numpy(values, f"{self.name}[{column!r}]") if not isinstance(values, pd.Series) else values.to_numpy()
+        arr = (
+            to_numpy(values, f"{self.name}[{column!r}]")
+            if not isinstance(values, pd.Series)
+            else values.to_numpy()
+        )
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{self.name}[{column!r}] must be numeric, got {arr.dtype}")
         return np.ascontiguousarray(arr, dtype=np.float64)
@@ -118,14 +122,21 @@ def _read_path(path: Path, name: str) -> pa.Table:
 
         delimiter = "\t" if ".tsv" in suffix else ","
         return pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
-    raise ValueError(f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)")
+    raise ValueError(
+        f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)"
+    )
 
 
-def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray]:
-    """(categories, int64 codes) of one column, reusing existing dictionary encodings."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        cats = values.cat.categories
+def _categories_and_codes(
+    values: Any, label: str, sparse_ok: bool = False
+) -> tuple[pd.Index, np.ndarray]:
+    """(categories, integer codes) of one column, reusing existing dictionary encodings."""
+    if isinstance(values, (pd.Categorical, pd.CategoricalIndex)) or (
+        isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
+    ):
+        categorical = values.array if isinstance(values, pd.Series) else pd.Categorical(values)
+        codes = np.asarray(categorical.codes)  # int8/16/32 as pandas stores them
+        cats = categorical.categories
     elif isinstance(values, (pa.ChunkedArray, pa.Array)):
         chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
         if not pa.types.is_dictionary(chunked.type):
@@ -134,38 +145,95 @@ def _categories_and_codes(values: Any, label: str) -> tuple[pd.Index, np.ndarray
         if chunked.num_chunks == 0:
             return pd.Index([]), np.zeros(0, np.int64)
         dictionary = chunked.chunk(0).dictionary
-        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(zero_copy_only=False)
-        codes = np.where(pd.isna(indices), -1, indices).astype(np.int64)
+        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(
+            zero_copy_only=False
+        )
+        codes = indices if not pd.isna(indices).any() else np.where(pd.isna(indices), -1, indices)
         cats = pd.Index(dictionary.to_pandas())
     else:
-        series = values if isinstance(values, pd.Series) else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
+        dense = _dense_integer_codes(values, sparse_ok)
+        if dense is not None:
+            return dense
+        series = (
+            values
+            if isinstance(values, pd.Series)
+            else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
+        )
         raw, cats = pd.factorize(series, use_na_sentinel=True)
-        codes = raw.astype(np.int64)
+        codes = raw
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(f"{label} has a missing value at row {row}")
     return pd.Index(cats), codes
 
 
-def factorize_jointly(columns: Sequence[Any], labels: Sequence[str]) -> tuple[list[np.ndarray], np.ndarray]:
+#: Integer ids below this are used as codes directly.
+SMALL_ID_RANGE = 4096
+#: Rows per pass where NumPy would otherwise build int64 temporaries of a whole column.
+CHUNK = 1 << 20
+
+
+def take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` in chunks, so memory stays at the output plus one chunk."""
+    out = np.empty(index.shape, dtype=table.dtype)
+    for start in range(0, index.size, CHUNK):
+        out[start : start + CHUNK] = table[index[start : start + CHUNK]]
+    return out
+
+
+def _dense_integer_codes(values: Any, sparse_ok: bool) -> tuple[pd.Index, np.ndarray] | None:
+    """Integer ids in a compact non-negative range are coded by a lookup table (no hashing)."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iu" or arr.size == 0:
+        return None
+    low, high = int(arr.min()), int(arr.max())
+    if low < 0 or high > 4 * arr.size + 1024:
+        return None
+    if sparse_ok and high < SMALL_ID_RANGE:
+        # Small ids are their own codes: no pass over the rows (ids that never occur are
+        # categories without battles, and get no rating).
+        codes = arr.view(np.uint32) if arr.dtype in (np.int32, np.uint32) else arr
+        return pd.Index(np.arange(high + 1)), codes
+    counts = np.zeros(high + 1, dtype=np.int64)
+    for start in range(0, arr.size, CHUNK):
+        counts += np.bincount(arr[start : start + CHUNK], minlength=high + 1)
+    present = counts > 0
+    lookup = (np.cumsum(present) - 1).astype(np.int32)
+    return pd.Index(np.flatnonzero(present)), take(lookup, arr)
+
+
+def factorize_jointly(
+    columns: Sequence[Any], labels: Sequence[str], dtype: type = np.uint32
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Codes several columns into one shared category space.
 
-    Returns one uint32 code array per column and the category values (first-seen order over
-    the columns' own categories). Categorical / dictionary columns reuse their codes; other
-    columns go through ``pandas.factorize`` once each.
+    Returns one code array (``dtype``) per column and the category values (first-seen order
+    over the columns' own categories). Categorical / dictionary columns reuse their codes;
+    other columns go through ``pandas.factorize`` once each. Columns are coded one at a time,
+    so at most one column's intermediate codes are alive beside the outputs.
     """
-    encoded = [_categories_and_codes(c, label) for c, label in zip(columns, labels)]
-    categories = encoded[0][0]
-    for cats, _ in encoded[1:]:
-        categories = categories.append(cats[~cats.isin(categories)])
+    categories = pd.Index([])
     codes = []
-    for cats, local in encoded:
-        remap = categories.get_indexer(cats).astype(np.uint32)
-        codes.append(remap[local] if len(local) else np.zeros(0, np.uint32))
+    for column, label in zip(columns, labels, strict=True):
+        # Model ids may leave gaps: an id without battles gets no rating.
+        cats, local = _categories_and_codes(column, label, sparse_ok=True)
+        if len(categories) == 0:
+            categories = cats
+        else:
+            new = cats[~cats.isin(categories)]
+            categories = categories.append(new) if len(new) else categories
+        remap = categories.get_indexer(cats)
+        if not np.array_equal(remap, np.arange(len(cats))):
+            codes.append(take(remap.astype(dtype), local))
+        elif local.dtype.itemsize == np.dtype(dtype).itemsize:
+            codes.append(local.view(dtype))  # codes are >= 0 and already in the shared space
+        else:
+            codes.append(local.astype(dtype))
     return codes, np.asarray(categories, dtype=object)
 
 
 def factorize(column: Any, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """(uint32 codes, categories) of one column."""
-    (codes,), categories = factorize_jointly([column], [label])
-    return codes, categories
+    """(codes, categories) of one column; codes in the smallest unsigned dtype that fits."""
+    cats, local = _categories_and_codes(column, label)
+    dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if len(cats) <= np.iinfo(t).max + 1)
+    return local.astype(dtype, copy=False), np.asarray(cats, dtype=object)

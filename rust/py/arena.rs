@@ -1,25 +1,19 @@
-//! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo, style control.
+//! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo.
 
 use numpy::ndarray::Array2;
-use numpy::{
-    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
-};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
+
+use super::threads::detach;
 
 use crate::bradley_terry::{fit, sandwich, FitOptions, PairStats, Structure};
 use crate::elo::{online_elo, EloOptions};
 use crate::error::KernelError;
 use crate::pairs::{aggregate, Battles, Cells};
-use crate::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out};
-use crate::style::{
-    fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style, StyleBattles,
-    StyleOptions,
-};
+use crate::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out, Replicates};
 
-fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -> Bound<'_, PyArray2<f64>> {
-    Array2::from_shape_vec((rows, cols), data)
-        .expect("kernel returned rows × cols values")
-        .into_pyarray(py)
+pub(super) fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -> Bound<'_, PyArray2<f64>> {
+    Array2::from_shape_vec((rows, cols), data).expect("kernel returned rows × cols values").into_pyarray(py)
 }
 
 /// Battles aggregated into cells, one per (group, unordered pair, outcome, weight).
@@ -32,19 +26,23 @@ pub struct CellTable {
     n_groups: usize,
 }
 
+/// θ per round as a (rounds, n_models) array, and the number of degenerate rounds.
+fn replicates(py: Python<'_>, rounds: usize, n_models: usize, reps: Replicates) -> ReplicatesOut<'_> {
+    (matrix(py, rounds, n_models, reps.theta), reps.degenerate_rounds)
+}
+
+type ReplicatesOut<'py> = (Bound<'py, PyArray2<f64>>, usize);
+
+fn fit_options(prior: f64, tol: f64) -> FitOptions {
+    FitOptions { prior, tol, max_iter: 100 }
+}
+
 impl CellTable {
     fn group(&self, group: usize) -> PyResult<std::ops::Range<usize>> {
-        self.cells
-            .group_ranges(self.n_groups)
-            .get(group)
-            .cloned()
-            .ok_or_else(|| {
-                KernelError::value(
-                    "group",
-                    format!("group {group} out of range (n_groups = {})", self.n_groups),
-                )
+        self.cells.group_ranges(self.n_groups).get(group).cloned().ok_or_else(|| {
+            KernelError::value("group", format!("group {group} out of range (n_groups = {})", self.n_groups))
                 .into()
-            })
+        })
     }
 
     fn stats(&self, group: usize) -> PyResult<PairStats> {
@@ -71,32 +69,16 @@ impl CellTable {
         let (a, b, o) = (first.as_slice()?, second.as_slice()?, outcome.as_slice()?);
         let w = weight.as_ref().map(|w| w.as_slice()).transpose()?;
         let g = group.as_ref().map(|g| g.as_slice()).transpose()?;
-        let battles = Battles {
-            first: a,
-            second: b,
-            outcome: o,
-            weight: w,
-            group: g,
-            n_models,
-            n_groups,
-        };
-        let cells = py.detach(|| aggregate(&battles))?;
-        Ok(CellTable {
-            cells,
-            n_models,
-            n_groups,
-        })
+        let battles = Battles { first: a, second: b, outcome: o, weight: w, group: g, n_models, n_groups };
+        let cells = detach(py, || aggregate(&battles))?;
+        Ok(CellTable { cells, n_models, n_groups })
     }
 
     /// The same cells with LMArena's inverse-frequency weights 1 / max(n_pair, floor).
     fn reweighted(&self, floor: f64) -> Self {
         let mut cells = self.cells.clone();
         cells.reweight_inverse_frequency(floor);
-        CellTable {
-            cells,
-            n_models: self.n_models,
-            n_groups: self.n_groups,
-        }
+        CellTable { cells, n_models: self.n_models, n_groups: self.n_groups }
     }
 
     /// Columns `(group, i, j, score2, weight, count)` as NumPy arrays.
@@ -128,16 +110,14 @@ impl CellTable {
     }
 }
 
+type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
+
 /// Weak-component and strong-component labels of one group's comparison graph
 /// (`u32::MAX` for models absent from the group).
 #[pyfunction]
-pub fn bt_structure<'py>(
-    py: Python<'py>,
-    table: &CellTable,
-    group: usize,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+pub fn bt_structure<'py>(py: Python<'py>, table: &CellTable, group: usize) -> PyResult<Labels<'py>> {
     let stats = table.stats(group)?;
-    let s = py.detach(|| Structure::of(&stats, table.n_models));
+    let s = detach(py, || Structure::of(&stats, table.n_models));
     Ok((s.component.into_pyarray(py), s.strong.into_pyarray(py)))
 }
 
@@ -153,12 +133,8 @@ pub fn bt_fit<'py>(
     max_iter: usize,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, usize)> {
     let stats = table.stats(group)?;
-    let opts = FitOptions {
-        prior,
-        tol,
-        max_iter,
-    };
-    let f = py.detach(|| fit(&stats, table.n_models, None, &opts))?;
+    let opts = FitOptions { prior, tol, max_iter };
+    let f = detach(py, || fit(&stats, table.n_models, None, &opts))?;
     Ok((f.theta.into_pyarray(py), f.iterations))
 }
 
@@ -176,7 +152,7 @@ pub fn bt_sandwich<'py>(
     let stats = table.stats(group)?;
     let theta = theta.as_slice()?;
     let n = theta.len();
-    let cov = py.detach(|| sandwich(&stats, theta, prior, ridge))?;
+    let cov = detach(py, || sandwich(&stats, theta, prior, ridge))?;
     Ok(matrix(py, n, n, cov))
 }
 
@@ -194,30 +170,14 @@ pub fn bt_bootstrap<'py>(
     first_round: usize,
     prior: f64,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+) -> PyResult<ReplicatesOut<'py>> {
     let range = table.group(group)?;
     let theta = theta.as_slice()?;
-    let opts = FitOptions {
-        prior,
-        tol,
-        max_iter: 100,
-    };
+    let opts = fit_options(prior, tol);
     let rounds = first_round..first_round + n_boot;
-    let reps = py.detach(|| {
-        bootstrap_battles(
-            &table.cells,
-            range,
-            table.n_models,
-            theta,
-            &opts,
-            rounds,
-            seed,
-        )
-    })?;
-    Ok((
-        matrix(py, n_boot, table.n_models, reps.theta),
-        reps.degenerate_rounds,
-    ))
+    let reps =
+        detach(py, || bootstrap_battles(&table.cells, range, table.n_models, theta, &opts, rounds, seed))?;
+    Ok(replicates(py, n_boot, table.n_models, reps))
 }
 
 /// Voter-clustered bootstrap: `table` grouped by voter code. θ per round and degenerate rounds.
@@ -233,29 +193,14 @@ pub fn bt_bootstrap_voters<'py>(
     first_round: usize,
     prior: f64,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+) -> PyResult<ReplicatesOut<'py>> {
     let theta = theta.as_slice()?;
-    let opts = FitOptions {
-        prior,
-        tol,
-        max_iter: 100,
-    };
+    let opts = fit_options(prior, tol);
     let rounds = first_round..first_round + n_boot;
-    let reps = py.detach(|| {
-        bootstrap_voters(
-            &table.cells,
-            table.n_groups,
-            table.n_models,
-            theta,
-            &opts,
-            rounds,
-            seed,
-        )
+    let reps = detach(py, || {
+        bootstrap_voters(&table.cells, table.n_groups, table.n_models, theta, &opts, rounds, seed)
     })?;
-    Ok((
-        matrix(py, n_boot, table.n_models, reps.theta),
-        reps.degenerate_rounds,
-    ))
+    Ok(replicates(py, n_boot, table.n_models, reps))
 }
 
 /// Leave-one-group-out θ (n_groups, n_models) of a table grouped by voter, and degenerate fits.
@@ -267,20 +212,12 @@ pub fn bt_leave_one_group_out<'py>(
     theta: PyReadonlyArray1<'py, f64>,
     prior: f64,
     tol: f64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, usize)> {
+) -> PyResult<ReplicatesOut<'py>> {
     let theta = theta.as_slice()?;
-    let opts = FitOptions {
-        prior,
-        tol,
-        max_iter: 100,
-    };
-    let reps = py.detach(|| {
-        leave_one_group_out(&table.cells, table.n_groups, table.n_models, theta, &opts)
-    })?;
-    Ok((
-        matrix(py, table.n_groups, table.n_models, reps.theta),
-        reps.degenerate_rounds,
-    ))
+    let opts = fit_options(prior, tol);
+    let reps =
+        detach(py, || leave_one_group_out(&table.cells, table.n_groups, table.n_models, theta, &opts))?;
+    Ok(replicates(py, table.n_groups, table.n_models, reps))
 }
 
 /// Online Elo over the rows in `order`.
@@ -302,140 +239,9 @@ pub fn elo_online<'py>(
     let (a, b, o) = (first.as_slice()?, second.as_slice()?, outcome.as_slice()?);
     let order: Vec<usize> = order.as_slice()?.iter().map(|&r| r as usize).collect();
     if let Some(&bad) = order.iter().find(|&&r| r >= a.len()) {
-        return Err(
-            KernelError::value("timestamp", format!("order index {bad} out of range")).into(),
-        );
+        return Err(KernelError::value("timestamp", format!("order index {bad} out of range")).into());
     }
-    let opts = EloOptions {
-        k,
-        scale,
-        base,
-        init,
-    };
-    let ratings = py.detach(|| online_elo(a, b, o, &order, n_models, &opts))?;
+    let opts = EloOptions { k, scale, base, init };
+    let ratings = detach(py, || online_elo(a, b, o, &order, n_models, &opts))?;
     Ok(ratings.into_pyarray(py))
-}
-
-struct StyleInput<'a> {
-    first: PyReadonlyArray1<'a, u32>,
-    second: PyReadonlyArray1<'a, u32>,
-    score: PyReadonlyArray1<'a, f64>,
-    weight: Option<PyReadonlyArray1<'a, f64>>,
-    features: PyReadonlyArray2<'a, f64>,
-}
-
-impl StyleInput<'_> {
-    fn view(&self, n_models: usize) -> PyResult<StyleBattles<'_>> {
-        Ok(StyleBattles {
-            first: self.first.as_slice()?,
-            second: self.second.as_slice()?,
-            score: self.score.as_slice()?,
-            weight: self.weight.as_ref().map(|w| w.as_slice()).transpose()?,
-            features: self.features.as_slice()?,
-            n_features: self.features.shape()[1],
-            n_models,
-        })
-    }
-}
-
-fn style_options(prior_theta: f64, prior_beta: f64) -> StyleOptions {
-    StyleOptions {
-        prior_theta,
-        prior_beta,
-        tol: 1e-10,
-        max_iter: 100,
-    }
-}
-
-/// Style-controlled fit: `[θ (n_models), β (n_features)]`.
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, *, weight=None, prior_theta=0.0, prior_beta=0.0))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_fit<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let input = StyleInput {
-        first,
-        second,
-        score,
-        weight,
-        features,
-    };
-    let data = input.view(n_models)?;
-    let opts = style_options(prior_theta, prior_beta);
-    let params = py.detach(|| fit_style(&data, None, None, &opts))?;
-    Ok(params.into_pyarray(py))
-}
-
-/// Sandwich covariance of the style-controlled parameters, (K+F, K+F).
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, params, *, weight=None, prior_theta=0.0, prior_beta=0.0, ridge))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_sandwich<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    params: PyReadonlyArray1<'py, f64>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-    ridge: f64,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let input = StyleInput {
-        first,
-        second,
-        score,
-        weight,
-        features,
-    };
-    let data = input.view(n_models)?;
-    let params = params.as_slice()?;
-    let opts = style_options(prior_theta, prior_beta);
-    let d = params.len();
-    let cov = py.detach(|| sandwich_style(&data, params, &opts, ridge))?;
-    Ok(matrix(py, d, d, cov))
-}
-
-/// Bootstrap over battle rows of the style-controlled fit: (n_boot, K+F).
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, params, *, n_boot, seed, weight=None, prior_theta=0.0, prior_beta=0.0))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_bootstrap<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    params: PyReadonlyArray1<'py, f64>,
-    n_boot: usize,
-    seed: u64,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let input = StyleInput {
-        first,
-        second,
-        score,
-        weight,
-        features,
-    };
-    let data = input.view(n_models)?;
-    let params = params.as_slice()?;
-    let opts = style_options(prior_theta, prior_beta);
-    let d = params.len();
-    let reps = py.detach(|| bootstrap_style(&data, params, &opts, n_boot, seed))?;
-    Ok(matrix(py, n_boot, d, reps))
 }

@@ -6,24 +6,14 @@ use pyo3::PyErr;
 
 use crate::error::KernelError;
 
-create_exception!(
-    assay,
-    ShapeError,
-    PyValueError,
-    "An argument has the wrong shape or length."
-);
+create_exception!(assay, ShapeError, PyValueError, "An argument has the wrong shape or length.");
 create_exception!(
     assay,
     NotIdentifiableError,
     PyValueError,
     "The data do not determine the requested estimate (it is infinite or not unique)."
 );
-create_exception!(
-    assay,
-    ConvergenceError,
-    PyRuntimeError,
-    "An iterative fit did not converge."
-);
+create_exception!(assay, ConvergenceError, PyRuntimeError, "An iterative fit did not converge.");
 
 impl From<KernelError> for PyErr {
     fn from(e: KernelError) -> Self {

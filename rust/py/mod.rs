@@ -3,6 +3,8 @@
 mod arena;
 mod errors;
 mod spectral;
+mod style;
+mod threads;
 
 #[pyo3::pymodule]
 mod _native {
@@ -11,9 +13,13 @@ mod _native {
 
     #[pymodule_export]
     use super::arena::{
-        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich,
-        bt_structure, elo_online, style_bootstrap, style_fit, style_sandwich, CellTable,
+        bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich, bt_structure,
+        elo_online, CellTable,
     };
+    #[pymodule_export]
+    use super::style::{style_bootstrap, style_fit, style_sandwich};
+    #[pymodule_export]
+    use super::threads::_after_fork_in_child;
 
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};

@@ -4,6 +4,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
+use super::threads::detach;
 use crate::error::KernelError;
 use crate::spectral::{spectral_metrics, Segment, SpectralFloat, SpectralOptions, N_METRICS};
 
@@ -21,12 +22,10 @@ fn segments(starts: &[i64], lengths: &[i64]) -> PyResult<Vec<Segment>> {
         .iter()
         .zip(lengths)
         .enumerate()
-        .map(
-            |(b, (&s, &l))| match (usize::try_from(s), usize::try_from(l)) {
-                (Ok(start), Ok(len)) => Ok(Segment { start, len }),
-                _ => Err(KernelError::value("lengths", format!("entry {b} is negative")).into()),
-            },
-        )
+        .map(|(b, (&s, &l))| match (usize::try_from(s), usize::try_from(l)) {
+            (Ok(start), Ok(len)) => Ok(Segment { start, len }),
+            _ => Err(KernelError::value("lengths", format!("entry {b} is negative")).into()),
+        })
         .collect()
 }
 
@@ -40,7 +39,8 @@ fn run<'py, T: SpectralFloat + numpy::Element>(
     let segs = segments(starts.as_slice()?, lengths.as_slice()?)?;
     let d = x.shape()[1];
     let data = x.as_slice()?;
-    let out = py.detach(|| spectral_metrics("x", data, d, &segs, &opts))?;
+    // GIL released; in a forked child the work runs on the child's own pool.
+    let out = detach(py, || spectral_metrics("x", data, d, &segs, &opts))?;
     let flat: Vec<f64> = out.iter().flat_map(|m| m.to_array()).collect();
     let table = Array2::from_shape_vec((out.len(), N_METRICS), flat).expect("B × N_METRICS values");
     Ok(table.into_pyarray(py))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import check_finite, float_array
-from .._tables import Table, factorize, factorize_jointly
+from .._tables import Table, factorize, factorize_jointly, take
 
 FIRST_WINS, TIE, SECOND_WINS = 0, 1, 2
 
@@ -45,7 +45,13 @@ class Battles:
         return (2 - self.outcome.astype(np.float64)) / 2
 
     def subset(self, mask: np.ndarray) -> Battles:
-        return Battles(self.table.subset(mask), self.first[mask], self.second[mask], self.outcome[mask], self.models)
+        return Battles(
+            self.table.subset(mask),
+            self.first[mask],
+            self.second[mask],
+            self.outcome[mask],
+            self.models,
+        )
 
 
 def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) -> np.ndarray:
@@ -54,7 +60,8 @@ def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) ->
     for label, meaning in (outcomes or {}).items():
         if meaning not in STANDARD_OUTCOMES:
             raise ValueError(
-                f"outcomes[{label!r}] = {meaning!r}; each label must map to one of {sorted(STANDARD_OUTCOMES)}"
+                f"outcomes[{label!r}] = {meaning!r}; each label must map to one of "
+                f"{sorted(STANDARD_OUTCOMES)}"
             )
         mapping[str(label)] = STANDARD_OUTCOMES[meaning]
     codes, labels = factorize(values, name)
@@ -66,10 +73,13 @@ def outcome_codes(values: Any, outcomes: Mapping[str, str] | None, name: str) ->
         rows = np.bincount(codes, minlength=len(labels))
         counts = {str(labels[k]): int(rows[k]) for k in unknown[:5]}
         raise ValueError(
-            f"{name} has unknown labels {counts} (label: rows); known labels are {sorted(mapping)}; "
+            f"{name} has unknown labels {counts} (label: rows); "
+            f"known labels are {sorted(mapping)}; "
             "map other labels with outcomes={label: 'model_a' | 'model_b' | 'tie'}"
         )
-    return table[codes]
+    if np.array_equal(table, np.arange(len(table))):
+        return codes.astype(np.uint8, copy=False)  # labels already in code order
+    return take(table, codes)
 
 
 def code_battles(
@@ -86,7 +96,9 @@ def code_battles(
     w = table.column(winner, "winner")
     if len(table) == 0:
         raise ValueError("battles is empty: no rows to fit")
-    (first, second), models = factorize_jointly([a, b], [f"battles[{model_a!r}]", f"battles[{model_b!r}]"])
+    (first, second), models = factorize_jointly(
+        [a, b], [f"battles[{model_a!r}]", f"battles[{model_b!r}]"]
+    )
     same = np.flatnonzero(first == second)
     if len(same):
         row = int(same[0])
@@ -114,7 +126,9 @@ def weight_column(battles: Battles, weights: Any) -> np.ndarray | None:
     return np.ascontiguousarray(arr)
 
 
-def group_codes(battles: Battles, columns: list[str], role: str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+def group_codes(
+    battles: Battles, columns: list[str], role: str
+) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """One uint32 code per row for the combination of ``columns``, and each code's values."""
     parts = [factorize(battles.table.column(c, role), f"battles[{c!r}]") for c in columns]
     combined = np.zeros(len(battles), dtype=np.int64)
@@ -124,7 +138,7 @@ def group_codes(battles: Battles, columns: list[str], role: str) -> tuple[np.nda
     keys = []
     for value in uniques:
         key = []
-        for codes_, cats in reversed(parts):
+        for _, cats in reversed(parts):
             key.append(cats[value % len(cats)])
             value //= len(cats)
         keys.append(tuple(reversed(key)))

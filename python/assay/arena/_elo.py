@@ -30,7 +30,9 @@ def elo(
 
     Returns a DataFrame ``model, rating, n_battles`` sorted by rating.
     """
-    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
+    coded = code_battles(
+        battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
+    )
     if timestamp is None:
         order = np.arange(len(coded), dtype=np.int64)
     else:
@@ -39,8 +41,19 @@ def elo(
         if pd.isna(values).any():
             raise ValueError(f"battles[{timestamp!r}] has missing timestamps")
         order = np.argsort(values, kind="stable").astype(np.int64)
-    ratings = _native.elo_online(coded.first, coded.second, coded.outcome, order, coded.n_models,
-                                 k=k, scale=scale, base=base, init=init)
-    n = np.bincount(coded.first, minlength=coded.n_models) + np.bincount(coded.second, minlength=coded.n_models)
+    ratings = _native.elo_online(
+        coded.first,
+        coded.second,
+        coded.outcome,
+        order,
+        coded.n_models,
+        k=k,
+        scale=scale,
+        base=base,
+        init=init,
+    )
+    n = np.bincount(coded.first, minlength=coded.n_models) + np.bincount(
+        coded.second, minlength=coded.n_models
+    )
     frame = pd.DataFrame({"model": coded.models, "rating": ratings, "n_battles": n})
     return frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)

@@ -32,10 +32,17 @@ def default_ridge(n_battles: float, weighted: bool) -> float:
 class _Group:
     """Cells of one group (all battles, or one segment) and its per-model counts."""
 
-    def __init__(self, table: _native.CellTable, group: int, models: np.ndarray) -> None:
+    def __init__(
+        self,
+        table: _native.CellTable,
+        group: int,
+        models: np.ndarray,
+        columns: tuple[np.ndarray, ...] | None = None,
+    ) -> None:
+        """``columns``: ``table.columns()`` when the caller already holds them (segments)."""
         self.table, self.group, self.models = table, group, models
-        g, i, j, score2, weight, count = table.columns()
-        mine = g == group
+        g, i, j, score2, weight, count = columns if columns is not None else table.columns()
+        mine = slice(*np.searchsorted(g, [group, group + 1]))  # cells are sorted by group
         self.i, self.j = i[mine].astype(np.int64), j[mine].astype(np.int64)
         self.score2, self.weight, self.count = score2[mine], weight[mine], count[mine]
         k = len(models)
@@ -114,7 +121,13 @@ def _interval(
         size = min(BOOT_CHUNK, n_boot - start)
         if voter_table is None:
             chunk, bad = _native.bt_bootstrap(
-                group.table, group.group, theta, n_boot=size, seed=seed, first_round=start, prior=prior
+                group.table,
+                group.group,
+                theta,
+                n_boot=size,
+                seed=seed,
+                first_round=start,
+                prior=prior,
             )
         else:
             chunk, bad = _native.bt_bootstrap_voters(
@@ -143,7 +156,8 @@ def _anchor_index(anchor: tuple[str, float] | None, models: np.ndarray) -> tuple
 
 
 def _voter_codes(battles: Battles, voter: str) -> tuple[np.ndarray, np.ndarray]:
-    return factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
+    codes, ids = factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
+    return codes.astype(np.uint32, copy=False), ids
 
 
 def fit(
@@ -223,14 +237,18 @@ def fit(
         raise ValueError("prior and style_prior must be >= 0")
     if weights is not None and reweight:
         raise ValueError("pass either weights= or reweight=True, not both")
-    coded = code_battles(battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes)
+    coded = code_battles(
+        battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
+    )
     w = weight_column(coded, weights)
     if exclude_voters is not None:
         if voter is None:
             raise ValueError("exclude_voters needs voter=<column of voter ids>")
         ids = pd.Index(list(exclude_voters))
         column = coded.table.column(voter, "voter")
-        values = column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
+        values = (
+            column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
+        )
         keep = ~pd.Series(values).isin(ids).to_numpy()
         coded = coded.subset(keep)
         w = None if w is None else w[keep]
@@ -238,24 +256,52 @@ def fit(
             raise ValueError("exclude_voters removed every battle")
     if features:
         if by is not None or ci == "voter":
-            raise ValueError("features= (style control) supports ci='sandwich' or 'bootstrap' without by=")
+            raise ValueError(
+                "features= (style control) supports ci='sandwich' or 'bootstrap' without by="
+            )
         from ._style import fit_style
 
-        return fit_style(coded, w, features, ci=ci, n_boot=n_boot, seed=seed, ridge=ridge,
-                         anchor=anchor, prior=prior, style_prior=style_prior)
+        return fit_style(
+            coded,
+            w,
+            features,
+            ci=ci,
+            n_boot=n_boot,
+            seed=seed,
+            ridge=ridge,
+            anchor=anchor,
+            prior=prior,
+            style_prior=style_prior,
+        )
 
     anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
     bar = _progress_bar(progress, n_boot if ci != "sandwich" else 0)
     diagnostics: dict[str, Any] = {"battles": len(coded), "models": coded.n_models, "ci": ci}
 
-    def estimate(table: _native.CellTable, group: int, voter_table: _native.CellTable | None):
-        g = _Group(table, group, coded.models)
+    def estimate(
+        table: _native.CellTable,
+        group: int,
+        voter_table: _native.CellTable | None,
+        columns: tuple[np.ndarray, ...] | None = None,
+    ):
+        g = _Group(table, group, coded.models, columns)
         component = g.check_identifiable(prior)
         theta, iterations = _native.bt_fit(table, group, prior=prior)
         r = ridge if ridge is not None else default_ridge(g.total, w is not None or reweight)
-        low, high = _interval(g, theta, ci=ci, prior=prior, ridge=r, n_boot=n_boot, seed=seed,
-                              anchor=anchor_idx, anchor_rating=anchor_rating, voter_table=voter_table,
-                              progress=bar.update if bar else None, diagnostics=diagnostics)
+        low, high = _interval(
+            g,
+            theta,
+            ci=ci,
+            prior=prior,
+            ridge=r,
+            n_boot=n_boot,
+            seed=seed,
+            anchor=anchor_idx,
+            anchor_rating=anchor_rating,
+            voter_table=voter_table,
+            progress=bar.update if bar else None,
+            diagnostics=diagnostics,
+        )
         ratings = _to_ratings(theta, anchor_idx, anchor_rating)
         frame = ratings_frame(coded.models, ratings, low, high, g.n_battles, component)
         return g, theta, frame, iterations, r
@@ -265,32 +311,55 @@ def fit(
     group, theta, frame, iterations, r = estimate(table, 0, voters)
     if "component" in frame:
         warnings.warn(
-            f"the comparison graph has {frame['component'].nunique()} disconnected pieces: ratings are "
-            "comparable only within a piece (see the 'component' column)",
+            f"the comparison graph has {frame['component'].nunique()} disconnected pieces: "
+            "ratings are comparable only within a piece (see the 'component' column)",
             stacklevel=2,
         )
     diagnostics.update(iterations=iterations, ridge=r if ci == "sandwich" else None)
-    wins, games = group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
-    board = Leaderboard(table=frame, ci=ci, theta=theta, models=coded.models, wins=wins, games=games,
-                        diagnostics=diagnostics)
+    wins, games = (
+        group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
+    )
+    board = Leaderboard(
+        table=frame,
+        ci=ci,
+        theta=theta,
+        models=coded.models,
+        wins=wins,
+        games=games,
+        diagnostics=diagnostics,
+    )
     if by is not None:
         columns = [by] if isinstance(by, str) else list(by)
         board.segments, board.skipped_segments = _segments(
-            coded, w, reweight, columns, voter, ci, min_segment_battles, prior, estimate
+            coded, w, reweight, columns, voter, ci, min_segment_battles, prior, estimate, bar
         )
     if bar:
         bar.close()
     return board
 
 
-def _cell_table(coded: Battles, w: np.ndarray | None, reweight: bool, group: np.ndarray | None = None,
-                n_groups: int = 1) -> _native.CellTable:
-    table = _native.CellTable(coded.first, coded.second, coded.outcome, coded.n_models, weight=w,
-                              group=group, n_groups=n_groups)
+def _cell_table(
+    coded: Battles,
+    w: np.ndarray | None,
+    reweight: bool,
+    group: np.ndarray | None = None,
+    n_groups: int = 1,
+) -> _native.CellTable:
+    table = _native.CellTable(
+        coded.first,
+        coded.second,
+        coded.outcome,
+        coded.n_models,
+        weight=w,
+        group=group,
+        n_groups=n_groups,
+    )
     return table.reweighted(REWEIGHT_FLOOR) if reweight else table
 
 
-def _voter_table(coded: Battles, w: np.ndarray | None, reweight: bool, voter: str) -> _native.CellTable:
+def _voter_table(
+    coded: Battles, w: np.ndarray | None, reweight: bool, voter: str
+) -> _native.CellTable:
     codes, ids = _voter_codes(coded, voter)
     if reweight:
         # Inverse-frequency weights come from the pooled pair counts, not each voter's.
@@ -304,23 +373,31 @@ def _voter_table(coded: Battles, w: np.ndarray | None, reweight: bool, voter: st
     return _cell_table(coded, w, False, codes, len(ids))
 
 
-def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate):
+def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate, bar):
     codes, keys = group_codes(coded, columns, "by")
+    if bar is not None:  # every segment runs its own bootstrap
+        bar.total = bar.total * (1 + len(keys))
+        bar.refresh()
     counts = np.bincount(codes, minlength=len(keys))
     table = _cell_table(coded, w, reweight, codes, len(keys))
+    cells = table.columns()
     skipped: list[dict[str, Any]] = []
 
     def one(s: int) -> pd.DataFrame | None:
-        key = dict(zip(columns, keys[s]))
+        key = dict(zip(columns, keys[s], strict=True))
         if counts[s] < min_battles:
-            skipped.append({**key, "n_battles": int(counts[s]), "reason": f"fewer than {min_battles} battles"})
+            skipped.append(
+                {**key, "n_battles": int(counts[s]), "reason": f"fewer than {min_battles} battles"}
+            )
             return None
         voters = None
         if ci == "voter":
             mask = codes == s
-            voters = _voter_table(coded.subset(mask), None if w is None else w[mask], reweight, voter)
+            voters = _voter_table(
+                coded.subset(mask), None if w is None else w[mask], reweight, voter
+            )
         try:
-            frame = estimate(table, s, voters)[2]
+            frame = estimate(table, s, voters, cells)[2]
         except NotIdentifiableError as e:
             skipped.append({**key, "n_battles": int(counts[s]), "reason": str(e)})
             return None
@@ -331,7 +408,9 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
     with ThreadPoolExecutor() as pool:
         frames = [f for f in pool.map(one, range(len(keys))) if f is not None]
     if skipped:
-        warnings.warn(f"{len(skipped)} segment(s) skipped; see Leaderboard.skipped_segments", stacklevel=3)
+        warnings.warn(
+            f"{len(skipped)} segment(s) skipped; see Leaderboard.skipped_segments", stacklevel=3
+        )
     segments = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns])
     return segments, pd.DataFrame(skipped)
 

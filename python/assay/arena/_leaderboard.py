@@ -45,7 +45,9 @@ def ratings_frame(
         # Ranks are only meaningful within a connected piece of the comparison graph.
         for _, idx in frame.groupby("component").groups.items():
             sub = frame.loc[idx]
-            frame.loc[idx, "rank_ub"] = rank_upper_bound(sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy())
+            frame.loc[idx, "rank_ub"] = rank_upper_bound(
+                sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy()
+            )
     return frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -19,9 +19,14 @@ def plot_leaderboard(board: Leaderboard, path: str, top: int = 40) -> list[str]:
         raise ImportError("plotting needs matplotlib: pip install 'assay[plot]'") from e
     table = board.table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.25 * len(table) + 1.2))
-    ax.errorbar(table["rating"], range(len(table)),
-                xerr=[table["rating"] - table["ci_low"], table["ci_high"] - table["rating"]],
-                fmt="o", ms=3, capsize=2)
+    ax.errorbar(
+        table["rating"],
+        range(len(table)),
+        xerr=[table["rating"] - table["ci_low"], table["ci_high"] - table["rating"]],
+        fmt="o",
+        ms=3,
+        capsize=2,
+    )
     ax.set_yticks(range(len(table)), table["model"], fontsize=7)
     ax.set_xlabel(f"rating (95% CI, {board.ci})")
     ax.grid(axis="x", alpha=0.3)

@@ -30,7 +30,9 @@ def style_matrix(coded: Battles, features: Mapping[str, tuple[str, str]]) -> np.
         contrast = np.divide(a - b, total, out=np.zeros_like(total), where=total != 0)
         sd = contrast.std()
         if sd == 0:
-            raise ValueError(f"feature {name!r} is constant over the battles; it cannot be estimated")
+            raise ValueError(
+                f"feature {name!r} is constant over the battles; it cannot be estimated"
+            )
         columns.append((contrast - contrast.mean()) / sd)
     return np.ascontiguousarray(np.column_stack(columns))
 
@@ -69,7 +71,9 @@ def fit_style(
     ratings = _to_ratings(theta, anchor_idx, anchor_rating)
     r = ridge if ridge is not None else default_ridge(len(coded), w is not None)
     if ci == "sandwich":
-        cov = _native.style_sandwich(coded.first, coded.second, score, x, k, params, ridge=r, **args)
+        cov = _native.style_sandwich(
+            coded.first, coded.second, score, x, k, params, ridge=r, **args
+        )
         var = np.diag(cov)[:k].copy()
         if anchor_idx is not None:
             var = var + cov[anchor_idx, anchor_idx] - 2 * cov[:k, anchor_idx]
@@ -78,17 +82,29 @@ def fit_style(
         beta_half = Z95 * np.sqrt(np.maximum(np.diag(cov)[k:], 0))
         beta_low, beta_high = beta - beta_half, beta + beta_half
     else:
-        reps = _native.style_bootstrap(coded.first, coded.second, score, x, k, params,
-                                       n_boot=n_boot, seed=seed, **args)
+        reps = _native.style_bootstrap(
+            coded.first, coded.second, score, x, k, params, n_boot=n_boot, seed=seed, **args
+        )
         boot = _to_ratings(reps[:, :k], anchor_idx, anchor_rating)
         low, high = np.quantile(boot, [0.025, 0.975], axis=0)
         beta_low, beta_high = np.quantile(reps[:, k:], [0.025, 0.975], axis=0)
-    style = pd.DataFrame({"feature": list(features), "coefficient": beta,
-                          "ci_low": beta_low, "ci_high": beta_high})
+    style = pd.DataFrame(
+        {"feature": list(features), "coefficient": beta, "ci_low": beta_low, "ci_high": beta_high}
+    )
     wins, games = group.matrices()
     return Leaderboard(
         table=ratings_frame(coded.models, ratings, low, high, group.n_battles),
-        ci=ci, theta=theta, models=coded.models, wins=wins, games=games, style=style,
-        diagnostics={"battles": len(coded), "models": k, "ci": ci, "ridge": r if ci == "sandwich" else None,
-                     "features": list(features)},
+        ci=ci,
+        theta=theta,
+        models=coded.models,
+        wins=wins,
+        games=games,
+        style=style,
+        diagnostics={
+            "battles": len(coded),
+            "models": k,
+            "ci": ci,
+            "ridge": r if ci == "sandwich" else None,
+            "features": list(features),
+        },
     )

@@ -14,7 +14,9 @@ COMMANDS = [demo, arena, erank]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assay", description="Rust-accelerated metrics for evaluating LLMs.")
+    parser = argparse.ArgumentParser(
+        prog="assay", description="Rust-accelerated metrics for evaluating LLMs."
+    )
     parser.add_argument("--version", action="version", version=f"assay {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:

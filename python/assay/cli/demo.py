@@ -22,13 +22,16 @@ def arena_section() -> None:
 
     path = sample("arena", "llmfao-crowd.csv")
     start = time.perf_counter()
-    board = arena.fit(path, model_a="left", model_b="right",
-                      outcomes={"left": "model_a", "right": "model_b"})
+    board = arena.fit(
+        path, model_a="left", model_b="right", outcomes={"left": "model_a", "right": "model_b"}
+    )
     elapsed = time.perf_counter() - start
     d = board.diagnostics
     print("== Arena leaderboard: LLMFAO crowd votes (CC BY 4.0, D. Ustalov / llmonitor.com) ==")
-    print(f"{d['battles']} battles, {d['models']} models; Bradley-Terry with ties, 95% sandwich CIs; "
-          f"fitted in {elapsed * 1000:.0f} ms\n")
+    print(
+        f"{d['battles']} battles, {d['models']} models; Bradley-Terry with ties, 95% sandwich CIs; "
+        f"fitted in {elapsed * 1000:.0f} ms\n"
+    )
     print(board.table.head(15).to_string(index=False, float_format=lambda x: f"{x:.1f}"))
     print(f"... {len(board.table) - 15} more models\n")
 

@@ -1,0 +1,149 @@
+"""The shared intake layer: arrays (NumPy, torch, DLPack) and tables (pandas, pyarrow, polars,
+dicts, files), zero-copy where promised."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import assay
+from assay import ShapeError, arena
+from assay._arrays import check_finite, float_array
+from assay._tables import Table, factorize_jointly
+
+LLMFAO = {
+    "model_a": "left",
+    "model_b": "right",
+    "outcomes": {"left": "model_a", "right": "model_b"},
+}
+
+
+def test_package_exposes_compiled_native_module():
+    assert assay._native.__file__.endswith((".so", ".pyd"))
+    assert assay.__version__ == "0.1.0"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_arrays_pass_through_without_copy(dtype):
+    x = np.arange(12, dtype=dtype).reshape(3, 4)
+    y = float_array(x, "x", ndim=2)
+    assert y.dtype == dtype
+    assert np.shares_memory(x, y)
+
+
+def test_integers_are_upcast_and_complex_rejected():
+    assert float_array(np.arange(4, dtype=np.int32), "x").dtype == np.float64
+    with pytest.raises(TypeError, match="x must be real, got complex128"):
+        float_array(np.ones(3, dtype=complex), "x")
+    with pytest.raises(TypeError, match="x must be numeric, got <U1"):
+        float_array(np.array(["a"]), "x")
+    with pytest.raises(ShapeError, match=r"x must be 3-D, got shape \(2, 2\)"):
+        float_array(np.ones((2, 2)), "x", ndim=3)
+
+
+def test_torch_cpu_tensors_are_zero_copy():
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    arr = float_array(t, "t", ndim=2)
+    t[0, 0] = 42.0  # mutate the tensor: the array sees it, so they share memory
+    assert arr[0, 0] == 42.0
+    g = torch.ones(3, dtype=torch.float64, requires_grad=True)
+    assert float_array(g, "g").tolist() == [1.0, 1.0, 1.0]
+
+
+def test_check_finite_names_argument_and_position():
+    with pytest.raises(ValueError, match=r"w holds inf at index \(2,\); values must be finite"):
+        check_finite(np.array([1.0, 2.0, np.inf]), "w")
+
+
+@pytest.fixture(scope="module")
+def llmfao(data_dir) -> pd.DataFrame:
+    return pd.read_csv(data_dir / "arena" / "llmfao-crowd.csv")
+
+
+def table_variants(df: pd.DataFrame, tmp_path) -> dict:
+    cat = df.assign(left=df["left"].astype("category"), right=df["right"].astype("category"))
+    arrow = pa.Table.from_pandas(df, preserve_index=False)
+    dict_arrow = arrow.set_column(
+        arrow.schema.get_field_index("left"), "left", arrow.column("left").dictionary_encode()
+    ).set_column(
+        arrow.schema.get_field_index("right"), "right", arrow.column("right").dictionary_encode()
+    )
+    csv, jsonl, parquet = tmp_path / "b.csv", tmp_path / "b.jsonl", tmp_path / "b.parquet"
+    df.to_csv(csv, index=False)
+    df.to_json(jsonl, orient="records", lines=True)
+    pq.write_table(arrow, parquet)
+    variants = {
+        "pandas": df,
+        "pandas-categorical": cat,
+        "arrow": arrow,
+        "arrow-dictionary": dict_arrow,
+        "dict": {c: df[c].to_numpy() for c in df.columns},
+        "csv": str(csv),
+        "jsonl": jsonl,
+        "parquet": parquet,
+    }
+    try:
+        import polars as pl
+
+        variants["polars"] = pl.from_pandas(df)
+    except ImportError:
+        pass
+    return variants
+
+
+def test_every_table_kind_gives_the_same_leaderboard(llmfao, tmp_path):
+    expected = arena.fit(llmfao, **LLMFAO).table
+    for name, source in table_variants(llmfao, tmp_path).items():
+        got = arena.fit(source, **LLMFAO).table
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=name)
+
+
+def test_categorical_codes_are_reused_and_unified():
+    a = pd.Series(["x", "y", "x"], dtype="category")
+    b = pd.Series(["z", "x", "y"], dtype=pd.CategoricalDtype(["z", "y", "x"]))
+    (ca, cb), cats = factorize_jointly([a, b], ["a", "b"])
+    assert list(cats[ca]) == ["x", "y", "x"]
+    assert list(cats[cb]) == ["z", "x", "y"]
+    assert ca.dtype == np.uint32
+
+
+def test_missing_values_and_columns_are_named(llmfao):
+    bad = llmfao.copy()
+    bad.loc[5, "left"] = None
+    with pytest.raises(ValueError, match=r"battles\['left'\] has a missing value at row 5"):
+        arena.fit(bad, **LLMFAO)
+    with pytest.raises(
+        ValueError, match=r"battles has no column 'model_x_' \(the model_a column\)"
+    ):
+        arena.fit(llmfao, model_a="model_x_")
+
+
+def test_paths_that_do_not_exist_or_have_no_known_format(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        arena.fit(tmp_path / "missing.csv")
+    odd = tmp_path / "battles.xyz"
+    odd.write_text("a")
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        arena.fit(odd)
+    with pytest.raises(TypeError, match="battles must be a pandas/polars DataFrame"):
+        arena.fit(42)
+
+
+def test_table_dict_columns_must_have_equal_lengths():
+    with pytest.raises(ValueError, match="columns have different lengths"):
+        Table({"a": [1, 2], "b": [1]}, "battles")
+
+
+def test_integer_model_ids_use_the_lookup_path_and_match_names(llmfao):
+    ids = pd.Index(sorted(set(llmfao["left"]) | set(llmfao["right"])))
+    as_int = llmfao.assign(
+        left=ids.get_indexer(llmfao["left"]) * 3 + 1, right=ids.get_indexer(llmfao["right"]) * 3 + 1
+    )
+    by_int = arena.fit(as_int, **LLMFAO).table
+    by_name = arena.fit(llmfao, **LLMFAO).table
+    np.testing.assert_allclose(by_int["rating"], by_name["rating"])
+    assert list(by_int["model"]) == [ids.get_loc(m) * 3 + 1 for m in by_name["model"]]

@@ -14,6 +14,9 @@ pub mod ngram_scan;
 pub mod pairs;
 pub mod resample;
 pub mod shingle;
+pub mod spectral;
+pub mod spectrum;
+pub mod sterf;
 pub mod style;
 pub mod tokenize;
 

@@ -9,6 +9,10 @@ dedup
     MinHash signatures, LSH index, near-duplicate clusters.
 contamination
     13-gram and MinHash overlap of benchmark items with a training corpus.
+spectral
+    Matrix entropy, effective rank and other spectral metrics of representation batches.
+erank
+    Diff-eRank of a model against its untrained twin, from arrays or a transformers model.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import os
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _native, arena, dedup
+from . import _native, arena, dedup, erank, spectral
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
 from .contamination import contamination
 
@@ -37,4 +41,6 @@ __all__ = [
     "arena",
     "contamination",
     "dedup",
+    "erank",
+    "spectral",
 ]

@@ -178,3 +178,30 @@ class NgramScanner:
         npt.NDArray[np.uint32],
         npt.NDArray[np.uint32],
     ]: ...
+
+# ---- spectral (rust/py/spectral.rs)
+
+_F32M = np.ndarray[tuple[int, int], np.dtype[np.float32]]
+_F64M = np.ndarray[tuple[int, int], np.dtype[np.float64]]
+_I64 = np.ndarray[tuple[int], np.dtype[np.int64]]
+
+def spectral_metrics_f32(
+    x: _F32M,
+    starts: _I64,
+    lengths: _I64,
+    *,
+    alpha: float = 2.0,
+    rankme: bool = True,
+    rankme_eps: float = 1e-7,
+    rank_rtol: float | None = None,
+) -> _F64M: ...
+def spectral_metrics_f64(
+    x: _F64M,
+    starts: _I64,
+    lengths: _I64,
+    *,
+    alpha: float = 2.0,
+    rankme: bool = True,
+    rankme_eps: float = 1e-7,
+    rank_rtol: float | None = None,
+) -> _F64M: ...

@@ -5,6 +5,7 @@ mod contamination;
 mod dedup;
 mod errors;
 mod lsh;
+mod spectral;
 mod style;
 mod threads;
 
@@ -29,6 +30,8 @@ mod _native {
     use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, union_find};
     #[pymodule_export]
     use super::lsh::LshIndex;
+    #[pymodule_export]
+    use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};
 
     #[pymodule_init]
     fn init(_m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -54,8 +54,33 @@ def contamination_section() -> None:
     print(report, "\n")
 
 
+def erank_section() -> None:
+    import numpy as np
+
+    from .. import erank, spectral
+
+    data = np.load(sample("erank", "minilm_fixtures.npz"))
+    trained = [data[k] for k in sorted(data.files) if k.startswith("trained_")]
+    untrained = [data[k] for k in sorted(data.files) if k.startswith("untrained_")]
+    start = time.perf_counter()
+    h1 = spectral.entropy(trained, dtype="float64")
+    h0 = spectral.entropy(untrained, dtype="float64")
+    elapsed = time.perf_counter() - start
+    print("== eRank and Diff-eRank: all-MiniLM-L6-v2 last-layer states of 20 sentences ==")
+    print(
+        f"trained eRank {np.exp(h1.mean()):.3f}, untrained (seed 0) eRank "
+        f"{np.exp(h0.mean()):.3f}; computed in {elapsed * 1000:.1f} ms"
+    )
+    print(
+        f"Diff-eRank: {erank.diff_erank(h0, h1):.4f} (algorithm a), "
+        f"{erank.diff_erank(h0, h1, algorithm='b'):.4f} (algorithm b)"
+    )
+    print(spectral.metrics(trained[:3], dtype="float64").round(4).to_string())
+    print()
+
+
 #: Report sections in order; each capability adds its own.
-SECTIONS = [arena_section, contamination_section]
+SECTIONS = [arena_section, erank_section, contamination_section]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -118,9 +118,44 @@ def dedup(
         ``id``, ``cluster``, ``keep`` in dataset order, equal to :func:`assay.dedup.clusters`
         (``verify="estimate"``) on the same documents in the same order.
     """
-    import ray.data
+    # "First in dataset order" needs a stable order: Ray binds a DataContext to each dataset
+    # at creation, so set it on this dataset's own context, for this call only.
+    options = dataset.context.execution_options
+    previous = options.preserve_order
+    options.preserve_order = True
+    try:
+        return _dedup(
+            dataset,
+            threshold,
+            num_perm,
+            bands,
+            ngram,
+            unit,
+            seed,
+            lowercase,
+            strip_punct,
+            batch_size,
+            text_column,
+            id_column,
+        )
+    finally:
+        options.preserve_order = previous
 
-    ray.data.DataContext.get_current().execution_options.preserve_order = True
+
+def _dedup(
+    dataset,
+    threshold,
+    num_perm,
+    bands,
+    ngram,
+    unit,
+    seed,
+    lowercase,
+    strip_punct,
+    batch_size,
+    text_column,
+    id_column,
+) -> pd.DataFrame:
     index = LSHIndex(threshold, num_perm, bands)  # validates and chooses the banding
     n_bands, rows = index.banding
     opts = dict(

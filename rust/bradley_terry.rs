@@ -280,13 +280,16 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
             return Ok(Fit { theta: expand(&last), iterations: iteration });
         }
         let slope: f64 = (0..n).map(|k| g[k] * step[(k, 0)]).sum();
-        // Armijo backtracking; the evaluation at the accepted point serves the next step.
+        // Armijo backtracking; the evaluation at the accepted point serves the next step. Once
+        // the predicted decrease (the Newton decrement) is below the loss's rounding, Armijo's
+        // test is noise and the full Newton step is taken (the quadratic-convergence region).
+        let resolved = -slope <= 1e-9 * current.abs().max(1.0);
         let mut t = 1.0;
         let (trial, next) = loop {
             let mut trial: Vec<f64> = (0..n).map(|k| theta[k] + t * step[(k, 0)]).collect();
             centre(&mut trial);
             let next = evaluate(&local, &trial, opts.prior);
-            if next.0 <= current + 1e-4 * t * slope || t < 1e-10 {
+            if next.0 <= current + 1e-4 * t * slope || resolved || t < 1e-10 {
                 break (trial, next);
             }
             t *= 0.5;
@@ -342,8 +345,19 @@ pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> Ker
         let (ca, cb) = (structure.component[a], structure.component[b]);
         (ca != u32::MAX && ca == cb).then(|| size[ca as usize])
     };
-    let projector = Mat::from_fn(n, n, |a, b| f64::from(a == b) - same(a, b).map_or(0.0, |s| 1.0 / s));
-    let b = &projector * &b * &projector;
+    // P·B·P with P = I − Σ_c 1_c1_cᵀ/n_c: centre B's rows, then its columns, within components.
+    let comp = |a: usize| structure.component[a];
+    let mut b = b;
+    for _ in 0..2 {
+        for a in (0..n).filter(|&a| comp(a) != u32::MAX) {
+            let c = comp(a);
+            let mean = (0..n).filter(|&x| comp(x) == c).map(|x| b[(a, x)]).sum::<f64>() / size[c as usize];
+            for x in (0..n).filter(|&x| comp(x) == c) {
+                b[(a, x)] -= mean;
+            }
+        }
+        b = b.transpose().to_owned();
+    }
     let scale = (0..n).map(|k| h[(k, k)]).fold(1.0, f64::max);
     for a in 0..n {
         // Absent models: an identity row keeps H invertible and their variance zero.

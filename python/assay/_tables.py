@@ -154,13 +154,13 @@ def _categories_and_codes(
         dense = _dense_integer_codes(values, sparse_ok)
         if dense is not None:
             return dense
-        series = (
-            values
-            if isinstance(values, pd.Series)
-            else pd.Series(to_numpy(values, label) if hasattr(values, "__dlpack__") else values)
-        )
-        raw, cats = pd.factorize(series, use_na_sentinel=True)
-        codes = raw
+        if hasattr(values, "__dlpack__") and not isinstance(values, np.ndarray):
+            values = to_numpy(values, label)
+        elif not isinstance(values, (pd.Series, np.ndarray, pd.Index)):
+            values = np.asarray(values)
+        # Factorize arrays as they are: wrapping them in a Series makes pandas infer (and
+        # convert to) a string dtype first, which costs more than the factorization.
+        codes, cats = pd.factorize(values, use_na_sentinel=True)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(f"{label} has a missing value at row {row}")

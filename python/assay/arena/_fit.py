@@ -22,6 +22,7 @@ Z95 = 1.959963984540054
 #: LMArena's floor in inverse-frequency weights 1 / max(n_pair, 50).
 REWEIGHT_FLOOR = 50.0
 BOOT_CHUNK = 100
+MAX_MATRIX_MODELS = 5000
 
 
 def default_ridge(n_battles: float, weighted: bool) -> float:
@@ -52,12 +53,13 @@ class _Group:
     def matrices(self) -> tuple[np.ndarray, np.ndarray]:
         """(wins, games) K×K: wins[a, b] = score of a against b (ties half)."""
         k = len(self.models)
-        wins, games = np.zeros((k, k)), np.zeros((k, k))
+        if k > MAX_MATRIX_MODELS:
+            raise ValueError(f"win-rate matrices are K×K: {k} models exceed {MAX_MATRIX_MODELS}")
         score = self.count * self.score2 / 2.0
-        np.add.at(games, (self.i, self.j), self.count)
-        np.add.at(wins, (self.i, self.j), score)
-        np.add.at(wins, (self.j, self.i), self.count - score)
-        return wins, games + games.T
+        ij, ji = self.i * k + self.j, self.j * k + self.i
+        games = np.bincount(ij, self.count, k * k).reshape(k, k)
+        wins = np.bincount(ij, score, k * k) + np.bincount(ji, self.count - score, k * k)
+        return wins.reshape(k, k), games + games.T
 
     def check_identifiable(self, prior: float) -> np.ndarray:
         """Weak-component labels; raises NotIdentifiableError when the MLE is infinite."""
@@ -316,16 +318,12 @@ def fit(
             stacklevel=2,
         )
     diagnostics.update(iterations=iterations, ridge=r if ci == "sandwich" else None)
-    wins, games = (
-        group.matrices() if coded.n_models <= 5000 else (np.zeros((0, 0)), np.zeros((0, 0)))
-    )
     board = Leaderboard(
         table=frame,
         ci=ci,
         theta=theta,
         models=coded.models,
-        wins=wins,
-        games=games,
+        matrices=group.matrices,
         diagnostics=diagnostics,
     )
     if by is not None:

@@ -3,6 +3,7 @@ win-rate matrices."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,8 @@ class Leaderboard:
     ci: str
     theta: np.ndarray
     models: np.ndarray
-    wins: np.ndarray = field(repr=False)
-    games: np.ndarray = field(repr=False)
+    #: Computes (wins, games), K×K, on demand for the win-rate matrices.
+    matrices: Callable[[], tuple[np.ndarray, np.ndarray]] = field(repr=False)
     segments: pd.DataFrame | None = None
     skipped_segments: pd.DataFrame | None = None
     style: pd.DataFrame | None = None
@@ -87,7 +88,8 @@ class Leaderboard:
         """Empirical win rate of the row model against the column model (ties count half);
         NaN where the two never met."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(self.games > 0, self.wins / self.games, np.nan)
+            wins, games = self.matrices()
+            rate = np.where(games > 0, wins / games, np.nan)
         return self._square(rate)
 
     def predicted_win_rates(self) -> pd.DataFrame:

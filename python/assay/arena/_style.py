@@ -91,14 +91,12 @@ def fit_style(
     style = pd.DataFrame(
         {"feature": list(features), "coefficient": beta, "ci_low": beta_low, "ci_high": beta_high}
     )
-    wins, games = group.matrices()
     return Leaderboard(
         table=ratings_frame(coded.models, ratings, low, high, group.n_battles),
         ci=ci,
         theta=theta,
         models=coded.models,
-        wins=wins,
-        games=games,
+        matrices=group.matrices,
         style=style,
         diagnostics={
             "battles": len(coded),

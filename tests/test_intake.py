@@ -147,3 +147,33 @@ def test_integer_model_ids_use_the_lookup_path_and_match_names(llmfao):
     by_name = arena.fit(llmfao, **LLMFAO).table
     np.testing.assert_allclose(by_int["rating"], by_name["rating"])
     assert list(by_int["model"]) == [ids.get_loc(m) * 3 + 1 for m in by_name["model"]]
+
+
+class _CudaStandIn:
+    """Reports a CUDA DLPack device, as a CUDA torch tensor or a CuPy array does."""
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, **_):
+        raise AssertionError("a CUDA array must not be imported to the host")
+
+
+def test_cuda_arrays_are_routed_to_the_gpu_path(monkeypatch):
+    from assay import _gpu, spectral
+    from assay._arrays import on_gpu
+
+    assert on_gpu(_CudaStandIn()) and not on_gpu(np.ones(2))
+    if _gpu.cp is None:  # CI: no CuPy, so the GPU path asks for the extra
+        with pytest.raises(ImportError, match=r"pip install 'assay\[gpu\]'"):
+            spectral.entropy(_CudaStandIn())
+    seen = []
+    table = np.arange(8, dtype=np.float64)[None, :]  # what the GPU kernel would return
+    monkeypatch.setattr(_gpu, "metrics_table", lambda x, **kw: (seen.append(x), (table, True))[1])
+    assert spectral.entropy(_CudaStandIn()) == 0.0  # column 0 of the GPU kernel's table
+    assert len(seen) == 1 and isinstance(seen[0], _CudaStandIn)
+
+
+def test_host_only_intake_refuses_cuda_arrays():
+    with pytest.raises(TypeError, match="x lives on a GPU"):
+        float_array(_CudaStandIn(), "x")

@@ -17,6 +17,8 @@ schedules everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -118,43 +120,38 @@ def dedup(
         ``id``, ``cluster``, ``keep`` in dataset order, equal to :func:`assay.dedup.clusters`
         (``verify="estimate"``) on the same documents in the same order.
     """
-    # "First in dataset order" needs a stable order: Ray binds a DataContext to each dataset
-    # at creation, so set it on this dataset's own context, for this call only.
+    with _order_preserved(dataset):
+        return _dedup_in_order(**locals())  # the arguments, as given
+
+
+@contextmanager
+def _order_preserved(dataset: Any) -> Iterator[None]:
+    """Keep the dataset's row order for the duration of the call.
+
+    "First in dataset order" needs a stable order; Ray binds a DataContext to each dataset at
+    creation, so the option is set on this dataset's own context, not the global one."""
     options = dataset.context.execution_options
     previous = options.preserve_order
     options.preserve_order = True
     try:
-        return _dedup(
-            dataset,
-            threshold,
-            num_perm,
-            bands,
-            ngram,
-            unit,
-            seed,
-            lowercase,
-            strip_punct,
-            batch_size,
-            text_column,
-            id_column,
-        )
+        yield
     finally:
         options.preserve_order = previous
 
 
-def _dedup(
+def _dedup_in_order(
     dataset,
     threshold,
     num_perm,
-    bands,
     ngram,
     unit,
     seed,
     lowercase,
     strip_punct,
-    batch_size,
+    bands,
     text_column,
     id_column,
+    batch_size,
 ) -> pd.DataFrame:
     index = LSHIndex(threshold, num_perm, bands)  # validates and chooses the banding
     n_bands, rows = index.banding

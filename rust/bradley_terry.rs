@@ -10,6 +10,7 @@ use faer::{Mat, Side};
 use crate::error::{KernelError, KernelResult};
 use crate::graph::{strong_components, weak_components};
 use crate::pairs::Cells;
+use crate::resample::PairIndex;
 
 /// Sufficient statistics per unordered pair (i < j): sums over its battles of w, w·y, w², w²y,
 /// w²y², where y is the score of `i`.
@@ -25,27 +26,9 @@ pub struct PairStats {
 }
 
 impl PairStats {
-    /// Sums the cells in `range` (sorted by pair), each counted `counts[c]` times when given
-    /// (a bootstrap resample) or `cells.count[c]` times otherwise.
-    pub fn from_cells(cells: &Cells, range: std::ops::Range<usize>, counts: Option<&[f64]>) -> Self {
-        let mut s = PairStats::default();
-        for c in range {
-            let m = counts.map_or(cells.count[c], |k| k[c]);
-            if m == 0.0 {
-                continue;
-            }
-            let (i, j) = (cells.i[c], cells.j[c]);
-            if s.i.last() != Some(&i) || s.j.last() != Some(&j) {
-                for v in [&mut s.sw, &mut s.swy, &mut s.sw2, &mut s.sw2y, &mut s.sw2y2] {
-                    v.push(0.0);
-                }
-                s.i.push(i);
-                s.j.push(j);
-            }
-            let last = s.i.len() - 1;
-            s.add(last, m, cells.weight[c], cells.score2[c]);
-        }
-        s
+    /// Sums the cells in `range`, each counted `cells.count[c]` times.
+    pub fn from_cells(cells: &Cells, range: std::ops::Range<usize>) -> Self {
+        PairIndex::new(cells, range.clone()).stats(cells, range.clone(), &cells.count[range])
     }
 
     /// Zeroed sums over the given pairs.
@@ -388,7 +371,7 @@ mod tests {
         let battles =
             Battles { first: a, second: b, outcome: o, weight: None, group: None, n_models, n_groups: 1 };
         let cells = aggregate(&battles).unwrap();
-        PairStats::from_cells(&cells, 0..cells.len(), None)
+        PairStats::from_cells(&cells, 0..cells.len())
     }
 
     #[test]

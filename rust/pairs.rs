@@ -88,11 +88,6 @@ impl Cells {
             start = end;
         }
     }
-
-    /// Total number of battles.
-    pub fn total(&self) -> f64 {
-        self.count.iter().sum()
-    }
 }
 
 fn check(battles: &Battles) -> KernelResult<()> {

@@ -53,8 +53,10 @@ def test_arena_command_writes_table_and_plots(data_dir, tmp_path, capsys):
         ]
     )
     assert code == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "GPT 4" in printed
+    assert "bootstrap: 100%" in captured.err and "50/50" in captured.err  # the progress bar
     written = pd.read_csv(table)
     assert list(written.columns) == ["model", "rating", "ci_low", "ci_high", "rank_ub", "n_battles"]
     assert len(written) == 59

@@ -46,7 +46,7 @@ impl CellTable {
     }
 
     fn stats(&self, group: usize) -> PyResult<PairStats> {
-        Ok(PairStats::from_cells(&self.cells, self.group(group)?, None))
+        Ok(PairStats::from_cells(&self.cells, self.group(group)?))
     }
 }
 

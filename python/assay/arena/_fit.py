@@ -42,10 +42,10 @@ class _Group:
     ) -> None:
         """``columns``: ``table.columns()`` when the caller already holds them (segments)."""
         self.table, self.group, self.models = table, group, models
-        g, i, j, score2, weight, count = columns if columns is not None else table.columns()
+        g, i, j, score2, _, count = columns if columns is not None else table.columns()
         mine = slice(*np.searchsorted(g, [group, group + 1]))  # cells are sorted by group
         self.i, self.j = i[mine].astype(np.int64), j[mine].astype(np.int64)
-        self.score2, self.weight, self.count = score2[mine], weight[mine], count[mine]
+        self.score2, self.count = score2[mine], count[mine]
         k = len(models)
         self.n_battles = np.bincount(self.i, self.count, k) + np.bincount(self.j, self.count, k)
         self.total = float(self.count.sum())

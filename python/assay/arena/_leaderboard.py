@@ -13,7 +13,6 @@ import pandas as pd
 #: Elo points per unit of θ: rating = θ · 400 / ln 10 + 1000.
 ELO_PER_THETA = 400.0 / np.log(10.0)
 BASE_RATING = 1000.0
-TABLE_COLUMNS = ["model", "rating", "ci_low", "ci_high", "rank_ub", "n_battles"]
 
 
 def rank_upper_bound(ci_low: np.ndarray, ci_high: np.ndarray) -> np.ndarray:

@@ -13,8 +13,6 @@ from .._arrays import check_finite
 from ._battles import Battles
 from ._leaderboard import Leaderboard, ratings_frame
 
-STYLE_COLUMNS = ["feature", "coefficient", "ci_low", "ci_high"]
-
 
 def style_matrix(coded: Battles, features: Mapping[str, tuple[str, str]]) -> np.ndarray:
     """(n, F) float64: per feature (a − b) / (a + b) (0 where a + b = 0), z-scored."""

@@ -21,19 +21,6 @@ from ._battles import code_battles
 from ._fit import _cell_table, _Group, _voter_codes
 from ._leaderboard import ELO_PER_THETA
 
-VOTER_COLUMNS = [
-    "voter",
-    "votes",
-    "agreement",
-    "log_likelihood",
-    "anomaly",
-    "target",
-    "p_value",
-    "flagged",
-    "influence",
-    "top_rank_changes",
-]
-
 
 def _normal_sf(z: np.ndarray) -> np.ndarray:
     """Upper tail of the standard normal, exact to double precision."""

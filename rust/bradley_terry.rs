@@ -11,6 +11,7 @@ use crate::error::{KernelError, KernelResult};
 use crate::graph::{strong_components, weak_components};
 use crate::pairs::Cells;
 use crate::resample::PairIndex;
+use crate::simd::clear_upper_state;
 
 /// Sufficient statistics per unordered pair (i < j): sums over its battles of w, w·y, w², w²y,
 /// w²y², where y is the score of `i`.
@@ -187,10 +188,20 @@ fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, 
 
 /// Fits θ by damped Newton steps. `init` warm-starts (bootstrap rounds start at the point fit).
 pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitOptions) -> KernelResult<Fit> {
+    fit_with_structure(stats, &Structure::of(stats, n_models), init, opts)
+}
+
+/// [`fit`] with the comparison graph's structure already at hand (`Structure::of(stats, ..)`).
+pub fn fit_with_structure(
+    stats: &PairStats,
+    structure: &Structure,
+    init: Option<&[f64]>,
+    opts: &FitOptions,
+) -> KernelResult<Fit> {
     if stats.is_empty() {
         return Err(KernelError::Empty { arg: "battles", why: "no battles with positive weight".into() });
     }
-    let structure = Structure::of(stats, n_models);
+    let n_models = structure.present.len();
     check_dense(structure.present.iter().filter(|&&p| p).count())?;
     if opts.prior == 0.0 && !structure.identifiable() {
         return Err(KernelError::NotIdentifiable(
@@ -255,6 +266,7 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
             Ok(llt) => llt.solve(&rhs),
             Err(_) => h.lblt(Side::Lower).solve(&rhs),
         };
+        clear_upper_state();
         let largest = (0..n).map(|k| step[(k, 0)].abs()).fold(0.0, f64::max);
         if largest < opts.tol {
             // Converged: take the last (tiny) step without evaluating there.
@@ -298,7 +310,14 @@ pub fn fit(stats: &PairStats, n_models: usize, init: Option<&[f64]>, opts: &FitO
 /// Sandwich covariance (H + ridge·I)⁻¹ B (H + ridge·I)⁻¹ of θ at `theta`, row-major `n × n`
 /// over all models (rows and columns of absent models are zero). B sums the outer products of
 /// the per-battle score vectors w·(y − p)(eᵢ − eⱼ).
-pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> KernelResult<Vec<f64>> {
+/// `structure` is `Structure::of(stats, theta.len())`.
+pub fn sandwich(
+    stats: &PairStats,
+    structure: &Structure,
+    theta: &[f64],
+    prior: f64,
+    ridge: f64,
+) -> KernelResult<Vec<f64>> {
     let n = theta.len();
     check_dense(n)?;
     let zeroed: Vec<f64> = theta.iter().map(|x| if x.is_finite() { *x } else { 0.0 }).collect();
@@ -319,7 +338,6 @@ pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> Ker
     // off 1_c and the inverse taken of H + ridge·I + (s − ridge)·1_c1_cᵀ/n_c, which agrees with
     // (H + ridge·I)⁻¹ on the complement of the 1_c (all that projected B sees) and is well
     // conditioned (s = the largest diagonal entry of H).
-    let structure = Structure::of(stats, n);
     let mut size = vec![0.0; structure.n_components];
     for &c in structure.component.iter().filter(|&&c| c != u32::MAX) {
         size[c as usize] += 1.0;
@@ -359,6 +377,7 @@ pub fn sandwich(stats: &PairStats, theta: &[f64], prior: f64, ridge: f64) -> Ker
     })?;
     let inverse = llt.inverse();
     let cov = &inverse * &b * &inverse;
+    clear_upper_state();
     Ok((0..n * n).map(|k| cov[(k / n, k % n)]).collect())
 }
 
@@ -414,7 +433,7 @@ mod tests {
         // on the contrast). Variance of θ₀ − θ₁ must be 1 / (n p (1 − p)).
         let s = stats(&[0, 0, 0, 1], &[1, 1, 1, 0], &[0, 0, 0, 0], 2);
         let f = fit(&s, 2, None, &FitOptions::default()).unwrap();
-        let cov = sandwich(&s, &f.theta, 0.0, 1e-9).unwrap();
+        let cov = sandwich(&s, &Structure::of(&s, 2), &f.theta, 0.0, 1e-9).unwrap();
         let var_diff = cov[0] + cov[3] - 2.0 * cov[1];
         let expected = 1.0 / (4.0 * 0.75 * 0.25);
         assert!((var_diff - expected).abs() / expected < 1e-6, "{var_diff} vs {expected}");

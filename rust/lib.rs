@@ -4,16 +4,19 @@
 //! The PyO3 glue lives in [`py`], compiled only with the `python` feature.
 
 pub mod bradley_terry;
+pub mod codes;
 pub mod elo;
 pub mod error;
 pub mod graph;
 pub mod lsh;
 pub mod lsh_file;
+pub mod lsh_keys;
 pub mod minhash;
 pub mod ngram_scan;
 pub mod pairs;
 pub mod resample;
 pub mod shingle;
+pub mod simd;
 pub mod spectral;
 pub mod spectrum;
 pub mod sterf;

@@ -10,9 +10,11 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use hashbrown::HashTable;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{KernelError, KernelResult};
+use crate::lsh_keys::Keys;
 use crate::minhash::estimate_jaccard;
 
 /// Passes already-random u64 keys straight through (band hashes are xxh3 values).
@@ -75,29 +77,20 @@ pub struct LshIndex {
     pub rows: usize,
     pub threshold: f64,
     pub sigs: Vec<u32>,
-    pub keys: Vec<String>,
-    /// xxh3 of a key → newest id with that hash; `key_next` chains ids sharing a hash.
-    key_pos: IdMap<u32>,
-    key_next: Vec<u32>,
-    /// Per band: band hash → last entry of its chain; entry `id·bands + band` links to `next`.
-    tables: Vec<IdMap<u32>>,
+    pub keys: Keys,
+    /// Per band: the newest entry `id·bands + band` of each bucket, found by the band's values
+    /// (hashed with [`band_hash`]); `next` links each entry to the older one in its bucket.
+    tables: Vec<HashTable<u32>>,
     next: Vec<u32>,
 }
 
 const END: u32 = u32::MAX;
 
+/// Hash of band `band` of `sig`: xxh3 of its values' bytes in memory order, seeded with the band
+/// (never persisted: bucket tables are rebuilt on load, so byte order does not matter).
 fn band_hash(sig: &[u32], band: usize, rows: usize) -> u64 {
-    let mut buf = [0u8; 4 * 64];
-    let vals = &sig[band * rows..(band + 1) * rows];
-    if rows <= 64 {
-        for (i, v) in vals.iter().enumerate() {
-            buf[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
-        }
-        xxh3_64_with_seed(&buf[..4 * rows], band as u64)
-    } else {
-        let bytes: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
-        xxh3_64_with_seed(&bytes, band as u64)
-    }
+    let values: &[u32] = &sig[band * rows..(band + 1) * rows];
+    xxh3_64_with_seed(bytemuck::cast_slice(values), band as u64)
 }
 
 impl LshIndex {
@@ -114,10 +107,8 @@ impl LshIndex {
             rows,
             threshold,
             sigs: vec![],
-            keys: vec![],
-            key_pos: IdMap::default(),
-            key_next: vec![],
-            tables: vec![IdMap::default(); bands],
+            keys: Keys::default(),
+            tables: vec![HashTable::new(); bands],
             next: vec![],
         })
     }
@@ -128,6 +119,14 @@ impl LshIndex {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// Heap bytes held by the index (signatures, keys, bucket tables and chains).
+    pub fn nbytes(&self) -> usize {
+        self.sigs.capacity() * 4
+            + self.keys.nbytes()
+            + self.tables.iter().map(HashTable::allocation_size).sum::<usize>()
+            + self.next.capacity() * 4
     }
 
     fn check_sigs(&self, sigs: &[u32], n: usize) -> KernelResult<()> {
@@ -142,62 +141,49 @@ impl LshIndex {
     }
 
     /// Adds items; fails (leaving the index unchanged) on a duplicate or already-present key.
-    pub fn insert(&mut self, keys: Vec<String>, sigs: &[u32]) -> KernelResult<()> {
+    pub fn insert<S: AsRef<str>>(&mut self, keys: &[S], sigs: &[u32]) -> KernelResult<()> {
         self.check_sigs(sigs, keys.len())?;
         let start = self.keys.len();
-        self.keys.extend(keys);
-        if let Err(id) = self.add_keys(start) {
-            let k = self.keys[id].clone();
-            for j in (start..id).rev() {
-                let h = xxh3_64(self.keys[j].as_bytes());
-                match self.key_next[j] {
-                    END => self.key_pos.remove(&h),
-                    older => self.key_pos.insert(h, older),
-                };
-            }
-            self.key_next.truncate(start);
-            self.keys.truncate(start);
-            return Err(KernelError::value("keys", format!("duplicate key {k}")));
-        }
+        self.keys.extend(keys).map_err(|k| KernelError::value("keys", format!("duplicate key {k}")))?;
         self.sigs.extend_from_slice(sigs);
         self.index_rows(start);
         Ok(())
     }
 
-    /// Registers keys `start..`; `Err(id)` at the first key already present.
-    fn add_keys(&mut self, start: usize) -> Result<(), usize> {
-        self.key_pos.reserve(self.keys.len() - start);
-        for id in start..self.keys.len() {
-            let h = xxh3_64(self.keys[id].as_bytes());
-            let mut e = self.key_pos.get(&h).copied().unwrap_or(END);
-            while e != END {
-                if self.keys[e as usize] == self.keys[id] {
-                    return Err(id);
-                }
-                e = self.key_next[e as usize];
-            }
-            let prev = self.key_pos.insert(h, id as u32);
-            self.key_next.push(prev.unwrap_or(END));
-        }
-        Ok(())
+    /// The values of band `band` of item `id`.
+    fn band_of(sigs: &[u32], np: usize, rows: usize, id: usize, band: usize) -> &[u32] {
+        &sigs[id * np + band * rows..id * np + (band + 1) * rows]
     }
 
     fn index_rows(&mut self, start: usize) {
         let (np, rows, bands) = (self.num_perm, self.rows, self.bands);
-        self.next.resize(self.keys.len() * bands, END);
+        let LshIndex { sigs, tables, next, .. } = self;
+        next.resize(self.keys.len() * bands, END);
+        for (band, table) in tables.iter_mut().enumerate() {
+            let rehash = |&e: &u32| band_hash(&sigs[(e as usize / bands) * np..], band, rows);
+            table.reserve(self.keys.len() - start, rehash);
+        }
         for id in start..self.keys.len() {
-            let sig = &self.sigs[id * np..(id + 1) * np];
-            for (band, table) in self.tables.iter_mut().enumerate() {
+            let sig = &sigs[id * np..(id + 1) * np];
+            for (band, table) in tables.iter_mut().enumerate() {
                 let entry = (id * bands + band) as u32;
-                let prev = table.insert(band_hash(sig, band, rows), entry);
-                self.next[entry as usize] = prev.unwrap_or(END);
+                let values = &sig[band * rows..(band + 1) * rows];
+                let hash = band_hash(sig, band, rows);
+                let same = |&e: &u32| Self::band_of(sigs, np, rows, e as usize / bands, band) == values;
+                match table.find_mut(hash, same) {
+                    Some(head) => next[entry as usize] = std::mem::replace(head, entry),
+                    None => {
+                        let rehash = |&e: &u32| band_hash(&sigs[(e as usize / bands) * np..], band, rows);
+                        table.insert_unique(hash, entry, rehash);
+                    }
+                }
             }
         }
     }
 
-    /// Ids in the bucket of `hash` in `band`, newest first.
-    fn bucket(&self, band: usize, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        let mut e = self.tables[band].get(&hash).copied().unwrap_or(END);
+    /// Ids of the bucket whose newest entry is `head`, newest first.
+    fn chain(&self, head: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut e = head;
         std::iter::from_fn(move || {
             (e != END).then(|| {
                 let id = e / self.bands as u32;
@@ -207,6 +193,15 @@ impl LshIndex {
         })
     }
 
+    /// Ids whose band `band` equals that of `sig`, newest first.
+    fn bucket(&self, band: usize, sig: &[u32]) -> impl Iterator<Item = u32> + '_ {
+        let (np, rows, bands) = (self.num_perm, self.rows, self.bands);
+        let values = &sig[band * rows..(band + 1) * rows];
+        let same = |&e: &u32| Self::band_of(&self.sigs, np, rows, e as usize / bands, band) == values;
+        let head = self.tables[band].find(band_hash(sig, band, rows), same).copied().unwrap_or(END);
+        self.chain(head)
+    }
+
     /// Restores an index from stored parts (used by the file loader).
     pub fn from_parts(
         num_perm: usize,
@@ -214,14 +209,13 @@ impl LshIndex {
         rows: usize,
         threshold: f64,
         sigs: Vec<u32>,
-        keys: Vec<String>,
+        keys: &[&str],
     ) -> KernelResult<Self> {
         let mut idx = LshIndex::new(num_perm, bands, rows, threshold)?;
         idx.check_sigs(&sigs, keys.len())?;
-        idx.keys = keys;
-        if let Err(id) = idx.add_keys(0) {
-            return Err(KernelError::value("index file", format!("duplicate key {:?}", idx.keys[id])));
-        }
+        idx.keys
+            .extend(keys)
+            .map_err(|k| KernelError::value("index file", format!("duplicate key {k:?}")))?;
         idx.sigs = sigs;
         idx.index_rows(0);
         Ok(idx)
@@ -236,7 +230,7 @@ impl LshIndex {
     pub fn query_one(&self, sig: &[u32], verify: bool) -> Vec<u32> {
         let mut out = Vec::new();
         for band in 0..self.bands {
-            out.extend(self.bucket(band, band_hash(sig, band, self.rows)));
+            out.extend(self.bucket(band, sig));
         }
         out.sort_unstable();
         out.dedup();
@@ -257,13 +251,13 @@ impl LshIndex {
     pub fn pairs(&self, verify: bool) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         let mut ids = Vec::new();
-        for (band, table) in self.tables.iter().enumerate() {
-            for (&hash, &head) in table {
+        for table in &self.tables {
+            for &head in table {
                 if self.next[head as usize] == END {
                     continue; // a bucket of one
                 }
                 ids.clear();
-                ids.extend(self.bucket(band, hash));
+                ids.extend(self.chain(head));
                 for (x, &i) in ids.iter().enumerate() {
                     out.extend(ids[x + 1..].iter().map(|&j| (i.min(j), i.max(j))));
                 }
@@ -311,17 +305,17 @@ mod tests {
         let b = [1u32, 2, 9, 9, 9, 9, 9, 9];
         let c = [0u32; 8];
         let sigs: Vec<u32> = a.iter().chain(&b).chain(&c).copied().collect();
-        idx.insert(vec!["a".into(), "b".into(), "c".into()], &sigs).unwrap();
+        idx.insert(&["a", "b", "c"], &sigs).unwrap();
         assert_eq!(idx.query_one(&a, false), vec![0, 1]);
         assert_eq!(idx.query_one(&a, true), vec![0]);
         assert_eq!(idx.pairs(false), vec![(0, 1)]);
         assert!(idx.pairs(true).is_empty());
-        let err = idx.insert(vec!["a".into()], &c).unwrap_err();
+        let err = idx.insert(&["a"], &c).unwrap_err();
         assert!(err.to_string().contains("duplicate key a"));
-        let err = idx.insert(vec!["d".into(), "d".into()], &[c, c].concat()).unwrap_err();
+        let err = idx.insert(&["d", "d"], &[c, c].concat()).unwrap_err();
         assert!(err.to_string().contains("duplicate key d"));
         assert_eq!(idx.len(), 3);
-        idx.insert(vec!["d".into()], &c).unwrap();
+        idx.insert(&["d"], &c).unwrap();
         assert_eq!(idx.query_one(&c, false), vec![2, 3]);
         let (labels, keep) = clusters(4, &[(1, 3), (0, 0)]);
         assert_eq!(labels, vec![0, 1, 2, 1]);

@@ -101,46 +101,48 @@ fn check(battles: &Battles) -> KernelResult<()> {
         if w.len() != n {
             return Err(KernelError::shape("weights", format!("length {n}"), format!("length {}", w.len())));
         }
-        if let Some(k) = w.iter().position(|x| !x.is_finite() || *x < 0.0) {
-            return Err(KernelError::value(
-                "weights",
-                format!("row {k} holds {}; weights must be finite and >= 0", w[k]),
-            ));
-        }
     }
     if let Some(g) = battles.group {
         if g.len() != n {
             return Err(KernelError::shape("by", format!("length {n}"), format!("length {}", g.len())));
         }
-        if let Some(k) = g.iter().position(|&x| x as usize >= battles.n_groups) {
-            return Err(KernelError::value(
-                "by",
-                format!("row {k} has group code {} >= {}", g[k], battles.n_groups),
-            ));
-        }
-    }
-    let k = battles.n_models as u32;
-    for (row, ((&a, &b), &o)) in battles.first.iter().zip(battles.second).zip(battles.outcome).enumerate() {
-        if a >= k || b >= k {
-            return Err(KernelError::value(
-                "model_a/model_b",
-                format!("row {row} has model code {} >= {k}", a.max(b)),
-            ));
-        }
-        if a == b {
-            return Err(KernelError::value(
-                "model_a/model_b",
-                format!("row {row}: a model cannot battle itself (code {a})"),
-            ));
-        }
-        if o > SECOND_WINS {
-            return Err(KernelError::value(
-                "winner",
-                format!("row {row} has outcome code {o} (expected 0, 1 or 2)"),
-            ));
-        }
     }
     Ok(())
+}
+
+/// Checks every row in parallel; the error names the first bad row.
+fn check_rows(battles: &Battles) -> KernelResult<()> {
+    let bad = pieces(battles.first.len())
+        .into_par_iter()
+        .find_map_first(|rows| rows.into_iter().find_map(|r| row_problem(battles, r)));
+    bad.map_or(Ok(()), Err)
+}
+
+/// Contiguous row ranges, one per worker thread (at least `CHUNK` rows each).
+fn pieces(n: usize) -> Vec<std::ops::Range<usize>> {
+    let count = rayon::current_num_threads().min(n.div_ceil(CHUNK)).max(1);
+    let per = n.div_ceil(count).max(1);
+    (0..count).map(|p| p * per..((p + 1) * per).min(n)).filter(|r| !r.is_empty()).collect()
+}
+
+#[inline]
+fn row_problem(battles: &Battles, row: usize) -> Option<KernelError> {
+    let (a, b, o) = (battles.first[row], battles.second[row], battles.outcome[row]);
+    let k = battles.n_models as u32;
+    let problem = if a >= k || b >= k {
+        KernelError::value("model_a/model_b", format!("row {row} has model code {} >= {k}", a.max(b)))
+    } else if a == b {
+        KernelError::value("model_a/model_b", format!("row {row}: a model cannot battle itself (code {a})"))
+    } else if o > SECOND_WINS {
+        KernelError::value("winner", format!("row {row} has outcome code {o} (expected 0, 1 or 2)"))
+    } else if let Some(x) = battles.weight.map(|w| w[row]).filter(|x| !x.is_finite() || *x < 0.0) {
+        KernelError::value("weights", format!("row {row} holds {x}; weights must be finite and >= 0"))
+    } else if let Some(g) = battles.group.map(|g| g[row]).filter(|&g| g as usize >= battles.n_groups) {
+        KernelError::value("by", format!("row {row} has group code {g} >= {}", battles.n_groups))
+    } else {
+        return None;
+    };
+    Some(problem)
 }
 
 /// Orders a battle as (lower id, higher id, twice the lower id's score).
@@ -167,6 +169,44 @@ fn unkey(key: u64, k: u64) -> (u32, u32, u32, u8) {
     ((rest / k) as u32, (rest % k) as u32, j, score2)
 }
 
+/// Battle counts per ordered key `((group·K + a)·K + b)·3 + outcome`, in one branch-free
+/// parallel pass; rows are checked as they are counted (and looked up again only on failure).
+fn dense_counts(battles: &Battles) -> KernelResult<Vec<u32>> {
+    let (k, n_groups) = (battles.n_models, battles.n_groups.max(1));
+    let n_keys = n_groups * k * k * 3;
+    let partial: Vec<(Vec<u32>, bool)> = pieces(battles.first.len())
+        .into_par_iter()
+        .map(|rows| {
+            let mut acc = vec![0u32; n_keys];
+            let mut valid = true;
+            let rows_of = |r: std::ops::Range<usize>| {
+                battles.first[r.clone()].iter().zip(&battles.second[r.clone()]).zip(&battles.outcome[r])
+            };
+            let mut count = |g: usize, ((&a, &b), &o): ((&u32, &u32), &u8)| {
+                let (a, b) = (a as usize, b as usize);
+                valid &= (a < k) & (b < k) & (a != b) & (o <= SECOND_WINS) & (g < n_groups);
+                acc[(((g * k + a) * k + b) * 3 + o as usize).min(n_keys - 1)] += 1;
+            };
+            match battles.group {
+                None => rows_of(rows).for_each(|row| count(0, row)),
+                Some(group) => {
+                    group[rows.clone()].iter().zip(rows_of(rows)).for_each(|(&g, row)| count(g as usize, row))
+                }
+            }
+            (acc, valid)
+        })
+        .collect();
+    if partial.iter().any(|(_, valid)| !valid) {
+        check_rows(battles)?;
+    }
+    let mut pieces = partial.into_iter().map(|(acc, _)| acc);
+    let mut counts = pieces.next().unwrap_or_else(|| vec![0; n_keys]);
+    for piece in pieces {
+        counts.iter_mut().zip(&piece).for_each(|(a, b)| *a += b);
+    }
+    Ok(counts)
+}
+
 /// Aggregates battles into cells. Rows with weight 0 are kept out.
 pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
     check(battles)?;
@@ -183,27 +223,26 @@ pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
     let mut cells = Cells::default();
     match battles.weight {
         None if n_keys <= DENSE_KEYS => {
-            let counts = (0..n)
-                .into_par_iter()
-                .with_min_len(CHUNK)
-                .fold(
-                    || vec![0u32; n_keys as usize],
-                    |mut acc, r| {
-                        acc[row_key(r) as usize] += 1;
-                        acc
-                    },
-                )
-                .reduce_with(|mut x, y| {
-                    x.iter_mut().zip(&y).for_each(|(a, b)| *a += b);
-                    x
-                })
-                .unwrap_or_default();
-            for (key, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
-                let (g, i, j, s) = unkey(key as u64, k);
-                cells.push(g, i, j, s, 1.0, c as f64);
+            let counts = dense_counts(battles)?;
+            // Ordered keys (group, a, b, outcome) merge into cells (group, i < j, score2 of i):
+            // a battle (i, j, o) gives i the score 2 − o, a battle (j, i, o) gives it o.
+            let (k, groups) = (k as usize, battles.n_groups.max(1));
+            for g in 0..groups {
+                for i in 0..k {
+                    for j in i + 1..k {
+                        let (ij, ji) = (((g * k + i) * k + j) * 3, ((g * k + j) * k + i) * 3);
+                        for s in 0..3 {
+                            let c = counts[ij + 2 - s] + counts[ji + s];
+                            if c > 0 {
+                                cells.push(g as u32, i as u32, j as u32, s as u8, 1.0, c as f64);
+                            }
+                        }
+                    }
+                }
             }
         }
         _ => {
+            check_rows(battles)?;
             let weight_bits = |r: usize| battles.weight.map_or(1f64.to_bits(), |w| w[r].to_bits());
             let mut keyed: Vec<(u64, u64)> = (0..n)
                 .into_par_iter()

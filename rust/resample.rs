@@ -12,7 +12,7 @@ use rand_distr::{Binomial, Distribution};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use crate::bradley_terry::{fit, FitOptions, PairStats, Structure};
+use crate::bradley_terry::{fit_with_structure, FitOptions, PairStats, Structure};
 use crate::error::{KernelError, KernelResult};
 use crate::pairs::Cells;
 
@@ -31,7 +31,10 @@ impl PairIndex {
     pub fn new(cells: &Cells, range: std::ops::Range<usize>) -> Self {
         let mut keyed: Vec<(u32, u32, usize)> =
             range.clone().map(|c| (cells.i[c], cells.j[c], c - range.start)).collect();
-        keyed.sort_unstable();
+        // One group's cells come sorted by pair from the counting pass; voter tables do not.
+        if !keyed.windows(2).all(|w| w[0] <= w[1]) {
+            keyed.sort_unstable();
+        }
         let mut pair_of_cell = vec![0usize; range.len()];
         let (mut i, mut j) = (Vec::new(), Vec::new());
         for &(a, b, c) in &keyed {
@@ -110,9 +113,10 @@ fn fit_round(
     init: &[f64],
     opts: &FitOptions,
 ) -> KernelResult<(Vec<f64>, bool)> {
-    let degenerate = opts.prior == 0.0 && !Structure::of(stats, n_models).identifiable();
+    let structure = Structure::of(stats, n_models);
+    let degenerate = opts.prior == 0.0 && !structure.identifiable();
     let opts = if degenerate { FitOptions { prior: DEGENERATE_ROUND_PRIOR, ..*opts } } else { *opts };
-    Ok((fit(stats, n_models, Some(init), &opts)?.theta, degenerate))
+    Ok((fit_with_structure(stats, &structure, Some(init), &opts)?.theta, degenerate))
 }
 
 fn run_rounds(

@@ -19,6 +19,7 @@ use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
+use crate::simd::clear_upper_state;
 pub use crate::spectrum::{spectrum_metrics, Metrics, N_METRICS};
 use crate::sterf::sterf;
 
@@ -233,6 +234,7 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
         T::from_f64(1.0),
         Par::Seq,
     );
+    clear_upper_state();
     if n == 1 {
         return Ok(vec![g[(0, 0)].to_f64()]);
     }
@@ -243,6 +245,7 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
     let req = tridiag_in_place_scratch::<T>(n, Par::Seq, Default::default());
     let mut buf = MemBuffer::new(req);
     tridiag_in_place(g.as_mut(), householder.as_mut(), Par::Seq, MemStack::new(&mut buf), Default::default());
+    clear_upper_state();
     let mut diag: Vec<f64> = (0..n).map(|i| g[(i, i)].to_f64()).collect();
     let mut off: Vec<f64> = (0..n - 1).map(|i| g[(i + 1, i)].to_f64()).collect();
     sterf(&mut diag, &mut off).map_err(|left| KernelError::NoConvergence {

@@ -10,6 +10,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
+use crate::simd::clear_upper_state;
 
 /// Row-level battles with covariates (`features` row-major, `n × n_features`).
 pub struct StyleBattles<'a> {
@@ -165,6 +166,7 @@ pub fn fit_style(
         }
         let rhs = Mat::from_fn(d, 1, |a, _| -g[a]);
         let step = h.llt(Side::Lower).map_err(|_| KernelError::NotIdentifiable("the style-control Hessian is singular: some models or features are not identified by these battles".into()))?.solve(&rhs);
+        clear_upper_state();
         if (0..d).all(|a| step[(a, 0)].abs() < opts.tol) {
             // Converged: take the last (tiny) step without evaluating there.
             let mut last: Vec<f64> = (0..d).map(|a| params[a] + step[(a, 0)]).collect();
@@ -241,6 +243,7 @@ pub fn style_sandwich(
         })?
         .inverse();
     let cov = &inverse * Mat::from_fn(d, d, |a, c| b[a * d + c]) * &inverse;
+    clear_upper_state();
     Ok((0..d * d).map(|x| cov[(x / d, x % d)]).collect())
 }
 

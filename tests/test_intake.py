@@ -111,6 +111,61 @@ def test_categorical_codes_are_reused_and_unified():
     assert ca.dtype == np.uint32
 
 
+def plain_strings(values: list[str], copies: bool) -> np.ndarray:
+    """An object array of str; with ``copies``, equal values are distinct objects."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = ["".join(list(v)) for v in values] if copies else values
+    return out
+
+
+@pytest.mark.parametrize("copies", [False, True])
+def test_text_columns_are_coded_like_pandas_factorize(copies):
+    rng = np.random.default_rng(5)
+    names = [f"model-{i}" for i in range(300)] + ["é", "日本語", "", "a b"]
+    a = plain_strings([names[i] for i in rng.integers(0, len(names), 20_000)], copies)
+    b = plain_strings([names[i] for i in rng.integers(0, len(names), 20_000)], copies)
+    (ca, cb), cats = factorize_jointly([a, b], ["a", "b"])
+    assert ca.dtype == cb.dtype == np.uint32
+    assert list(cats[ca]) == list(a) and list(cats[cb]) == list(b)
+    # Categories in first-seen order over a, then b's new ones: as pandas.factorize gives them.
+    codes, uniques = pd.factorize(np.concatenate([a, b]))
+    assert list(cats) == list(uniques)
+    np.testing.assert_array_equal(np.concatenate([ca, cb]), codes)
+
+
+def test_text_columns_with_other_objects_fall_back_to_pandas():
+    mixed = np.array(["x", 3, "x", 3], dtype=object)
+    assert assay._native.factorize_str(mixed) is None
+    (ca,), cats = factorize_jointly([mixed], ["m"])
+    assert list(cats[ca]) == ["x", 3, "x", 3]
+    lone_surrogate = np.array(["ok", "\ud800"], dtype=object)  # no UTF-8 form
+    assert assay._native.factorize_str(lone_surrogate) is None
+    with pytest.raises(ValueError, match=r"s holds text with no UTF-8 form .* at row 1"):
+        factorize_jointly([lone_surrogate], ["s"])
+    with pytest.raises(ValueError, match=r"m has a missing value at row 2"):
+        factorize_jointly([np.array(["x", "y", None], dtype=object)], ["m"])
+
+
+@pytest.mark.parametrize("kind", ["object", "category", "arrow-str", "int64"])
+def test_model_columns_of_every_kind_report_self_battles_and_gaps(kind):
+    a, b = ["p", "q", "r", "q", "p"], ["q", "r", "r", "p", "p"]
+    convert = {
+        "object": lambda v: pd.Series(v, dtype=object),
+        "category": lambda v: pd.Series(v, dtype="category"),
+        "arrow-str": lambda v: pd.Series(v, dtype=pd.StringDtype("pyarrow")),
+        "int64": lambda v: pd.Series([ord(x) for x in v], dtype=np.int64),
+    }[kind]
+    df = pd.DataFrame({"model_a": convert(a), "model_b": convert(b), "winner": "tie"})
+    name = "'r'" if kind != "int64" else "114"
+    with pytest.raises(ValueError, match=rf"{name} is both model_a and model_b in row 2 \(2 such"):
+        arena.fit(df)
+    df["model_b"] = convert(["q", "r", "p", "p", "q"])
+    if kind != "int64":
+        df.loc[3, "model_b"] = None
+        with pytest.raises(ValueError, match=r"battles\['model_b'\] has a missing value at row 3"):
+            arena.fit(df)
+
+
 def test_missing_values_and_columns_are_named(llmfao):
     bad = llmfao.copy()
     bad.loc[5, "left"] = None

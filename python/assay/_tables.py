@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from . import _native
 from ._arrays import to_numpy
 
 
@@ -127,41 +128,86 @@ def _read_path(path: Path, name: str) -> pa.Table:
     )
 
 
-def _categories_and_codes(
-    values: Any, label: str, sparse_ok: bool = False
-) -> tuple[pd.Index, np.ndarray]:
-    """(categories, integer codes) of one column, reusing existing dictionary encodings."""
+def _local_codes(values: Any, label: str, sparse_ok: bool = False) -> tuple[pd.Index, np.ndarray]:
+    """(categories, integer codes) of one column, reusing existing dictionary encodings.
+
+    Codes come in whatever integer dtype the source holds; negative codes mark missing values.
+    ``uint32`` codes are always valid (in ``range(len(categories))``).
+    """
     if isinstance(values, (pd.Categorical, pd.CategoricalIndex)) or (
         isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
     ):
         categorical = values.array if isinstance(values, pd.Series) else pd.Categorical(values)
-        codes = np.asarray(categorical.codes)  # int8/16/32 as pandas stores them
-        cats = categorical.categories
-    elif isinstance(values, (pa.ChunkedArray, pa.Array)):
-        chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
-        if not pa.types.is_dictionary(chunked.type):
-            chunked = chunked.dictionary_encode()
-        chunked = chunked.unify_dictionaries() if chunked.num_chunks > 1 else chunked
-        if chunked.num_chunks == 0:
-            return pd.Index([]), np.zeros(0, np.int64)
-        dictionary = chunked.chunk(0).dictionary
-        indices = pa.chunked_array([c.indices for c in chunked.chunks]).to_numpy(
-            zero_copy_only=False
-        )
-        codes = indices if not pd.isna(indices).any() else np.where(pd.isna(indices), -1, indices)
-        cats = pd.Index(dictionary.to_pandas())
-    else:
-        dense = _dense_integer_codes(values, sparse_ok)
-        if dense is not None:
-            return dense
-        if hasattr(values, "__dlpack__") and not isinstance(values, np.ndarray):
-            values = to_numpy(values, label)
-        elif not isinstance(values, (pd.Series, np.ndarray, pd.Index)):
-            values = np.asarray(values)
-        # Factorize arrays as they are: wrapping them in a Series makes pandas infer (and
-        # convert to) a string dtype first, which costs more than the factorization.
+        return categorical.categories, np.asarray(categorical.codes)  # int8/16/32, -1 = missing
+    if isinstance(values, (pd.Series, pd.Index)) and _arrow_backed(values.dtype):
+        values = pa.array(values.array)  # pandas' Arrow strings: Arrow's own hashing
+    if isinstance(values, (pa.ChunkedArray, pa.Array)):
+        return _arrow_codes(values)
+    dense = _dense_integer_codes(values, sparse_ok)
+    if dense is not None:
+        return dense
+    if hasattr(values, "__dlpack__") and not isinstance(values, np.ndarray):
+        values = to_numpy(values, label)
+    elif isinstance(values, (pd.Series, pd.Index)) and values.dtype == object:
+        values = values.to_numpy()
+    elif not isinstance(values, (pd.Series, np.ndarray, pd.Index)):
+        values = np.asarray(values)
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        coded = _native.factorize_str(np.ascontiguousarray(values))
+        if coded is not None:  # every value a str
+            codes, firsts = coded
+            return pd.Index(_object_array(firsts), dtype=object), codes
+    # Factorize arrays as they are: wrapping them in a Series makes pandas infer (and
+    # convert to) a string dtype first, which costs more than the factorization.
+    try:  # (pandas >= 3 stores text as UTF-8 Arrow strings)
         codes, cats = pd.factorize(values, use_na_sentinel=True)
-    if (codes < 0).any():
+        return pd.Index(cats), codes
+    except UnicodeEncodeError as e:
+        row = next(i for i, v in enumerate(values) if not _encodable(v))
+        raise ValueError(
+            f"{label} holds text with no UTF-8 form (a lone surrogate) at row {row}: "
+            f"{values[row]!r}"
+        ) from e
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        str(value).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _arrow_backed(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _arrow_codes(values: pa.ChunkedArray | pa.Array) -> tuple[pd.Index, np.ndarray]:
+    chunked = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    if not pa.types.is_dictionary(chunked.type):
+        chunked = chunked.dictionary_encode()
+    chunked = chunked.unify_dictionaries() if chunked.num_chunks > 1 else chunked
+    if chunked.num_chunks == 0:
+        return pd.Index([]), np.zeros(0, np.int64)
+    dictionary = chunked.chunk(0).dictionary
+    indices = pa.chunked_array([c.indices for c in chunked.chunks])
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    return pd.Index(dictionary.to_pandas()), indices.to_numpy(zero_copy_only=False)
+
+
+def _object_array(items: list[Any]) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def _categories_and_codes(
+    values: Any, label: str, sparse_ok: bool = False
+) -> tuple[pd.Index, np.ndarray]:
+    """:func:`_local_codes` with missing values raising ValueError."""
+    cats, codes = _local_codes(values, label, sparse_ok)
+    if codes.dtype != np.uint32 and (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(f"{label} has a missing value at row {row}")
     return pd.Index(cats), codes
@@ -202,34 +248,65 @@ def _dense_integer_codes(values: Any, sparse_ok: bool) -> tuple[pd.Index, np.nda
     return pd.Index(np.flatnonzero(present)), take(lookup, arr)
 
 
+def shared_codes(
+    columns: Sequence[Any], labels: Sequence[str]
+) -> tuple[pd.Index, list[tuple[np.ndarray, np.ndarray]]]:
+    """One category space for several columns, without a pass over their rows.
+
+    Returns the categories (first-seen order over the columns' own categories) and, per column,
+    its local codes (see :func:`_local_codes`) with the ``uint32`` table mapping them into the
+    shared space.
+    """
+    categories = pd.Index([])
+    parts = []
+    for column, label in zip(columns, labels, strict=True):
+        # Model ids may leave gaps: an id without battles gets no rating.
+        cats, local = _local_codes(column, label, sparse_ok=True)
+        cats = _plain(cats)
+        if len(categories) == 0:
+            categories = cats
+        elif not cats.equals(categories):
+            new = cats[~cats.isin(categories)]
+            categories = categories.append(new) if len(new) else categories
+        parts.append((np.ascontiguousarray(local), categories.get_indexer(cats).astype(np.uint32)))
+    return categories, parts
+
+
+def is_identity(local: np.ndarray, table: np.ndarray) -> bool:
+    """True when ``table[local]`` is ``local`` itself (valid uint32 codes, identity table)."""
+    return local.dtype == np.uint32 and np.array_equal(table, np.arange(len(table)))
+
+
 def factorize_jointly(
-    columns: Sequence[Any], labels: Sequence[str], dtype: type = np.uint32
+    columns: Sequence[Any], labels: Sequence[str]
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Codes several columns into one shared category space.
 
-    Returns one code array (``dtype``) per column and the category values (first-seen order
-    over the columns' own categories). Categorical / dictionary columns reuse their codes;
-    other columns go through ``pandas.factorize`` once each. Columns are coded one at a time,
-    so at most one column's intermediate codes are alive beside the outputs.
+    Returns one ``uint32`` code array per column and the category values (see
+    :func:`shared_codes`). Categorical / dictionary columns reuse their codes, text columns are
+    factorised in Rust, others go through ``pandas.factorize``; each column's codes are then
+    mapped into the shared space (and checked for missing values) in one parallel pass.
     """
-    categories = pd.Index([])
+    categories, parts = shared_codes(columns, labels)
     codes = []
-    for column, label in zip(columns, labels, strict=True):
-        # Model ids may leave gaps: an id without battles gets no rating.
-        cats, local = _categories_and_codes(column, label, sparse_ok=True)
-        if len(categories) == 0:
-            categories = cats
-        else:
-            new = cats[~cats.isin(categories)]
-            categories = categories.append(new) if len(new) else categories
-        remap = categories.get_indexer(cats)
-        if not np.array_equal(remap, np.arange(len(cats))):
-            codes.append(take(remap.astype(dtype), local))
-        elif local.dtype.itemsize == np.dtype(dtype).itemsize:
-            codes.append(local.view(dtype))  # codes are >= 0 and already in the shared space
-        else:
-            codes.append(local.astype(dtype))
+    for (local, table), label in zip(parts, labels, strict=True):
+        if is_identity(local, table):
+            codes.append(local)
+            continue
+        out, bad = _native.recode_u32(local, table)
+        if out is None:
+            raise ValueError(f"{label} has a missing value at row {bad}")
+        codes.append(out)
     return codes, np.asarray(categories, dtype=object)
+
+
+def _plain(cats: pd.Index) -> pd.Index:
+    """Categories as NumPy-backed values: Arrow-backed strings become object (fast lookups)."""
+    return (
+        pd.Index(np.asarray(cats, dtype=object), dtype=object)
+        if _arrow_backed(cats.dtype)
+        else cats
+    )
 
 
 def factorize(column: Any, label: str) -> tuple[np.ndarray, np.ndarray]:

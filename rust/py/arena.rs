@@ -1,12 +1,15 @@
 //! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo.
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use super::threads::detach;
 
-use crate::bradley_terry::{fit, sandwich, FitOptions, PairStats, Structure};
+use crate::bradley_terry::{fit_with_structure, sandwich, FitOptions, PairStats, Structure};
 use crate::elo::{online_elo, EloOptions};
 use crate::error::KernelError;
 use crate::pairs::{aggregate, Battles, Cells};
@@ -24,6 +27,11 @@ pub struct CellTable {
     n_models: usize,
     #[pyo3(get)]
     n_groups: usize,
+    /// Cell range of each group.
+    ranges: Vec<Range<usize>>,
+    /// Pair sums and comparison-graph structure of each group, computed on first use (a fit,
+    /// its identifiability check and its intervals all read them).
+    groups: Vec<OnceLock<(PairStats, Structure)>>,
 }
 
 /// θ per round as a (rounds, n_models) array, and the number of degenerate rounds.
@@ -38,15 +46,28 @@ fn fit_options(prior: f64, tol: f64) -> FitOptions {
 }
 
 impl CellTable {
-    fn group(&self, group: usize) -> PyResult<std::ops::Range<usize>> {
-        self.cells.group_ranges(self.n_groups).get(group).cloned().ok_or_else(|| {
+    fn of(cells: Cells, n_models: usize, n_groups: usize) -> Self {
+        let ranges = cells.group_ranges(n_groups);
+        let groups = (0..n_groups).map(|_| OnceLock::new()).collect();
+        CellTable { cells, n_models, n_groups, ranges, groups }
+    }
+
+    fn group(&self, group: usize) -> PyResult<Range<usize>> {
+        self.ranges.get(group).cloned().ok_or_else(|| {
             KernelError::value("group", format!("group {group} out of range (n_groups = {})", self.n_groups))
                 .into()
         })
     }
 
-    fn stats(&self, group: usize) -> PyResult<PairStats> {
-        Ok(PairStats::from_cells(&self.cells, self.group(group)?))
+    fn stats(&self, py: Python<'_>, group: usize) -> PyResult<&(PairStats, Structure)> {
+        let range = self.group(group)?;
+        Ok(detach(py, || {
+            self.groups[group].get_or_init(|| {
+                let stats = PairStats::from_cells(&self.cells, range);
+                let structure = Structure::of(&stats, self.n_models);
+                (stats, structure)
+            })
+        }))
     }
 }
 
@@ -71,14 +92,14 @@ impl CellTable {
         let g = group.as_ref().map(|g| g.as_slice()).transpose()?;
         let battles = Battles { first: a, second: b, outcome: o, weight: w, group: g, n_models, n_groups };
         let cells = detach(py, || aggregate(&battles))?;
-        Ok(CellTable { cells, n_models, n_groups })
+        Ok(CellTable::of(cells, n_models, n_groups))
     }
 
     /// The same cells with LMArena's inverse-frequency weights 1 / max(n_pair, floor).
     fn reweighted(&self, floor: f64) -> Self {
         let mut cells = self.cells.clone();
         cells.reweight_inverse_frequency(floor);
-        CellTable { cells, n_models: self.n_models, n_groups: self.n_groups }
+        CellTable::of(cells, self.n_models, self.n_groups)
     }
 
     /// Columns `(group, i, j, score2, weight, count)` as NumPy arrays.
@@ -116,9 +137,8 @@ type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 /// (`u32::MAX` for models absent from the group).
 #[pyfunction]
 pub fn bt_structure<'py>(py: Python<'py>, table: &CellTable, group: usize) -> PyResult<Labels<'py>> {
-    let stats = table.stats(group)?;
-    let s = detach(py, || Structure::of(&stats, table.n_models));
-    Ok((s.component.into_pyarray(py), s.strong.into_pyarray(py)))
+    let (_, s) = table.stats(py, group)?;
+    Ok((s.component.clone().into_pyarray(py), s.strong.clone().into_pyarray(py)))
 }
 
 /// Maximum-likelihood θ of one group (NaN for absent models) and the Newton iterations used.
@@ -132,9 +152,9 @@ pub fn bt_fit<'py>(
     tol: f64,
     max_iter: usize,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, usize)> {
-    let stats = table.stats(group)?;
+    let (stats, structure) = table.stats(py, group)?;
     let opts = FitOptions { prior, tol, max_iter };
-    let f = detach(py, || fit(&stats, table.n_models, None, &opts))?;
+    let f = detach(py, || fit_with_structure(stats, structure, None, &opts))?;
     Ok((f.theta.into_pyarray(py), f.iterations))
 }
 
@@ -149,10 +169,13 @@ pub fn bt_sandwich<'py>(
     prior: f64,
     ridge: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let stats = table.stats(group)?;
+    let (stats, structure) = table.stats(py, group)?;
     let theta = theta.as_slice()?;
     let n = theta.len();
-    let cov = detach(py, || sandwich(&stats, theta, prior, ridge))?;
+    if n != table.n_models {
+        return Err(KernelError::shape("theta", format!("length {}", table.n_models), n.to_string()).into());
+    }
+    let cov = detach(py, || sandwich(stats, structure, theta, prior, ridge))?;
     Ok(matrix(py, n, n, cov))
 }
 

@@ -51,13 +51,19 @@ impl LshIndex {
     }
 
     fn keys(&self) -> Vec<String> {
-        self.inner.read().expect("lock").keys.clone()
+        self.inner.read().expect("lock").keys.iter().map(str::to_owned).collect()
+    }
+
+    /// Heap bytes held by the index.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.read().expect("lock").nbytes()
     }
 
     fn insert(&self, py: Python<'_>, keys: Vec<String>, sigs: PyReadonlyArray2<'_, u32>) -> PyResult<()> {
         let np = self.inner.read().expect("lock").num_perm;
         let (s, _) = rows(&sigs, np)?;
-        detach(py, || self.inner.write().expect("lock").insert(keys, s))?;
+        detach(py, || self.inner.write().expect("lock").insert(&keys, s))?;
         Ok(())
     }
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _native
 from .._arrays import check_finite, float_array
-from .._tables import Table, factorize, factorize_jointly, take
+from .._tables import Table, factorize, is_identity, shared_codes, take
 
 FIRST_WINS, TIE, SECOND_WINS = 0, 1, 2
 
@@ -96,16 +97,28 @@ def code_battles(
     w = table.column(winner, "winner")
     if len(table) == 0:
         raise ValueError("battles is empty: no rows to fit")
-    (first, second), models = factorize_jointly(
-        [a, b], [f"battles[{model_a!r}]", f"battles[{model_b!r}]"]
-    )
-    same = np.flatnonzero(first == second)
-    if len(same):
-        row = int(same[0])
-        raise ValueError(
-            f"a model cannot battle itself: {models[first[row]]!r} is both {model_a} and {model_b} "
-            f"in row {row} ({len(same)} such rows)"
+    labels = [f"battles[{model_a!r}]", f"battles[{model_b!r}]"]
+    categories, ((local_a, table_a), (local_b, table_b)) = shared_codes([a, b], labels)
+    models = np.asarray(categories, dtype=object)
+    if is_identity(local_a, table_a) and is_identity(local_b, table_b):
+        pair, row = (local_a, local_b), _native.first_equal_u32(local_a, local_b)
+    else:
+        # One parallel pass maps both columns into the shared codes and checks them.
+        dtype = np.promote_types(local_a.dtype, local_b.dtype)
+        dtype = dtype if dtype.kind in "iu" else np.dtype(np.int64)  # uint64 with int64
+        pair, problem, row, column = _native.recode_pair_u32(
+            local_a.astype(dtype, copy=False), table_a, local_b.astype(dtype, copy=False), table_b
         )
+        if problem == "missing":
+            raise ValueError(f"{labels[column]} has a missing value at row {row}")
+    if pair is None or row >= 0:
+        model = models[table_a[local_a[row]]]
+        same = np.count_nonzero(table_a[local_a] == table_b[local_b])
+        raise ValueError(
+            f"a model cannot battle itself: {model!r} is both {model_a} and {model_b} "
+            f"in row {row} ({same} such rows)"
+        )
+    first, second = pair
     outcome = outcome_codes(w, outcomes, f"battles[{winner!r}]")
     return Battles(table, first, second, outcome, models)
 

@@ -28,27 +28,27 @@ def ratings_frame(
     n_battles: np.ndarray,
     component: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Leaderboard rows for the models with a finite rating, sorted by rating."""
-    keep = np.isfinite(rating)
-    frame = pd.DataFrame(
-        {
-            "model": models[keep],
-            "rating": rating[keep],
-            "ci_low": ci_low[keep],
-            "ci_high": ci_high[keep],
-            "rank_ub": rank_upper_bound(ci_low[keep], ci_high[keep]),
-            "n_battles": n_battles[keep].astype(np.int64),
-        }
-    )
+    """Leaderboard rows for the models with a finite rating, sorted by rating (ties keep the
+    models' order)."""
+    keep = np.flatnonzero(np.isfinite(rating))
+    keep = keep[np.argsort(-rating[keep], kind="stable")]
+    low, high = ci_low[keep], ci_high[keep]
+    columns = {
+        "model": models[keep],
+        "rating": rating[keep],
+        "ci_low": low,
+        "ci_high": high,
+        "rank_ub": rank_upper_bound(low, high),
+        "n_battles": n_battles[keep].astype(np.int64),
+    }
     if component is not None and len(np.unique(component[keep])) > 1:
-        frame["component"] = component[keep]
         # Ranks are only meaningful within a connected piece of the comparison graph.
-        for _, idx in frame.groupby("component").groups.items():
-            sub = frame.loc[idx]
-            frame.loc[idx, "rank_ub"] = rank_upper_bound(
-                sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy()
-            )
-    return frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)
+        pieces = component[keep]
+        for piece in np.unique(pieces):
+            mine = pieces == piece
+            columns["rank_ub"][mine] = rank_upper_bound(low[mine], high[mine])
+        columns["component"] = pieces
+    return pd.DataFrame(columns)
 
 
 @dataclass

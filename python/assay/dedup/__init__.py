@@ -187,6 +187,15 @@ def _encode_key(k: Any) -> str:
     raise TypeError(f"keys must be str or int, got {type(k).__name__}")
 
 
+def _encode_keys(keys: Sequence[Any]) -> tuple[list[str | int], list[str]]:
+    """(the keys as Python values, their tagged spellings for the native index)."""
+    if isinstance(keys, range) or (isinstance(keys, np.ndarray) and keys.dtype.kind in "iu"):
+        values: list[Any] = list(keys) if isinstance(keys, range) else keys.tolist()
+        return values, [f"i:{k}" for k in values]
+    values = [int(k) if isinstance(k, np.integer) else k for k in keys]
+    return values, [_encode_key(k) for k in values]
+
+
 def _decode_key(k: str) -> str | int:
     return int(k[2:]) if k.startswith("i:") else k[2:]
 
@@ -251,6 +260,12 @@ class LSHIndex:
     def __len__(self) -> int:
         return len(self._native)
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index, in bytes: signatures (4·num_perm per item), keys, one
+        bucket-table slot and one chain link per band and item."""
+        return int(self._native.nbytes)
+
     def keys(self) -> list[str | int]:
         if self._keys is None:
             self._keys = [_decode_key(k) for k in self._native.keys()]
@@ -269,7 +284,7 @@ class LSHIndex:
     def insert(self, keys: Sequence[Any], signatures: Any) -> None:
         """Adds one key per signature row; duplicate keys raise ValueError (nothing is added)."""
         sigs = self._sigs(signatures)
-        enc = [_encode_key(k) for k in keys]
+        values, enc = _encode_keys(keys)
         if len(enc) != sigs.shape[0]:
             raise ValueError(f"keys has {len(enc)} entries but signatures has {sigs.shape[0]} rows")
         try:
@@ -280,7 +295,10 @@ class LSHIndex:
                 raise
             key = _decode_key(m.group(1))
             raise ValueError(f"keys: duplicate key {key!r} (keys must be unique)") from None
-        self._keys = None
+        if self._keys is not None:
+            self._keys.extend(values)
+        elif len(self._native) == len(values):  # the first insert: nothing to decode later
+            self._keys = values
 
     def query(self, signatures: Any, *, verify: bool = False) -> list[list[str | int]]:
         """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold)."""

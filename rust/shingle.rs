@@ -140,13 +140,26 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
     let n = opts.n.max(1);
     match opts.unit {
         Unit::Word => {
+            // The rolling hash of `rolling_hashes`, kept while tokenising: the last n token
+            // hashes live in a ring, so no pass over a token list follows.
             let pow = rolling_weight(n);
-            let mut toks: Vec<u64> = Vec::with_capacity(text.len() / 4);
-            for_each_word_window(text, opts, |w, win| toks.push(token_hash_window(w, win)));
-            rolling_hashes(&toks, n, pow, |_, h| f(h));
-            if !toks.is_empty() && toks.len() < n {
-                let h = toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t));
-                f(mix64(h));
+            let mut ring = vec![0u64; n];
+            let (mut h, mut count, mut slot) = (0u64, 0usize, 0usize);
+            for_each_word_window(text, opts, |w, win| {
+                let t = token_hash_window(w, win);
+                if count >= n {
+                    h = h.wrapping_sub(ring[slot].wrapping_mul(pow));
+                }
+                h = h.wrapping_mul(P).wrapping_add(t);
+                ring[slot] = t;
+                slot = if slot + 1 == n { 0 } else { slot + 1 };
+                count += 1;
+                if count >= n {
+                    f(mix64(h));
+                }
+            });
+            if count > 0 && count < n {
+                f(mix64(h)); // fewer tokens than n: one shingle of them all
             }
         }
         Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
@@ -263,6 +276,22 @@ mod tests {
         let (a, b) = (format!("Hello, WORLD! {long} ab"), format!("hello world {long} ab"));
         assert_eq!(shingle_set(&a, &lm), shingle_set(&b, &o)); // transformed vs borrowed windows
         assert_eq!(shingle_set("tail ab", &o), shingle_set("tail  ab", &o)); // window at text end
+    }
+
+    #[test]
+    fn streamed_rolling_hash_equals_the_windowed_one() {
+        let text = "a bb ccc dddd eeeee ffffff ggggggggggggggggggg h i j";
+        let toks: Vec<u64> = words(text).map(|w| token_hash(w.as_bytes())).collect();
+        for n in 1..=12 {
+            let mut got = Vec::new();
+            shingle_hashes(text, &opts(n, Unit::Word), &mut got);
+            let mut want = Vec::new();
+            rolling_hashes(&toks, n, rolling_weight(n), |_, h| want.push(h));
+            if toks.len() < n {
+                want.push(mix64(toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))));
+            }
+            assert_eq!(got, want, "n = {n}");
+        }
     }
 
     #[test]

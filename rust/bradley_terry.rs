@@ -387,8 +387,16 @@ mod tests {
     use crate::pairs::{aggregate, Battles};
 
     fn stats(a: &[u32], b: &[u32], o: &[u8], n_models: usize) -> PairStats {
-        let battles =
-            Battles { first: a, second: b, outcome: o, weight: None, group: None, n_models, n_groups: 1 };
+        let battles = Battles {
+            first: a,
+            second: b,
+            tables: None,
+            outcome: o,
+            weight: None,
+            group: None,
+            n_models,
+            n_groups: 1,
+        };
         let cells = aggregate(&battles).unwrap();
         PairStats::from_cells(&cells, 0..cells.len())
     }

@@ -18,9 +18,14 @@ const DENSE_KEYS: u64 = 1 << 22;
 const CHUNK: usize = 1 << 16;
 
 /// Integer-coded battles, borrowed from the caller's columns.
-pub struct Battles<'a> {
-    pub first: &'a [u32],
-    pub second: &'a [u32],
+///
+/// `first` and `second` hold model codes, or (with `tables`) the columns' own dictionary codes
+/// (pandas Categorical codes, Arrow indices: any integer type, negative for a missing value)
+/// that `tables` maps to model codes; the counting pass then maps them as it reads them.
+pub struct Battles<'a, T = u32> {
+    pub first: &'a [T],
+    pub second: &'a [T],
+    pub tables: Option<(&'a [u32], &'a [u32])>,
     pub outcome: &'a [u8],
     pub weight: Option<&'a [f64]>,
     pub group: Option<&'a [u32]>,
@@ -90,7 +95,28 @@ impl Cells {
     }
 }
 
-fn check(battles: &Battles) -> KernelResult<()> {
+/// A column code: any primitive integer.
+pub trait Code: Copy + Sync + TryInto<usize> {}
+impl<T: Copy + Sync + TryInto<usize>> Code for T {}
+
+impl<T: Code> Battles<'_, T> {
+    /// Model codes of row `r` and whether both are valid (present and below `n_models`); an
+    /// invalid code gives an in-range stand-in, so hot loops need not branch.
+    #[inline(always)]
+    fn models(&self, r: usize) -> (usize, usize, bool) {
+        let raw = |x: T| -> usize { x.try_into().unwrap_or(usize::MAX) };
+        let mapped = |table: &[u32], x: usize| table.get(x).map_or(usize::MAX, |&m| m as usize);
+        let (x, y) = (raw(self.first[r]), raw(self.second[r]));
+        let (a, b) = match self.tables {
+            None => (x, y),
+            Some((ta, tb)) => (mapped(ta, x), mapped(tb, y)),
+        };
+        let (k, last) = (self.n_models, self.n_models.saturating_sub(1));
+        (a.min(last), b.min(last), a < k && b < k)
+    }
+}
+
+fn check<T: Code>(battles: &Battles<T>) -> KernelResult<()> {
     let n = battles.first.len();
     for (name, len) in [("model_b", battles.second.len()), ("winner", battles.outcome.len())] {
         if len != n {
@@ -111,7 +137,7 @@ fn check(battles: &Battles) -> KernelResult<()> {
 }
 
 /// Checks every row in parallel; the error names the first bad row.
-fn check_rows(battles: &Battles) -> KernelResult<()> {
+fn check_rows<T: Code>(battles: &Battles<T>) -> KernelResult<()> {
     let bad = pieces(battles.first.len())
         .into_par_iter()
         .find_map_first(|rows| rows.into_iter().find_map(|r| row_problem(battles, r)));
@@ -126,11 +152,18 @@ fn pieces(n: usize) -> Vec<std::ops::Range<usize>> {
 }
 
 #[inline]
-fn row_problem(battles: &Battles, row: usize) -> Option<KernelError> {
-    let (a, b, o) = (battles.first[row], battles.second[row], battles.outcome[row]);
-    let k = battles.n_models as u32;
-    let problem = if a >= k || b >= k {
-        KernelError::value("model_a/model_b", format!("row {row} has model code {} >= {k}", a.max(b)))
+fn row_problem<T: Code>(battles: &Battles<T>, row: usize) -> Option<KernelError> {
+    let ((a, b, valid), o) = (battles.models(row), battles.outcome[row]);
+    let k = battles.n_models;
+    let problem = if !valid {
+        let raw = |x: T| x.try_into().map_or("missing".to_string(), |x: usize| x.to_string());
+        let (x, y) = (raw(battles.first[row]), raw(battles.second[row]));
+        let what = if battles.tables.is_some() {
+            "a code with no model".to_string()
+        } else {
+            format!("a model code outside 0..{k}")
+        };
+        KernelError::value("model_a/model_b", format!("row {row} has {what} (model_a: {x}, model_b: {y})"))
     } else if a == b {
         KernelError::value("model_a/model_b", format!("row {row}: a model cannot battle itself (code {a})"))
     } else if o > SECOND_WINS {
@@ -171,7 +204,27 @@ fn unkey(key: u64, k: u64) -> (u32, u32, u32, u8) {
 
 /// Battle counts per ordered key `((group·K + a)·K + b)·3 + outcome`, in one branch-free
 /// parallel pass; rows are checked as they are counted (and looked up again only on failure).
-fn dense_counts(battles: &Battles) -> KernelResult<Vec<u32>> {
+fn dense_counts<T: Code>(battles: &Battles<T>) -> KernelResult<Vec<u32>> {
+    let k = battles.n_models;
+    let raw = |x: T| -> usize { x.try_into().unwrap_or(usize::MAX) };
+    match battles.tables {
+        None => dense_counts_with(battles, |x, y| (raw(x), raw(y), true)),
+        Some((ta, tb)) if !ta.is_empty() && !tb.is_empty() => {
+            let (la, lb) = (ta.len() - 1, tb.len() - 1);
+            dense_counts_with(battles, |x, y| {
+                let (x, y) = (raw(x), raw(y));
+                (ta[x.min(la)] as usize, tb[y.min(lb)] as usize, (x <= la) & (y <= lb))
+            })
+        }
+        Some(_) => check_rows(battles).map(|_| vec![0; battles.n_groups.max(1) * k * k * 3]),
+    }
+}
+
+/// [`dense_counts`] with `models` giving a row's two model codes (and whether its codes exist).
+fn dense_counts_with<T: Code>(
+    battles: &Battles<T>,
+    models: impl Fn(T, T) -> (usize, usize, bool) + Sync,
+) -> KernelResult<Vec<u32>> {
     let (k, n_groups) = (battles.n_models, battles.n_groups.max(1));
     let n_keys = n_groups * k * k * 3;
     let partial: Vec<(Vec<u32>, bool)> = pieces(battles.first.len())
@@ -179,19 +232,17 @@ fn dense_counts(battles: &Battles) -> KernelResult<Vec<u32>> {
         .map(|rows| {
             let mut acc = vec![0u32; n_keys];
             let mut valid = true;
-            let rows_of = |r: std::ops::Range<usize>| {
-                battles.first[r.clone()].iter().zip(&battles.second[r.clone()]).zip(&battles.outcome[r])
-            };
-            let mut count = |g: usize, ((&a, &b), &o): ((&u32, &u32), &u8)| {
-                let (a, b) = (a as usize, b as usize);
-                valid &= (a < k) & (b < k) & (a != b) & (o <= SECOND_WINS) & (g < n_groups);
+            let mut count = |g: usize, (x, y, o): (T, T, u8)| {
+                let (a, b, known) = models(x, y);
+                valid &= known & (a < k) & (b < k) & (a != b) & (o <= SECOND_WINS) & (g < n_groups);
                 acc[(((g * k + a) * k + b) * 3 + o as usize).min(n_keys - 1)] += 1;
             };
+            let (first, second) = (&battles.first[rows.clone()], &battles.second[rows.clone()]);
+            let rows_of =
+                first.iter().zip(second).zip(&battles.outcome[rows.clone()]).map(|((&x, &y), &o)| (x, y, o));
             match battles.group {
-                None => rows_of(rows).for_each(|row| count(0, row)),
-                Some(group) => {
-                    group[rows.clone()].iter().zip(rows_of(rows)).for_each(|(&g, row)| count(g as usize, row))
-                }
+                None => rows_of.for_each(|row| count(0, row)),
+                Some(group) => group[rows].iter().zip(rows_of).for_each(|(&g, row)| count(g as usize, row)),
             }
             (acc, valid)
         })
@@ -208,7 +259,7 @@ fn dense_counts(battles: &Battles) -> KernelResult<Vec<u32>> {
 }
 
 /// Aggregates battles into cells. Rows with weight 0 are kept out.
-pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
+pub fn aggregate<T: Code>(battles: &Battles<T>) -> KernelResult<Cells> {
     check(battles)?;
     let n = battles.first.len();
     if n == 0 {
@@ -217,7 +268,8 @@ pub fn aggregate(battles: &Battles) -> KernelResult<Cells> {
     let k = battles.n_models as u64;
     let n_keys = (battles.n_groups.max(1) as u64).saturating_mul(k * k * 3);
     let row_key = |r: usize| {
-        let (i, j, s) = canonical(battles.first[r], battles.second[r], battles.outcome[r]);
+        let (a, b, _) = battles.models(r);
+        let (i, j, s) = canonical(a as u32, b as u32, battles.outcome[r]);
         key(battles.group.map_or(0, |g| g[r]), i, j, s, k)
     };
     let mut cells = Cells::default();
@@ -268,7 +320,16 @@ mod tests {
     use super::*;
 
     fn battles<'a>(a: &'a [u32], b: &'a [u32], o: &'a [u8], w: Option<&'a [f64]>) -> Battles<'a> {
-        Battles { first: a, second: b, outcome: o, weight: w, group: None, n_models: 3, n_groups: 1 }
+        Battles {
+            first: a,
+            second: b,
+            tables: None,
+            outcome: o,
+            weight: w,
+            group: None,
+            n_models: 3,
+            n_groups: 1,
+        }
     }
 
     #[test]
@@ -294,7 +355,10 @@ mod tests {
         let err = aggregate(&battles(&[0], &[0], &[0], None)).unwrap_err();
         assert!(err.to_string().contains("cannot battle itself"));
         let err = aggregate(&battles(&[0], &[5], &[0], None)).unwrap_err();
-        assert!(err.to_string().contains("model code 5"));
+        assert!(
+            err.to_string().contains("row 0 has a model code outside 0..3 (model_a: 0, model_b: 5)"),
+            "{err}"
+        );
         let err = aggregate(&battles(&[0], &[1], &[7], None)).unwrap_err();
         assert!(err.to_string().contains("outcome code 7"));
         let err = aggregate(&battles(&[0], &[1], &[0], Some(&[f64::NAN]))).unwrap_err();

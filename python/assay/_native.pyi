@@ -20,11 +20,12 @@ class CellTable:
     def n_groups(self) -> int: ...
     def __new__(
         cls,
-        first: _U32,
-        second: _U32,
+        first: npt.NDArray[np.integer],
+        second: npt.NDArray[np.integer],
         outcome: _U8,
         n_models: int,
         *,
+        tables: tuple[_U32, _U32] | None = None,
         weight: _F64 | None = None,
         group: _U32 | None = None,
         n_groups: int = 1,

@@ -7,6 +7,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use super::codes::{with_int_pair, IntColumn};
 use super::threads::detach;
 
 use crate::bradley_terry::{fit_with_structure, sandwich, FitOptions, PairStats, Structure};
@@ -74,24 +75,33 @@ impl CellTable {
 #[pymethods]
 impl CellTable {
     /// Aggregates integer-coded battles (outcome 0 = first wins, 1 = tie, 2 = second wins).
+    /// `first` and `second` (one integer dtype) are model codes, or with `tables` dictionary
+    /// codes that the tables map to model codes (negative: missing).
     #[new]
-    #[pyo3(signature = (first, second, outcome, n_models, *, weight=None, group=None, n_groups=1))]
+    #[pyo3(signature = (first, second, outcome, n_models, *, tables=None, weight=None, group=None, n_groups=1))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        first: PyReadonlyArray1<'_, u32>,
-        second: PyReadonlyArray1<'_, u32>,
+        first: IntColumn<'_>,
+        second: IntColumn<'_>,
         outcome: PyReadonlyArray1<'_, u8>,
         n_models: usize,
+        tables: Option<(PyReadonlyArray1<'_, u32>, PyReadonlyArray1<'_, u32>)>,
         weight: Option<PyReadonlyArray1<'_, f64>>,
         group: Option<PyReadonlyArray1<'_, u32>>,
         n_groups: usize,
     ) -> PyResult<Self> {
-        let (a, b, o) = (first.as_slice()?, second.as_slice()?, outcome.as_slice()?);
+        let o = outcome.as_slice()?;
         let w = weight.as_ref().map(|w| w.as_slice()).transpose()?;
         let g = group.as_ref().map(|g| g.as_slice()).transpose()?;
-        let battles = Battles { first: a, second: b, outcome: o, weight: w, group: g, n_models, n_groups };
-        let cells = detach(py, || aggregate(&battles))?;
+        let t = match &tables {
+            Some((ta, tb)) => Some((ta.as_slice()?, tb.as_slice()?)),
+            None => None,
+        };
+        let cells = with_int_pair!(&first, &second, a, b => {
+            let battles = Battles { first: a, second: b, tables: t, outcome: o, weight: w, group: g, n_models, n_groups };
+            detach(py, || aggregate(&battles))
+        })?;
         Ok(CellTable::of(cells, n_models, n_groups))
     }
 

@@ -1,7 +1,6 @@
 //! Wrappers for column coding: text factorisation and recoding into a shared code space.
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -37,6 +36,28 @@ macro_rules! with_int_column {
         }
     };
 }
+
+/// Runs `$body` with `$x`, `$y` bound to the slices of two integer columns of one dtype
+/// (a TypeError otherwise).
+macro_rules! with_int_pair {
+    ($a:expr, $b:expr, $x:ident, $y:ident => $body:expr) => {
+        with_int_pair!(@ $a, $b, $x, $y, $body, I8, I16, I32, I64, U8, U16, U32, U64)
+    };
+    (@ $a:expr, $b:expr, $x:ident, $y:ident, $body:expr, $($variant:ident),*) => {
+        match ($a, $b) {
+            $(($crate::py::codes::IntColumn::$variant(x), $crate::py::codes::IntColumn::$variant(y)) => {
+                let ($x, $y) = (x.as_slice()?, y.as_slice()?);
+                $body
+            })*
+            _ => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "the two code columns must have the same integer dtype",
+                ))
+            }
+        }
+    };
+}
+pub(super) use with_int_pair;
 
 type Factorized<'py> = Option<(Bound<'py, PyArray1<u32>>, Vec<Py<PyAny>>)>;
 
@@ -95,21 +116,13 @@ pub fn recode_pair_u32<'py>(
     table_b: PyReadonlyArray1<'py, u32>,
 ) -> PyResult<PairOut<'py>> {
     let (ta, tb) = (table_a.as_slice()?, table_b.as_slice()?);
-    macro_rules! same_dtype {
-        ($($variant:ident),*) => {
-            match (&a, &b) {
-                $((IntColumn::$variant(x), IntColumn::$variant(y)) => {
-                    let (x, y) = (x.as_slice()?, y.as_slice()?);
-                    if x.len() != y.len() {
-                        return Err(KernelError::shape("b", format!("length {}", x.len()), y.len().to_string()).into());
-                    }
-                    detach(py, || recode_pair(x, ta, y, tb))
-                })*
-                _ => return Err(PyTypeError::new_err("a and b must have the same integer dtype")),
-            }
-        };
-    }
-    Ok(match same_dtype!(I8, I16, I32, I64, U8, U16, U32, U64) {
+    let out = with_int_pair!(&a, &b, x, y => {
+        if x.len() != y.len() {
+            return Err(KernelError::shape("b", format!("length {}", x.len()), y.len().to_string()).into());
+        }
+        detach(py, || recode_pair(x, ta, y, tb))
+    });
+    Ok(match out {
         Ok((x, y)) => (Some((x.into_pyarray(py), y.into_pyarray(py))), "", -1, 0),
         Err(PairProblem::Missing { column, row }) => (None, "missing", row as i64, column),
         Err(PairProblem::Same { row }) => (None, "same", row as i64, 0),

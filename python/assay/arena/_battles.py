@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -13,6 +14,8 @@ from .._arrays import check_finite, float_array
 from .._tables import Table, factorize, is_identity, shared_codes, take
 
 FIRST_WINS, TIE, SECOND_WINS = 0, 1, 2
+#: Segment-combination spaces up to this size are coded by a lookup table, larger ones by sorting.
+DENSE_GROUP_SPACE = 1 << 24
 
 #: Winner labels understood without ``outcomes=`` (LMArena's and arena-rank's spellings).
 STANDARD_OUTCOMES: dict[str, int] = {
@@ -26,20 +29,70 @@ STANDARD_OUTCOMES: dict[str, int] = {
 
 @dataclass
 class Battles:
-    """Integer-coded battles. ``outcome``: 0 = model_a wins, 1 = tie, 2 = model_b wins."""
+    """Integer-coded battles. ``outcome``: 0 = model_a wins, 1 = tie, 2 = model_b wins.
+
+    The model columns are kept as their own codes (``local``: Categorical codes, Arrow indices,
+    factorised text; any integer dtype, negative for a missing value) with ``tables`` mapping
+    them to model codes, so that the counting pass reads them directly. ``first`` and
+    ``second``, uint32 model codes, are built and checked on first use.
+    """
 
     table: Table
-    first: np.ndarray  # uint32, (n,)
-    second: np.ndarray  # uint32, (n,)
+    local: tuple[np.ndarray, np.ndarray]  # model_a, model_b codes, one integer dtype, (n,)
+    tables: tuple[np.ndarray, np.ndarray]  # uint32: local code -> model code
     outcome: np.ndarray  # uint8, (n,)
     models: np.ndarray  # object, (n_models,): the name of each code
+    columns: tuple[str, str]  # the model_a and model_b column names, for messages
 
     @property
     def n_models(self) -> int:
         return len(self.models)
 
     def __len__(self) -> int:
-        return len(self.first)
+        return len(self.outcome)
+
+    @cached_property
+    def _pair(self) -> tuple[np.ndarray, np.ndarray]:
+        (a, b), (ta, tb) = self.local, self.tables
+        if is_identity(a, ta) and is_identity(b, tb):
+            row, problem, column = _native.first_equal_u32(a, b), "same", 0
+            pair: tuple[np.ndarray, np.ndarray] | None = (a, b)
+        else:  # one parallel pass maps both columns and checks them
+            pair, problem, row, column = _native.recode_pair_u32(a, ta, b, tb)
+        if pair is None or row >= 0:
+            self._raise(problem, row, column)
+        return pair
+
+    @property
+    def first(self) -> np.ndarray:
+        """Model code of model_a per battle (uint32)."""
+        return self._pair[0]
+
+    @property
+    def second(self) -> np.ndarray:
+        """Model code of model_b per battle (uint32)."""
+        return self._pair[1]
+
+    def mapping(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``tables``, or None when both map every code to itself (codes are model codes)."""
+        identity = [np.array_equal(t, np.arange(len(t))) for t in self.tables]
+        return None if all(identity) else self.tables
+
+    def check(self) -> None:
+        """Raises the named error for a missing model value or a model battling itself."""
+        self._pair  # noqa: B018 (built for its checks)
+
+    def _raise(self, problem: str, row: int, column: int) -> NoReturn:
+        label = f"battles[{self.columns[column]!r}]"
+        if problem == "missing":
+            raise ValueError(f"{label} has a missing value at row {row}")
+        (a, b), (ta, tb) = self.local, self.tables
+        same = np.count_nonzero(ta[a] == tb[b])
+        model_a, model_b = self.columns
+        raise ValueError(
+            f"a model cannot battle itself: {self.models[ta[a[row]]]!r} is both {model_a} and "
+            f"{model_b} in row {row} ({same} such rows)"
+        )
 
     def score(self) -> np.ndarray:
         """Score of model_a per battle: 1, 0.5 or 0 (float64)."""
@@ -48,10 +101,11 @@ class Battles:
     def subset(self, mask: np.ndarray) -> Battles:
         return Battles(
             self.table.subset(mask),
-            self.first[mask],
-            self.second[mask],
+            (self.local[0][mask], self.local[1][mask]),
+            self.tables,
             self.outcome[mask],
             self.models,
+            self.columns,
         )
 
 
@@ -99,28 +153,12 @@ def code_battles(
         raise ValueError("battles is empty: no rows to fit")
     labels = [f"battles[{model_a!r}]", f"battles[{model_b!r}]"]
     categories, ((local_a, table_a), (local_b, table_b)) = shared_codes([a, b], labels)
-    models = np.asarray(categories, dtype=object)
-    if is_identity(local_a, table_a) and is_identity(local_b, table_b):
-        pair, row = (local_a, local_b), _native.first_equal_u32(local_a, local_b)
-    else:
-        # One parallel pass maps both columns into the shared codes and checks them.
-        dtype = np.promote_types(local_a.dtype, local_b.dtype)
-        dtype = dtype if dtype.kind in "iu" else np.dtype(np.int64)  # uint64 with int64
-        pair, problem, row, column = _native.recode_pair_u32(
-            local_a.astype(dtype, copy=False), table_a, local_b.astype(dtype, copy=False), table_b
-        )
-        if problem == "missing":
-            raise ValueError(f"{labels[column]} has a missing value at row {row}")
-    if pair is None or row >= 0:
-        model = models[table_a[local_a[row]]]
-        same = np.count_nonzero(table_a[local_a] == table_b[local_b])
-        raise ValueError(
-            f"a model cannot battle itself: {model!r} is both {model_a} and {model_b} "
-            f"in row {row} ({same} such rows)"
-        )
-    first, second = pair
+    dtype = np.promote_types(local_a.dtype, local_b.dtype)
+    dtype = dtype if dtype.kind in "iu" else np.dtype(np.int64)  # uint64 with int64
+    local = (local_a.astype(dtype, copy=False), local_b.astype(dtype, copy=False))
     outcome = outcome_codes(w, outcomes, f"battles[{winner!r}]")
-    return Battles(table, first, second, outcome, models)
+    models = np.asarray(categories, dtype=object)
+    return Battles(table, local, (table_a, table_b), outcome, models, (model_a, model_b))
 
 
 def weight_column(battles: Battles, weights: Any) -> np.ndarray | None:
@@ -144,10 +182,18 @@ def group_codes(
 ) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """One uint32 code per row for the combination of ``columns``, and each code's values."""
     parts = [factorize(battles.table.column(c, role), f"battles[{c!r}]") for c in columns]
-    combined = np.zeros(len(battles), dtype=np.int64)
-    for codes, cats in parts:
-        combined = combined * len(cats) + codes
-    uniques, inverse = np.unique(combined, return_inverse=True)
+    combined = parts[0][0]
+    for codes, cats in parts[1:]:
+        combined = combined.astype(np.int64) * len(cats) + codes
+    space = int(np.prod([len(cats) for _, cats in parts], dtype=np.float64))
+    if space <= DENSE_GROUP_SPACE:
+        # Present combinations in increasing order (as np.unique), without sorting the rows.
+        uniques = np.flatnonzero(np.bincount(combined, minlength=space))
+        lookup = np.zeros(space, dtype=np.uint32)
+        lookup[uniques] = np.arange(len(uniques), dtype=np.uint32)
+        inverse = take(lookup, combined)
+    else:
+        uniques, inverse = np.unique(combined, return_inverse=True)
     keys = []
     for value in uniques:
         key = []

@@ -343,15 +343,19 @@ def _cell_table(
     group: np.ndarray | None = None,
     n_groups: int = 1,
 ) -> _native.CellTable:
-    table = _native.CellTable(
-        coded.first,
-        coded.second,
-        coded.outcome,
-        coded.n_models,
-        weight=w,
-        group=group,
-        n_groups=n_groups,
-    )
+    try:
+        table = _native.CellTable(
+            *coded.local,
+            coded.outcome,
+            coded.n_models,
+            tables=coded.mapping(),
+            weight=w,
+            group=group,
+            n_groups=n_groups,
+        )
+    except ValueError:
+        coded.check()  # names a missing model value or a self-battle, when that is the cause
+        raise
     return table.reweighted(REWEIGHT_FLOOR) if reweight else table
 
 

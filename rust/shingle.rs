@@ -102,9 +102,18 @@ pub fn token_hash_window(tok: &[u8], win: &[u8; 16]) -> u64 {
     if n > 16 {
         return xxh3_64(tok);
     }
-    let keep = |k: usize| ((1u128 << (8 * k.min(8))) - 1) as u64;
-    let lo = read_u64(&win[..8]) & keep(n);
-    let hi = read_u64(&win[8..]) & keep(n.saturating_sub(8));
+    // KEEP[k]: the low k bytes of a u64.
+    const KEEP: [u64; 9] = {
+        let mut m = [0u64; 9];
+        let mut k = 1;
+        while k < 9 {
+            m[k] = (m[k - 1] << 8) | 0xFF;
+            k += 1;
+        }
+        m
+    };
+    let lo = read_u64(&win[..8]) & KEEP[n.min(8)];
+    let hi = read_u64(&win[8..]) & KEEP[n.saturating_sub(8)];
     folded_mul(S1 ^ n as u64, folded_mul(lo ^ S1, hi ^ S0))
 }
 

@@ -149,29 +149,51 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
     let n = opts.n.max(1);
     match opts.unit {
         Unit::Word => {
-            // The rolling hash of `rolling_hashes`, kept while tokenising: the last n token
-            // hashes live in a ring, so no pass over a token list follows.
-            let pow = rolling_weight(n);
-            let mut ring = vec![0u64; n];
-            let (mut h, mut count, mut slot) = (0u64, 0usize, 0usize);
+            // The rolling hash of `rolling_hashes`, kept while tokenising (no token list).
+            let mut roll = Rolling::new(n);
             for_each_word_window(text, opts, |w, win| {
-                let t = token_hash_window(w, win);
-                if count >= n {
-                    h = h.wrapping_sub(ring[slot].wrapping_mul(pow));
-                }
-                h = h.wrapping_mul(P).wrapping_add(t);
-                ring[slot] = t;
-                slot = if slot + 1 == n { 0 } else { slot + 1 };
-                count += 1;
-                if count >= n {
-                    f(mix64(h));
+                if let Some(h) = roll.push(token_hash_window(w, win)) {
+                    f(h);
                 }
             });
-            if count > 0 && count < n {
-                f(mix64(h)); // fewer tokens than n: one shingle of them all
+            if let Some(h) = roll.short() {
+                f(h); // fewer tokens than n: one shingle of them all
             }
         }
         Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
+    }
+}
+
+/// The rolling hash of [`rolling_hashes`] fed one token hash at a time: the last `n` token
+/// hashes live in a ring.
+struct Rolling {
+    ring: Vec<u64>,
+    pow: u64,
+    h: u64,
+    count: usize,
+    slot: usize,
+}
+
+impl Rolling {
+    fn new(n: usize) -> Self {
+        Rolling { ring: vec![0; n], pow: rolling_weight(n), h: 0, count: 0, slot: 0 }
+    }
+
+    /// Adds a token; the shingle hash `mix64(H)` once `n` tokens are in the window.
+    #[inline(always)]
+    fn push(&mut self, t: u64) -> Option<u64> {
+        let n = self.ring.len();
+        let old = std::mem::replace(&mut self.ring[self.slot], t);
+        let leaving = if self.count >= n { old.wrapping_mul(self.pow) } else { 0 };
+        self.h = self.h.wrapping_sub(leaving).wrapping_mul(P).wrapping_add(t);
+        self.slot = if self.slot + 1 == n { 0 } else { self.slot + 1 };
+        self.count += 1;
+        (self.count >= n).then(|| mix64(self.h))
+    }
+
+    /// The one shingle of a text with `0 < k < n` tokens, `mix64` of the hash over all `k`.
+    fn short(&self) -> Option<u64> {
+        (self.count > 0 && self.count < self.ring.len()).then(|| mix64(self.h))
     }
 }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::error::{KernelError, KernelResult};
 use crate::lsh::IdMap;
 use crate::shingle::{
-    for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, ShingleOpts,
+    for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, Rolling, ShingleOpts,
 };
 
 /// One maximal shared span between an item and a document.
@@ -31,8 +31,14 @@ pub struct NgramIndex {
     pub opts: ShingleOpts,
     pub item_ngrams: Vec<u32>,
     table: IdMap<Vec<(u32, u32)>>,
-    pow: u64,
+    /// One bit per slot of the top `filter_bits` bits of an n-gram hash, set for the items'
+    /// n-grams: nearly every corpus n-gram is in no item, and one bit (in cache) says so.
+    filter: Vec<u64>,
+    filter_bits: u32,
 }
+
+/// Filter bits per distinct item n-gram: about 1 in 32 absent n-grams passes to the table.
+const FILTER_BITS_PER_KEY: usize = 32;
 
 /// Per-item results accumulated over scanned documents.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +68,21 @@ impl NgramIndex {
             item_ngrams.push((t.len() + 1).saturating_sub(n) as u32);
             rolling(t, n, pow, |pos, key| table.entry(key).or_default().push((item as u32, pos as u32)));
         }
-        Ok(NgramIndex { opts, item_ngrams, table, pow })
+        let slots = (table.len() * FILTER_BITS_PER_KEY).next_power_of_two().clamp(1 << 12, 1 << 30);
+        let filter_bits = slots.trailing_zeros();
+        let mut filter = vec![0u64; slots / 64];
+        for &key in table.keys() {
+            let slot = (key >> (64 - filter_bits)) as usize;
+            filter[slot / 64] |= 1 << (slot % 64);
+        }
+        Ok(NgramIndex { opts, item_ngrams, table, filter, filter_bits })
+    }
+
+    /// False when no item has an n-gram with this hash (true may still be a miss).
+    #[inline(always)]
+    fn may_contain(&self, key: u64) -> bool {
+        let slot = (key >> (64 - self.filter_bits)) as usize;
+        self.filter[slot / 64] >> (slot % 64) & 1 == 1
     }
 
     pub fn new_state(&self) -> ScanState {
@@ -74,10 +94,14 @@ impl NgramIndex {
 
     /// Maximal shared runs between the items and one document.
     pub fn scan_doc(&self, text: &str, doc: u64) -> Vec<Run> {
-        let toks = token_hashes(text, &self.opts);
         let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
-        rolling(&toks, self.opts.n, self.pow, |pos, key| {
+        let mut roll = Rolling::new(self.opts.n);
+        for_each_word_window(text, &self.opts, |w, win| {
+            let Some(key) = roll.push(token_hash_window(w, win)).filter(|&k| self.may_contain(k)) else {
+                return;
+            };
             if let Some(occ) = self.table.get(&key) {
+                let pos = roll.position();
                 for &(item, ipos) in occ {
                     hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
                 }

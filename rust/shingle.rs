@@ -166,7 +166,7 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
 
 /// The rolling hash of [`rolling_hashes`] fed one token hash at a time: the last `n` token
 /// hashes live in a ring.
-struct Rolling {
+pub struct Rolling {
     ring: Vec<u64>,
     pow: u64,
     h: u64,
@@ -175,13 +175,13 @@ struct Rolling {
 }
 
 impl Rolling {
-    fn new(n: usize) -> Self {
+    pub fn new(n: usize) -> Self {
         Rolling { ring: vec![0; n], pow: rolling_weight(n), h: 0, count: 0, slot: 0 }
     }
 
     /// Adds a token; the shingle hash `mix64(H)` once `n` tokens are in the window.
     #[inline(always)]
-    fn push(&mut self, t: u64) -> Option<u64> {
+    pub fn push(&mut self, t: u64) -> Option<u64> {
         let n = self.ring.len();
         let old = std::mem::replace(&mut self.ring[self.slot], t);
         let leaving = if self.count >= n { old.wrapping_mul(self.pow) } else { 0 };
@@ -191,8 +191,13 @@ impl Rolling {
         (self.count >= n).then(|| mix64(self.h))
     }
 
+    /// Position (first token) of the window that the last `push` completed.
+    pub fn position(&self) -> usize {
+        self.count - self.ring.len()
+    }
+
     /// The one shingle of a text with `0 < k < n` tokens, `mix64` of the hash over all `k`.
-    fn short(&self) -> Option<u64> {
+    pub fn short(&self) -> Option<u64> {
         (self.count > 0 && self.count < self.ring.len()).then(|| mix64(self.h))
     }
 }

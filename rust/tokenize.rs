@@ -158,10 +158,13 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
         if buf.len() < tok.len() {
             buf.resize(tok.len(), 0);
         }
+        // Through a local slice: a byte store via `buf` itself may alias the Vec's own pointer,
+        // which the compiler then reloads at every byte.
+        let out = &mut buf[..tok.len()];
         let mut len = 0;
         for &c in tok {
             let v = lut[c as usize];
-            buf[len] = v as u8;
+            out[len] = v as u8;
             len += (v >> 8) as usize;
         }
         if len > 0 {

@@ -143,16 +143,19 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
     }
     let mut buf: Vec<u8> = vec![0; 64];
     let mut pad = [0u8; 16];
+    let lower = case == Case::Ascii;
     let mut emit = |tok: &[u8], rest: &[u8]| {
-        if !transform {
-            // `rest` runs from the token start to the end of the text
-            let win: &[u8; 16] = match rest.first_chunk::<16>() {
-                Some(w) => w,
-                None => {
-                    pad[..rest.len()].copy_from_slice(rest);
-                    &pad
-                }
-            };
+        // `rest` runs from the token start to the end of the text
+        let win: &[u8; 16] = match rest.first_chunk::<16>() {
+            Some(w) => w,
+            None => {
+                pad[..rest.len()].copy_from_slice(rest);
+                &pad
+            }
+        };
+        // Most tokens are short and need no change: those are passed as they stand.
+        let untouched = tok.len() <= 16 && changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0;
+        if !transform || untouched {
             return f(tok, win);
         }
         if buf.len() < tok.len() {
@@ -196,6 +199,41 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
     if b.len() > start {
         emit(&b[start..], &b[start..]);
     }
+}
+
+/// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with
+/// `lower`) or ASCII punctuation (with `strip`).
+#[inline(always)]
+fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+        };
+        // SAFETY: SSE2 is part of x86_64; the one unaligned 16-byte load reads `win` exactly.
+        unsafe {
+            let v = _mm_loadu_si128(win.as_ptr().cast());
+            // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
+            let within = |lo: u8, hi: u8| {
+                let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)), _mm_setzero_si128())
+            };
+            let mut m = _mm_setzero_si128();
+            if lower {
+                m = _mm_or_si128(m, within(b'A', b'Z'));
+            }
+            if strip {
+                m = _mm_or_si128(_mm_or_si128(m, within(0x21, 0x2F)), within(0x3A, 0x40));
+                m = _mm_or_si128(_mm_or_si128(m, within(0x5B, 0x60)), within(0x7B, 0x7E));
+            }
+            _mm_movemask_epi8(m) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    win.iter().enumerate().fold(0u32, |m, (i, &c)| {
+        m | (((lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation())) as u32) << i
+    })
 }
 
 /// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21).
@@ -272,6 +310,18 @@ mod tests {
     fn unicode_lowercase() {
         let o = ShingleOpts { case: Case::Unicode, ..opts(1, Unit::Word) };
         assert_eq!(normalize("ÀB ǅ", &o), "àb ǆ");
+    }
+
+    #[test]
+    fn changed_bytes_flags_capitals_and_punctuation() {
+        let mut win = [0u8; 16];
+        for c in 0..=255u8 {
+            win[3] = c;
+            for (lower, strip) in [(true, false), (false, true), (true, true)] {
+                let changes = (lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation());
+                assert_eq!(changed_bytes(&win, lower, strip), (changes as u32) << 3, "{c} {lower} {strip}");
+            }
+        }
     }
 
     #[test]

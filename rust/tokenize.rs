@@ -155,24 +155,26 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
         };
         // Most tokens are short and need no change: those are passed as they stand.
         let untouched = tok.len() <= 16 && changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0;
-        if !transform || untouched {
-            return f(tok, win);
-        }
-        if buf.len() < tok.len() {
-            buf.resize(tok.len(), 0);
-        }
-        // Through a local slice: a byte store via `buf` itself may alias the Vec's own pointer,
-        // which the compiler then reloads at every byte.
-        let out = &mut buf[..tok.len()];
-        let mut len = 0;
-        for &c in tok {
-            let v = lut[c as usize];
-            out[len] = v as u8;
-            len += (v >> 8) as usize;
-        }
-        if len > 0 {
-            let win: &[u8; 16] = buf.first_chunk::<16>().expect("buf holds at least 64 bytes");
-            f(&buf[..len], win)
+        let (tok, win): (&[u8], &[u8; 16]) = if !transform || untouched {
+            (tok, win)
+        } else {
+            if buf.len() < tok.len() {
+                buf.resize(tok.len(), 0);
+            }
+            // Through a local slice: a byte store via `buf` itself may alias the Vec's own
+            // pointer, which the compiler then reloads at every byte.
+            let out = &mut buf[..tok.len()];
+            let mut len = 0;
+            for &c in tok {
+                let v = lut[c as usize];
+                out[len] = v as u8;
+                len += (v >> 8) as usize;
+            }
+            (&buf[..len], buf.first_chunk::<16>().expect("buf holds at least 64 bytes"))
+        };
+        // One call site, so that `f` can be inlined here.
+        if !tok.is_empty() {
+            f(tok, win)
         }
     };
     // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are

@@ -154,27 +154,12 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
             }
         };
         // Most tokens are short and need no change: those are passed as they stand.
-        let untouched = tok.len() <= 16 && changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0;
-        let (tok, win): (&[u8], &[u8; 16]) = if !transform || untouched {
-            (tok, win)
-        } else {
-            if buf.len() < tok.len() {
-                buf.resize(tok.len(), 0);
-            }
-            // Through a local slice: a byte store via `buf` itself may alias the Vec's own
-            // pointer, which the compiler then reloads at every byte.
-            let out = &mut buf[..tok.len()];
-            let mut len = 0;
-            for &c in tok {
-                let v = lut[c as usize];
-                out[len] = v as u8;
-                len += (v >> 8) as usize;
-            }
-            (&buf[..len], buf.first_chunk::<16>().expect("buf holds at least 64 bytes"))
-        };
-        // One call site, so that `f` can be inlined here.
-        if !tok.is_empty() {
-            f(tok, win)
+        if !transform
+            || (tok.len() <= 16 && changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0)
+        {
+            f(tok, win);
+        } else if let Some((tok, win)) = normalise_token(tok, &lut, &mut buf) {
+            f(tok, win);
         }
     };
     // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are
@@ -201,6 +186,30 @@ pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[
     if b.len() > start {
         emit(&b[start..], &b[start..]);
     }
+}
+
+/// `tok` rewritten through `lut` (low byte: output, bit 8: keep) into `buf`, with a 16-byte
+/// window at its start; `None` when nothing is kept. Kept out of line: most tokens skip it.
+#[inline(never)]
+fn normalise_token<'b>(
+    tok: &[u8],
+    lut: &[u16; 256],
+    buf: &'b mut Vec<u8>,
+) -> Option<(&'b [u8], &'b [u8; 16])> {
+    if buf.len() < tok.len() {
+        buf.resize(tok.len(), 0);
+    }
+    // Through a local slice: a byte store via `buf` itself may alias the Vec's own pointer,
+    // which the compiler then reloads at every byte.
+    let out = &mut buf[..tok.len()];
+    let mut len = 0;
+    for &c in tok {
+        let v = lut[c as usize];
+        out[len] = v as u8;
+        len += (v >> 8) as usize;
+    }
+    let buf: &'b [u8] = buf;
+    (len > 0).then(|| (&buf[..len], buf.first_chunk::<16>().expect("buf holds at least 64 bytes")))
 }
 
 /// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with

@@ -14,6 +14,7 @@ use crate::error::{KernelError, KernelResult};
 use crate::lsh::IdMap;
 use crate::shingle::{
     for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, Rolling, ShingleOpts,
+    WordTokens,
 };
 
 /// One maximal shared span between an item and a document.
@@ -96,9 +97,10 @@ impl NgramIndex {
     pub fn scan_doc(&self, text: &str, doc: u64) -> Vec<Run> {
         let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
         let mut roll = Rolling::new(self.opts.n);
-        for_each_word_window(text, &self.opts, |w, win| {
+        let mut tokens = WordTokens::new(text, &self.opts);
+        while let Some((w, win)) = tokens.next_token() {
             let Some(key) = roll.push(token_hash_window(w, win)).filter(|&k| self.may_contain(k)) else {
-                return;
+                continue;
             };
             if let Some(occ) = self.table.get(&key) {
                 let pos = roll.position();
@@ -106,7 +108,7 @@ impl NgramIndex {
                     hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
                 }
             }
-        });
+        }
         hits.sort_unstable();
         let mut runs: Vec<Run> = Vec::new();
         for (item, diag, pos, ipos) in hits {

@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub use crate::tokenize::{
     collapse_spaces, for_each_word, for_each_word_window, is_nfc_fast, is_py_space, normalize, words, Case,
-    ShingleOpts, Unit,
+    ShingleOpts, Unit, WordTokens,
 };
 
 /// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
@@ -151,11 +151,12 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
         Unit::Word => {
             // The rolling hash of `rolling_hashes`, kept while tokenising (no token list).
             let mut roll = Rolling::new(n);
-            for_each_word_window(text, opts, |w, win| {
+            let mut tokens = WordTokens::new(text, opts);
+            while let Some((w, win)) = tokens.next_token() {
                 if let Some(h) = roll.push(token_hash_window(w, win)) {
                     f(h);
                 }
-            });
+            }
             if let Some(h) = roll.short() {
                 f(h); // fewer tokens than n: one shingle of them all
             }

@@ -126,76 +126,155 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
 /// [`for_each_word`] that also passes a 16-byte window starting at the token: its first
 /// `min(len, 16)` bytes are the token's, the rest are arbitrary (callers mask them).
 pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8], &[u8; 16])) {
-    let (src, case, strip): (Cow<'_, str>, Case, bool) = if opts.case != Case::Unicode && is_nfc_fast(text) {
-        (Cow::Borrowed(text), opts.case, opts.strip_punct)
-    } else {
-        (normalize(text, opts), Case::Keep, false)
-    };
-    let b = src.as_bytes();
-    let transform = case == Case::Ascii || strip;
-    // Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
-    let mut lut = [0u16; 256];
-    for (c, slot) in lut.iter_mut().enumerate() {
-        let c = c as u8;
-        let out = if case == Case::Ascii { c.to_ascii_lowercase() } else { c };
-        let keep = !(strip && c.is_ascii_punctuation());
-        *slot = out as u16 | (keep as u16) << 8;
-    }
-    let mut buf: Vec<u8> = vec![0; 64];
-    let mut pad = [0u8; 16];
-    let lower = case == Case::Ascii;
-    let mut emit = |tok: &[u8], rest: &[u8]| {
-        // `rest` runs from the token start to the end of the text
-        let win: &[u8; 16] = match rest.first_chunk::<16>() {
-            Some(w) => w,
-            None => {
-                pad[..rest.len()].copy_from_slice(rest);
-                &pad
-            }
-        };
-        // Most tokens are short and need no change: those are passed as they stand.
-        if !transform
-            || (tok.len() <= 16 && changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0)
-        {
-            f(tok, win);
-        } else if let Some((tok, win)) = normalise_token(tok, &lut, &mut buf) {
-            f(tok, win);
-        }
-    };
-    // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those are
-    // examined, so the loop branches per token rather than per byte.
-    let mut start = 0usize;
-    let mut pos = 0usize;
-    while pos < b.len() {
-        let chunk = &b[pos..(pos + 64).min(b.len())];
-        let mut m = special_mask(chunk);
-        while m != 0 {
-            let p = pos + m.trailing_zeros() as usize;
-            m &= m - 1;
-            let w = space_len(&b[p..]);
-            if w == 0 || p < start {
-                continue;
-            }
-            if p > start {
-                emit(&b[start..p], &b[start..]);
-            }
-            start = p + w;
-        }
-        pos += 64;
-    }
-    if b.len() > start {
-        emit(&b[start..], &b[start..]);
+    let mut tokens = WordTokens::new(text, opts);
+    while let Some((tok, win)) = tokens.next_token() {
+        f(tok, win);
     }
 }
 
-/// `tok` rewritten through `lut` (low byte: output, bit 8: keep) into `buf`, with a 16-byte
-/// window at its start; `None` when nothing is kept. Kept out of line: most tokens skip it.
+/// The word tokens of [`for_each_word_window`], one call at a time: the caller's loop keeps its
+/// own state (a rolling hash, say) in registers, which a callback per token does not allow.
+pub struct WordTokens<'a> {
+    src: Cow<'a, str>,
+    /// Whether normalisation changes bytes (ASCII lower-casing or punctuation deletion).
+    transform: bool,
+    lower: bool,
+    strip: bool,
+    /// Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
+    lut: [u16; 256],
+    buf: Vec<u8>,
+    pad: [u8; 16],
+    /// Start of the next token; start of the 64-byte chunk being read; its unread candidates.
+    start: usize,
+    pos: usize,
+    mask: u64,
+}
+
+impl<'a> WordTokens<'a> {
+    pub fn new(text: &'a str, opts: &ShingleOpts) -> Self {
+        let (src, case, strip): (Cow<'a, str>, Case, bool) =
+            if opts.case != Case::Unicode && is_nfc_fast(text) {
+                (Cow::Borrowed(text), opts.case, opts.strip_punct)
+            } else {
+                (normalize(text, opts), Case::Keep, false)
+            };
+        let lower = case == Case::Ascii;
+        let mut lut = [0u16; 256];
+        if lower || strip {
+            for (c, slot) in lut.iter_mut().enumerate() {
+                let c = c as u8;
+                let out = if lower { c.to_ascii_lowercase() } else { c };
+                let keep = !(strip && c.is_ascii_punctuation());
+                *slot = out as u16 | (keep as u16) << 8;
+            }
+        }
+        let b = src.as_bytes();
+        let mask = special_mask(&b[..b.len().min(64)]);
+        WordTokens {
+            transform: lower || strip,
+            lower,
+            strip,
+            lut,
+            buf: vec![0; 64],
+            pad: [0; 16],
+            start: 0,
+            pos: 0,
+            mask,
+            src,
+        }
+    }
+
+    /// The next token and a 16-byte window starting at it, or `None` at the end of the text.
+    #[inline(always)]
+    pub fn next_token(&mut self) -> Option<(&[u8], &[u8; 16])> {
+        let n = self.src.len();
+        // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those
+        // are examined, so the loop branches per token rather than per byte.
+        let token = 'found: loop {
+            while self.mask == 0 {
+                self.pos += 64;
+                if self.pos >= n {
+                    // The last token runs to the end of the text.
+                    let start = std::mem::replace(&mut self.start, n);
+                    match (n > start).then(|| self.classify(start, n)).flatten() {
+                        Some(token) => break 'found token,
+                        None => return None,
+                    }
+                }
+                self.mask = special_mask(&self.src.as_bytes()[self.pos..(self.pos + 64).min(n)]);
+            }
+            let p = self.pos + self.mask.trailing_zeros() as usize;
+            self.mask &= self.mask - 1;
+            let w = space_len(&self.src.as_bytes()[p..]);
+            if w == 0 || p < self.start {
+                continue;
+            }
+            let start = std::mem::replace(&mut self.start, p + w);
+            if p > start {
+                if let Some(token) = self.classify(start, p) {
+                    break token;
+                }
+            }
+        };
+        Some(self.view(token))
+    }
+
+    /// Where token `start..end` lies once normalised: in the text itself, or rewritten into
+    /// `buf` (`None` when nothing of it is kept).
+    #[inline(always)]
+    fn classify(&mut self, start: usize, end: usize) -> Option<Token> {
+        if !self.transform {
+            return Some(Token::InText(start, end));
+        }
+        let rest = &self.src.as_bytes()[start..];
+        let tok = &rest[..end - start];
+        // Most tokens are short and need no change: those stay where they are.
+        if tok.len() <= 16 {
+            let win = window(rest, &mut self.pad);
+            if changed_bytes(win, self.lower, self.strip) & ((1u32 << tok.len()) - 1) == 0 {
+                return Some(Token::InText(start, end));
+            }
+        }
+        normalise_token(tok, &self.lut, &mut self.buf).map(Token::Rewritten)
+    }
+
+    #[inline(always)]
+    fn view(&mut self, token: Token) -> (&[u8], &[u8; 16]) {
+        match token {
+            Token::InText(start, end) => {
+                let rest = &self.src.as_bytes()[start..];
+                (&rest[..end - start], window(rest, &mut self.pad))
+            }
+            Token::Rewritten(len) => {
+                (&self.buf[..len], self.buf.first_chunk::<16>().expect("buf holds at least 64 bytes"))
+            }
+        }
+    }
+}
+
+/// A token found by [`WordTokens`]: a range of the text, or the first `len` bytes of its buffer.
+#[derive(Clone, Copy)]
+enum Token {
+    InText(usize, usize),
+    Rewritten(usize),
+}
+
+/// The 16 bytes of `rest` from its start, zero-padded (through `pad`) near the end of the text.
+#[inline(always)]
+fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
+    match rest.first_chunk::<16>() {
+        Some(w) => w,
+        None => {
+            pad[..rest.len()].copy_from_slice(rest);
+            pad
+        }
+    }
+}
+
+/// `tok` rewritten through `lut` (low byte: output, bit 8: keep) into `buf`; the kept length,
+/// `None` when nothing is kept. Kept out of line: most tokens skip it.
 #[inline(never)]
-fn normalise_token<'b>(
-    tok: &[u8],
-    lut: &[u16; 256],
-    buf: &'b mut Vec<u8>,
-) -> Option<(&'b [u8], &'b [u8; 16])> {
+fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<usize> {
     if buf.len() < tok.len() {
         buf.resize(tok.len(), 0);
     }
@@ -208,8 +287,7 @@ fn normalise_token<'b>(
         out[len] = v as u8;
         len += (v >> 8) as usize;
     }
-    let buf: &'b [u8] = buf;
-    (len > 0).then(|| (&buf[..len], buf.first_chunk::<16>().expect("buf holds at least 64 bytes")))
+    (len > 0).then_some(len)
 }
 
 /// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with

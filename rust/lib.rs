@@ -22,6 +22,7 @@ pub mod spectrum;
 pub mod sterf;
 pub mod style;
 pub mod tokenize;
+pub mod word_tokens;
 
 #[cfg(feature = "python")]
 mod py;

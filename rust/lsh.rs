@@ -7,35 +7,12 @@
 //! Jaccard `s`. [`choose_banding`] takes the largest `rows` (fewest false candidates) whose
 //! probability at the threshold is at least the target recall (0.98 by default).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use hashbrown::HashTable;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{KernelError, KernelResult};
 use crate::lsh_keys::Keys;
 use crate::minhash::estimate_jaccard;
-
-/// Passes already-random u64 keys straight through (band hashes are xxh3 values).
-#[derive(Default, Clone, Copy)]
-pub struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
-    }
-}
-
-pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Probability that a pair at Jaccard `s` shares at least one band.
 pub fn candidate_probability(s: f64, bands: usize, rows: usize) -> f64 {

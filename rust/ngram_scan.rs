@@ -8,14 +8,36 @@
 //! diagonal (consecutive positions in both texts): a run of `k` n-grams is a shared span of
 //! `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
-use crate::lsh::IdMap;
 use crate::shingle::{
     for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, Rolling, ShingleOpts,
     WordTokens,
 };
+
+/// Passes already-random u64 keys straight through (n-gram hashes are SplitMix64-finalised).
+#[derive(Default, Clone, Copy)]
+pub struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// One maximal shared span between an item and a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

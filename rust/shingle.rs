@@ -16,9 +16,9 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 pub use crate::tokenize::{
-    collapse_spaces, for_each_word, for_each_word_window, is_nfc_fast, is_py_space, normalize, words, Case,
-    ShingleOpts, Unit, WordTokens,
+    collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
 };
+pub use crate::word_tokens::{for_each_word, for_each_word_window, WordTokens};
 
 /// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
 /// Word shingles are the tokens joined by one space; character shingles are byte slices of the

@@ -1,0 +1,287 @@
+//! Text → word tokens, read straight from the bytes: delimiters found 64 bytes at a time, tokens
+//! handed out one call at a time ([`WordTokens`]) with a 16-byte window for short-token hashing,
+//! normalised (ASCII lower-casing, punctuation deletion) only where a token needs it.
+
+use std::borrow::Cow;
+
+use crate::tokenize::{is_nfc_fast, normalize, Case, ShingleOpts};
+
+/// Length of the Python whitespace character starting at `b[0]` (0 when it is not one).
+#[inline(always)]
+fn space_len(b: &[u8]) -> usize {
+    match b[0] {
+        b'\t'..=b'\r' | 0x1c..=0x20 => 1,
+        0xC2 if matches!(b.get(1), Some(0x85 | 0xA0)) => 2,
+        0xE1 if b.get(1..3) == Some(&[0x9A, 0x80]) => 3,
+        0xE2 => match (b.get(1), b.get(2)) {
+            (Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)) | (Some(0x81), Some(0x9F)) => 3,
+            _ => 0,
+        },
+        0xE3 if b.get(1..3) == Some(&[0x80, 0x80]) => 3,
+        _ => 0,
+    }
+}
+
+/// Calls `f` with the UTF-8 bytes of every word token of `text` under `opts` (NFC, case, punctuation
+/// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
+/// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
+pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
+    for_each_word_window(text, opts, |tok, _| f(tok))
+}
+
+/// [`for_each_word`] that also passes a 16-byte window starting at the token: its first
+/// `min(len, 16)` bytes are the token's, the rest are arbitrary (callers mask them).
+pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8], &[u8; 16])) {
+    let mut tokens = WordTokens::new(text, opts);
+    while let Some((tok, win)) = tokens.next_token() {
+        f(tok, win);
+    }
+}
+
+/// The word tokens of [`for_each_word_window`], one call at a time: the caller's loop keeps its
+/// own state (a rolling hash, say) in registers, which a callback per token does not allow.
+pub struct WordTokens<'a> {
+    src: Cow<'a, str>,
+    /// Whether normalisation changes bytes (ASCII lower-casing or punctuation deletion).
+    transform: bool,
+    lower: bool,
+    strip: bool,
+    /// Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
+    lut: [u16; 256],
+    buf: Vec<u8>,
+    pad: [u8; 16],
+    /// Start of the next token; start of the 64-byte chunk being read; its unread candidates.
+    start: usize,
+    pos: usize,
+    mask: u64,
+}
+
+impl<'a> WordTokens<'a> {
+    pub fn new(text: &'a str, opts: &ShingleOpts) -> Self {
+        let (src, case, strip): (Cow<'a, str>, Case, bool) =
+            if opts.case != Case::Unicode && is_nfc_fast(text) {
+                (Cow::Borrowed(text), opts.case, opts.strip_punct)
+            } else {
+                (normalize(text, opts), Case::Keep, false)
+            };
+        let lower = case == Case::Ascii;
+        let mut lut = [0u16; 256];
+        if lower || strip {
+            for (c, slot) in lut.iter_mut().enumerate() {
+                let c = c as u8;
+                let out = if lower { c.to_ascii_lowercase() } else { c };
+                let keep = !(strip && c.is_ascii_punctuation());
+                *slot = out as u16 | (keep as u16) << 8;
+            }
+        }
+        let b = src.as_bytes();
+        let mask = special_mask(&b[..b.len().min(64)]);
+        WordTokens {
+            transform: lower || strip,
+            lower,
+            strip,
+            lut,
+            buf: vec![0; 64],
+            pad: [0; 16],
+            start: 0,
+            pos: 0,
+            mask,
+            src,
+        }
+    }
+
+    /// The next token and a 16-byte window starting at it, or `None` at the end of the text.
+    #[inline(always)]
+    pub fn next_token(&mut self) -> Option<(&[u8], &[u8; 16])> {
+        let n = self.src.len();
+        // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those
+        // are examined, so the loop branches per token rather than per byte.
+        let token = 'found: loop {
+            while self.mask == 0 {
+                self.pos += 64;
+                if self.pos >= n {
+                    // The last token runs to the end of the text.
+                    let start = std::mem::replace(&mut self.start, n);
+                    match (n > start).then(|| self.classify(start, n)).flatten() {
+                        Some(token) => break 'found token,
+                        None => return None,
+                    }
+                }
+                self.mask = special_mask(&self.src.as_bytes()[self.pos..(self.pos + 64).min(n)]);
+            }
+            let p = self.pos + self.mask.trailing_zeros() as usize;
+            self.mask &= self.mask - 1;
+            let w = space_len(&self.src.as_bytes()[p..]);
+            if w == 0 || p < self.start {
+                continue;
+            }
+            let start = std::mem::replace(&mut self.start, p + w);
+            if p > start {
+                if let Some(token) = self.classify(start, p) {
+                    break token;
+                }
+            }
+        };
+        Some(self.view(token))
+    }
+
+    /// Where token `start..end` lies once normalised: in the text itself, or rewritten into
+    /// `buf` (`None` when nothing of it is kept).
+    #[inline(always)]
+    fn classify(&mut self, start: usize, end: usize) -> Option<Token> {
+        if !self.transform {
+            return Some(Token::InText(start, end));
+        }
+        let rest = &self.src.as_bytes()[start..];
+        let tok = &rest[..end - start];
+        // Most tokens are short and need no change: those stay where they are.
+        if tok.len() <= 16 {
+            let win = window(rest, &mut self.pad);
+            if changed_bytes(win, self.lower, self.strip) & ((1u32 << tok.len()) - 1) == 0 {
+                return Some(Token::InText(start, end));
+            }
+        }
+        normalise_token(tok, &self.lut, &mut self.buf).map(Token::Rewritten)
+    }
+
+    #[inline(always)]
+    fn view(&mut self, token: Token) -> (&[u8], &[u8; 16]) {
+        match token {
+            Token::InText(start, end) => {
+                let rest = &self.src.as_bytes()[start..];
+                (&rest[..end - start], window(rest, &mut self.pad))
+            }
+            Token::Rewritten(len) => {
+                (&self.buf[..len], self.buf.first_chunk::<16>().expect("buf holds at least 64 bytes"))
+            }
+        }
+    }
+}
+
+/// A token found by [`WordTokens`]: a range of the text, or the first `len` bytes of its buffer.
+#[derive(Clone, Copy)]
+enum Token {
+    InText(usize, usize),
+    Rewritten(usize),
+}
+
+/// The 16 bytes of `rest` from its start, zero-padded (through `pad`) near the end of the text.
+#[inline(always)]
+fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
+    match rest.first_chunk::<16>() {
+        Some(w) => w,
+        None => {
+            pad[..rest.len()].copy_from_slice(rest);
+            pad
+        }
+    }
+}
+
+/// `tok` rewritten through `lut` (low byte: output, bit 8: keep) into `buf`; the kept length,
+/// `None` when nothing is kept. Kept out of line: most tokens skip it.
+#[inline(never)]
+fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<usize> {
+    if buf.len() < tok.len() {
+        buf.resize(tok.len(), 0);
+    }
+    // Through a local slice: a byte store via `buf` itself may alias the Vec's own pointer,
+    // which the compiler then reloads at every byte.
+    let out = &mut buf[..tok.len()];
+    let mut len = 0;
+    for &c in tok {
+        let v = lut[c as usize];
+        out[len] = v as u8;
+        len += (v >> 8) as usize;
+    }
+    (len > 0).then_some(len)
+}
+
+/// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with
+/// `lower`) or ASCII punctuation (with `strip`).
+#[inline(always)]
+fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+        };
+        // SAFETY: SSE2 is part of x86_64; the one unaligned 16-byte load reads `win` exactly.
+        unsafe {
+            let v = _mm_loadu_si128(win.as_ptr().cast());
+            // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
+            let within = |lo: u8, hi: u8| {
+                let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)), _mm_setzero_si128())
+            };
+            let mut m = _mm_setzero_si128();
+            if lower {
+                m = _mm_or_si128(m, within(b'A', b'Z'));
+            }
+            if strip {
+                m = _mm_or_si128(_mm_or_si128(m, within(0x21, 0x2F)), within(0x3A, 0x40));
+                m = _mm_or_si128(_mm_or_si128(m, within(0x5B, 0x60)), within(0x7B, 0x7E));
+            }
+            _mm_movemask_epi8(m) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    win.iter().enumerate().fold(0u32, |m, (i, &c)| {
+        m | (((lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation())) as u32) << i
+    })
+}
+
+/// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21).
+#[inline(always)]
+fn special_mask(chunk: &[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if chunk.len() == 64 {
+        use std::arch::x86_64::{_mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        // SAFETY: SSE2 is part of x86_64; the four unaligned 16-byte loads stay inside `chunk`.
+        return unsafe {
+            let t = _mm_set1_epi8(0x21);
+            let mut m = 0u64;
+            for k in 0..4 {
+                let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k).cast());
+                m |= (_mm_movemask_epi8(_mm_cmplt_epi8(v, t)) as u16 as u64) << (16 * k);
+            }
+            m
+        };
+    }
+    chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::{words, Unit};
+
+    fn opts(n: usize, unit: Unit) -> ShingleOpts {
+        ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
+    }
+
+    #[test]
+    fn changed_bytes_flags_capitals_and_punctuation() {
+        let mut win = [0u8; 16];
+        for c in 0..=255u8 {
+            win[3] = c;
+            for (lower, strip) in [(true, false), (false, true), (true, true)] {
+                let changes = (lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation());
+                assert_eq!(changed_bytes(&win, lower, strip), (changes as u32) << 3, "{c} {lower} {strip}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_tokenizer_matches_char_split() {
+        let text =
+            "A\u{85}b\u{a0}c\u{1680}d\u{2003}e\u{2028}f\u{202f}g\u{205f}h\u{3000}i\x1cj\u{200b}k é,Ü!  ";
+        for o in [opts(1, Unit::Word), ShingleOpts::lm_eval(1)] {
+            let mut fast = Vec::new();
+            for_each_word(text, &o, |t| fast.push(String::from_utf8(t.to_vec()).unwrap()));
+            let norm = normalize(text, &o);
+            let slow: Vec<&str> = words(&norm).collect();
+            assert_eq!(fast, slow);
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! Logistic Bradley-Terry on aggregated pairs: Newton's method to full convergence, the
-//! identifiability check, and the sandwich covariance H⁻¹BH⁻¹.
+//! identifiability check (the sandwich covariance is in [`crate::sandwich`]).
 //!
 //! Model: P(i beats j) = σ(θᵢ − θⱼ); a tie scores ½ for each side. The loss is the weighted
 //! negative log-likelihood Σ w·[−y log σ(d) − (1−y) log σ(−d)] plus `prior/2 · ‖θ‖²`.
 
-use faer::linalg::solvers::{DenseSolveCore, Solve};
+use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 
 use crate::error::{KernelError, KernelResult};
@@ -114,7 +114,7 @@ impl Structure {
 /// the fit refuses with a clear error instead of exhausting memory.
 pub const MAX_DENSE_MODELS: usize = 20_000;
 
-fn check_dense(n: usize) -> KernelResult<()> {
+pub(crate) fn check_dense(n: usize) -> KernelResult<()> {
     if n > MAX_DENSE_MODELS {
         return Err(KernelError::value(
             "battles",
@@ -181,7 +181,7 @@ fn evaluate(stats: &PairStats, theta: &[f64], prior: f64) -> (f64, Vec<f64>, Mat
 }
 
 /// Gradient and Hessian of the loss at θ.
-fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
+pub(crate) fn gradient_hessian(stats: &PairStats, theta: &[f64], prior: f64) -> (Vec<f64>, Mat<f64>) {
     let (_, g, h) = evaluate(stats, theta, prior);
     (g, h)
 }
@@ -307,80 +307,6 @@ pub fn fit_with_structure(
     unreachable!("the loop returns on its last iteration")
 }
 
-/// Sandwich covariance (H + ridge·I)⁻¹ B (H + ridge·I)⁻¹ of θ at `theta`, row-major `n × n`
-/// over all models (rows and columns of absent models are zero). B sums the outer products of
-/// the per-battle score vectors w·(y − p)(eᵢ − eⱼ).
-/// `structure` is `Structure::of(stats, theta.len())`.
-pub fn sandwich(
-    stats: &PairStats,
-    structure: &Structure,
-    theta: &[f64],
-    prior: f64,
-    ridge: f64,
-) -> KernelResult<Vec<f64>> {
-    let n = theta.len();
-    check_dense(n)?;
-    let zeroed: Vec<f64> = theta.iter().map(|x| if x.is_finite() { *x } else { 0.0 }).collect();
-    let (_, mut h) = gradient_hessian(stats, &zeroed, prior);
-    let mut b = Mat::<f64>::zeros(n, n);
-    let present = stats.present(n);
-    for p in 0..stats.len() {
-        let (i, j) = (stats.i[p] as usize, stats.j[p] as usize);
-        let q = 1.0 / (1.0 + (zeroed[j] - zeroed[i]).exp());
-        let v = stats.sw2y2[p] - 2.0 * q * stats.sw2y[p] + q * q * stats.sw2[p];
-        b[(i, i)] += v;
-        b[(j, j)] += v;
-        b[(i, j)] -= v;
-        b[(j, i)] -= v;
-    }
-    // B vanishes along each component's all-ones direction 1_c, where (H + ridge·I)⁻¹ equals
-    // 1/ridge. Computing that inverse directly loses ~log10(‖H‖/ridge) digits, so B is projected
-    // off 1_c and the inverse taken of H + ridge·I + (s − ridge)·1_c1_cᵀ/n_c, which agrees with
-    // (H + ridge·I)⁻¹ on the complement of the 1_c (all that projected B sees) and is well
-    // conditioned (s = the largest diagonal entry of H).
-    let mut size = vec![0.0; structure.n_components];
-    for &c in structure.component.iter().filter(|&&c| c != u32::MAX) {
-        size[c as usize] += 1.0;
-    }
-    let same = |a: usize, b: usize| {
-        let (ca, cb) = (structure.component[a], structure.component[b]);
-        (ca != u32::MAX && ca == cb).then(|| size[ca as usize])
-    };
-    // P·B·P with P = I − Σ_c 1_c1_cᵀ/n_c: centre B's rows, then its columns, within components.
-    let comp = |a: usize| structure.component[a];
-    let mut b = b;
-    for _ in 0..2 {
-        for a in (0..n).filter(|&a| comp(a) != u32::MAX) {
-            let c = comp(a);
-            let mean = (0..n).filter(|&x| comp(x) == c).map(|x| b[(a, x)]).sum::<f64>() / size[c as usize];
-            for x in (0..n).filter(|&x| comp(x) == c) {
-                b[(a, x)] -= mean;
-            }
-        }
-        b = b.transpose().to_owned();
-    }
-    let scale = (0..n).map(|k| h[(k, k)]).fold(1.0, f64::max);
-    for a in 0..n {
-        // Absent models: an identity row keeps H invertible and their variance zero.
-        h[(a, a)] += if present[a] { ridge } else { 1.0 };
-        for c in 0..n {
-            if let Some(s) = same(a, c) {
-                h[(a, c)] += (scale - ridge) / s;
-            }
-        }
-    }
-    let llt = h.llt(Side::Lower).map_err(|_| {
-        KernelError::value(
-            "ridge",
-            format!("the Hessian plus ridge {ridge:e} is not positive definite; use a ridge > 0"),
-        )
-    })?;
-    let inverse = llt.inverse();
-    let cov = &inverse * &b * &inverse;
-    clear_upper_state();
-    Ok((0..n * n).map(|k| cov[(k / n, k % n)]).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,7 +367,7 @@ mod tests {
         // on the contrast). Variance of θ₀ − θ₁ must be 1 / (n p (1 − p)).
         let s = stats(&[0, 0, 0, 1], &[1, 1, 1, 0], &[0, 0, 0, 0], 2);
         let f = fit(&s, 2, None, &FitOptions::default()).unwrap();
-        let cov = sandwich(&s, &Structure::of(&s, 2), &f.theta, 0.0, 1e-9).unwrap();
+        let cov = crate::sandwich::sandwich(&s, &Structure::of(&s, 2), &f.theta, 0.0, 1e-9).unwrap();
         let var_diff = cov[0] + cov[3] - 2.0 * cov[1];
         let expected = 1.0 / (4.0 * 0.75 * 0.25);
         assert!((var_diff - expected).abs() / expected < 1e-6, "{var_diff} vs {expected}");

@@ -15,6 +15,7 @@ pub mod minhash;
 pub mod ngram_scan;
 pub mod pairs;
 pub mod resample;
+pub mod sandwich;
 pub mod shingle;
 pub mod simd;
 pub mod spectral;

@@ -10,11 +10,12 @@ use pyo3::prelude::*;
 use super::codes::{with_int_pair, IntColumn};
 use super::threads::detach;
 
-use crate::bradley_terry::{fit_with_structure, sandwich, FitOptions, PairStats, Structure};
+use crate::bradley_terry::{fit_with_structure, FitOptions, PairStats, Structure};
 use crate::elo::{online_elo, EloOptions};
 use crate::error::KernelError;
 use crate::pairs::{aggregate, Battles, Cells};
 use crate::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out, Replicates};
+use crate::sandwich::sandwich;
 
 pub(super) fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -> Bound<'_, PyArray2<f64>> {
     Array2::from_shape_vec((rows, cols), data).expect("kernel returned rows × cols values").into_pyarray(py)

@@ -1,5 +1,5 @@
 //! Integer codes of table columns: text columns factorised in first-seen order, and local codes
-//! mapped into a shared code space. Both report the first bad row instead of failing midway.
+//! mapped into a shared code space (reporting the first bad row instead of failing midway).
 
 use hashbrown::HashTable;
 use rayon::prelude::*;
@@ -67,43 +67,28 @@ impl<'a> TextCoder<'a> {
     }
 }
 
+/// A column code: any primitive integer (negative for a missing value).
+pub trait Code: Copy + Sync + TryInto<usize> {}
+impl<T: Copy + Sync + TryInto<usize>> Code for T {}
+
+/// `code` as an index, `usize::MAX` for a negative (missing) code.
+#[inline(always)]
+pub fn index<T: Code>(code: T) -> usize {
+    code.try_into().unwrap_or(usize::MAX)
+}
+
 /// `table[code]`, or `None` for a negative code or one past the end of `table`.
 #[inline]
-fn look<T: TryInto<usize>>(table: &[u32], code: T) -> Option<u32> {
-    code.try_into().ok().and_then(|x: usize| table.get(x).copied())
+pub fn look<T: Code>(table: &[u32], code: T) -> Option<u32> {
+    table.get(index(code)).copied()
 }
 
 /// Branch-free [`look`] for the hot loops: `(value, valid)`, with an in-range stand-in value
 /// for an invalid code (`table` must not be empty).
 #[inline(always)]
-fn look_flagged<T: TryInto<usize>>(table: &[u32], code: T) -> (u32, bool) {
-    let x: usize = code.try_into().unwrap_or(usize::MAX);
-    let last = table.len() - 1;
+pub fn look_flagged<T: Code>(table: &[u32], code: T) -> (u32, bool) {
+    let (x, last) = (index(code), table.len() - 1);
     (table[x.min(last)], x <= last)
-}
-
-/// `table[local[r]]` for every row (in parallel), or the first row whose local code is negative
-/// (a missing value) or past the end of `table`.
-pub fn recode<T>(local: &[T], table: &[u32]) -> Result<Vec<u32>, usize>
-where
-    T: Copy + Sync + TryInto<usize>,
-{
-    if table.is_empty() {
-        return if local.is_empty() { Ok(vec![]) } else { Err(0) };
-    }
-    let mut out = vec![0u32; local.len()];
-    let valid = out.par_chunks_mut(CHUNK).zip(local.par_chunks(CHUNK)).all(|(out, local)| {
-        let mut valid = true;
-        for (slot, &code) in out.iter_mut().zip(local) {
-            let (v, ok) = look_flagged(table, code);
-            (*slot, valid) = (v, valid & ok);
-        }
-        valid
-    });
-    if valid {
-        return Ok(out);
-    }
-    Err(local.iter().position(|&c| look(table, c).is_none()).expect("an invalid code exists"))
 }
 
 /// Why a pair of columns could not be coded.
@@ -115,17 +100,15 @@ pub enum PairProblem {
     Same { row: usize },
 }
 
-/// Both columns of a pair mapped through their tables (as [`recode`]) and checked to differ in
-/// every row, in one parallel pass; otherwise the first problem by row.
-pub fn recode_pair<T>(
+/// Both columns of a pair mapped through their tables (`table[code]`) and checked to differ in
+/// every row, in one parallel pass; otherwise the first problem by row (a negative code or one
+/// past its table is missing).
+pub fn recode_pair<T: Code>(
     a: &[T],
     table_a: &[u32],
     b: &[T],
     table_b: &[u32],
-) -> Result<(Vec<u32>, Vec<u32>), PairProblem>
-where
-    T: Copy + Sync + TryInto<usize>,
-{
+) -> Result<(Vec<u32>, Vec<u32>), PairProblem> {
     let n = a.len().min(b.len());
     let problem = |row: usize| match (look(table_a, a[row]), look(table_b, b[row])) {
         (None, _) => Some(PairProblem::Missing { column: 0, row }),
@@ -186,17 +169,6 @@ mod tests {
         for (r, t) in texts.iter().enumerate() {
             assert_eq!(coder.code(r + 1, || Some(t.as_bytes())), Some((r % 7_000) as u32));
         }
-    }
-
-    #[test]
-    fn recode_maps_and_names_the_first_missing_row() {
-        let table = [5u32, 7, 9];
-        assert_eq!(recode(&[2i16, 0, 1], &table), Ok(vec![9, 5, 7]));
-        let mut local = vec![1i64; 200_000];
-        local[150_000] = -1;
-        local[170_000] = 3;
-        assert_eq!(recode(&local, &table), Err(150_000));
-        assert_eq!(recode(&[0u8, 3], &table), Err(1));
     }
 
     #[test]

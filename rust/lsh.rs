@@ -136,9 +136,11 @@ impl LshIndex {
         let (np, rows, bands) = (self.num_perm, self.rows, self.bands);
         let LshIndex { sigs, tables, next, .. } = self;
         next.resize(self.keys.len() * bands, END);
+        let sigs: &[u32] = sigs;
+        // A table slot holds an entry; its hash is recomputed from the entry's signature.
+        let rehash = |band: usize| move |&e: &u32| band_hash(&sigs[(e as usize / bands) * np..], band, rows);
         for (band, table) in tables.iter_mut().enumerate() {
-            let rehash = |&e: &u32| band_hash(&sigs[(e as usize / bands) * np..], band, rows);
-            table.reserve(self.keys.len() - start, rehash);
+            table.reserve(self.keys.len() - start, rehash(band));
         }
         for id in start..self.keys.len() {
             let sig = &sigs[id * np..(id + 1) * np];
@@ -150,8 +152,7 @@ impl LshIndex {
                 match table.find_mut(hash, same) {
                     Some(head) => next[entry as usize] = std::mem::replace(head, entry),
                     None => {
-                        let rehash = |&e: &u32| band_hash(&sigs[(e as usize / bands) * np..], band, rows);
-                        table.insert_unique(hash, entry, rehash);
+                        table.insert_unique(hash, entry, rehash(band));
                     }
                 }
             }

@@ -14,10 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
-use crate::shingle::{
-    for_each_word_window, rolling_hashes as rolling, rolling_weight, token_hash_window, Rolling, ShingleOpts,
-    WordTokens,
-};
+use crate::shingle::{token_hash_window, Rolling, ShingleOpts, WordTokens};
 
 /// Passes already-random u64 keys straight through (n-gram hashes are SplitMix64-finalised).
 #[derive(Default, Clone, Copy)]
@@ -71,10 +68,17 @@ pub struct ScanState {
     pub best: Vec<Option<Run>>,
 }
 
-fn token_hashes(text: &str, opts: &ShingleOpts) -> Vec<u64> {
-    let mut v = Vec::with_capacity(text.len() / 5);
-    for_each_word_window(text, opts, |w, win| v.push(token_hash_window(w, win)));
-    v
+/// Calls `f(position, hash)` for every word n-gram of `text` in order (none when it has fewer
+/// than `n` tokens): the same rolling hash for items and documents.
+#[inline(always)]
+fn for_each_ngram(text: &str, opts: &ShingleOpts, mut f: impl FnMut(usize, u64)) {
+    let mut roll = Rolling::new(opts.n);
+    let mut tokens = WordTokens::new(text, opts);
+    while let Some((w, win)) = tokens.next_token() {
+        if let Some(key) = roll.push(token_hash_window(w, win)) {
+            f(roll.position(), key);
+        }
+    }
 }
 
 impl NgramIndex {
@@ -82,15 +86,21 @@ impl NgramIndex {
         if opts.n == 0 {
             return Err(KernelError::value("ngram", "must be at least 1"));
         }
-        let n = opts.n;
-        let pow = rolling_weight(n);
-        let toks: Vec<Vec<u64>> = items.par_iter().map(|s| token_hashes(s.as_ref(), &opts)).collect();
+        let grams: Vec<Vec<u64>> = items
+            .par_iter()
+            .map(|s| {
+                let mut keys = Vec::new();
+                for_each_ngram(s.as_ref(), &opts, |_, key| keys.push(key));
+                keys
+            })
+            .collect();
         let mut table: IdMap<Vec<(u32, u32)>> = IdMap::default();
-        let mut item_ngrams = Vec::with_capacity(items.len());
-        for (item, t) in toks.iter().enumerate() {
-            item_ngrams.push((t.len() + 1).saturating_sub(n) as u32);
-            rolling(t, n, pow, |pos, key| table.entry(key).or_default().push((item as u32, pos as u32)));
+        for (item, keys) in grams.iter().enumerate() {
+            for (pos, &key) in keys.iter().enumerate() {
+                table.entry(key).or_default().push((item as u32, pos as u32));
+            }
         }
+        let item_ngrams = grams.iter().map(|k| k.len() as u32).collect();
         let slots = (table.len() * FILTER_BITS_PER_KEY).next_power_of_two().clamp(1 << 12, 1 << 30);
         let filter_bits = slots.trailing_zeros();
         let mut filter = vec![0u64; slots / 64];
@@ -118,19 +128,14 @@ impl NgramIndex {
     /// Maximal shared runs between the items and one document.
     pub fn scan_doc(&self, text: &str, doc: u64) -> Vec<Run> {
         let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
-        let mut roll = Rolling::new(self.opts.n);
-        let mut tokens = WordTokens::new(text, &self.opts);
-        while let Some((w, win)) = tokens.next_token() {
-            let Some(key) = roll.push(token_hash_window(w, win)).filter(|&k| self.may_contain(k)) else {
-                continue;
+        for_each_ngram(text, &self.opts, |pos, key| {
+            let Some(occ) = self.may_contain(key).then(|| self.table.get(&key)).flatten() else {
+                return;
             };
-            if let Some(occ) = self.table.get(&key) {
-                let pos = roll.position();
-                for &(item, ipos) in occ {
-                    hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
-                }
+            for &(item, ipos) in occ {
+                hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
             }
-        }
+        });
         hits.sort_unstable();
         let mut runs: Vec<Run> = Vec::new();
         for (item, diag, pos, ipos) in hits {

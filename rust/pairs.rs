@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use crate::codes::{index, look, look_flagged, Code};
 use crate::error::{KernelError, KernelResult};
 
 /// Outcome codes of a battle, as seen from its first model.
@@ -95,21 +96,16 @@ impl Cells {
     }
 }
 
-/// A column code: any primitive integer.
-pub trait Code: Copy + Sync + TryInto<usize> {}
-impl<T: Copy + Sync + TryInto<usize>> Code for T {}
-
 impl<T: Code> Battles<'_, T> {
     /// Model codes of row `r` and whether both are valid (present and below `n_models`); an
     /// invalid code gives an in-range stand-in, so hot loops need not branch.
     #[inline(always)]
     fn models(&self, r: usize) -> (usize, usize, bool) {
-        let raw = |x: T| -> usize { x.try_into().unwrap_or(usize::MAX) };
-        let mapped = |table: &[u32], x: usize| table.get(x).map_or(usize::MAX, |&m| m as usize);
-        let (x, y) = (raw(self.first[r]), raw(self.second[r]));
+        let (x, y) = (self.first[r], self.second[r]);
+        let model = |table: &[u32], code: T| look(table, code).map_or(usize::MAX, |m| m as usize);
         let (a, b) = match self.tables {
-            None => (x, y),
-            Some((ta, tb)) => (mapped(ta, x), mapped(tb, y)),
+            None => (index(x), index(y)),
+            Some((ta, tb)) => (model(ta, x), model(tb, y)),
         };
         let (k, last) = (self.n_models, self.n_models.saturating_sub(1));
         (a.min(last), b.min(last), a < k && b < k)
@@ -206,16 +202,12 @@ fn unkey(key: u64, k: u64) -> (u32, u32, u32, u8) {
 /// parallel pass; rows are checked as they are counted (and looked up again only on failure).
 fn dense_counts<T: Code>(battles: &Battles<T>) -> KernelResult<Vec<u32>> {
     let k = battles.n_models;
-    let raw = |x: T| -> usize { x.try_into().unwrap_or(usize::MAX) };
     match battles.tables {
-        None => dense_counts_with(battles, |x, y| (raw(x), raw(y), true)),
-        Some((ta, tb)) if !ta.is_empty() && !tb.is_empty() => {
-            let (la, lb) = (ta.len() - 1, tb.len() - 1);
-            dense_counts_with(battles, |x, y| {
-                let (x, y) = (raw(x), raw(y));
-                (ta[x.min(la)] as usize, tb[y.min(lb)] as usize, (x <= la) & (y <= lb))
-            })
-        }
+        None => dense_counts_with(battles, |x, y| (index(x), index(y), true)),
+        Some((ta, tb)) if !ta.is_empty() && !tb.is_empty() => dense_counts_with(battles, |x, y| {
+            let ((a, known_a), (b, known_b)) = (look_flagged(ta, x), look_flagged(tb, y));
+            (a as usize, b as usize, known_a & known_b)
+        }),
         Some(_) => check_rows(battles).map(|_| vec![0; battles.n_groups.max(1) * k * k * 3]),
     }
 }

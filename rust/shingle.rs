@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub use crate::tokenize::{
     collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
 };
-pub use crate::word_tokens::{for_each_word, for_each_word_window, WordTokens};
+pub use crate::word_tokens::{for_each_word, WordTokens};
 
 /// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
 /// Word shingles are the tokens joined by one space; character shingles are byte slices of the
@@ -149,7 +149,6 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
     let n = opts.n.max(1);
     match opts.unit {
         Unit::Word => {
-            // The rolling hash of `rolling_hashes`, kept while tokenising (no token list).
             let mut roll = Rolling::new(n);
             let mut tokens = WordTokens::new(text, opts);
             while let Some((w, win)) = tokens.next_token() {
@@ -165,8 +164,8 @@ pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u
     }
 }
 
-/// The rolling hash of [`rolling_hashes`] fed one token hash at a time: the last `n` token
-/// hashes live in a ring.
+/// The rolling hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴` over the last `n` token hashes, fed one token
+/// hash at a time (O(1) each: the last `n` live in a ring); shingles are `mix64(H)`.
 pub struct Rolling {
     ring: Vec<u64>,
     pow: u64,
@@ -200,23 +199,6 @@ impl Rolling {
     /// The one shingle of a text with `0 < k < n` tokens, `mix64` of the hash over all `k`.
     pub fn short(&self) -> Option<u64> {
         (self.count > 0 && self.count < self.ring.len()).then(|| mix64(self.h))
-    }
-}
-
-/// Calls `f(position, mix64(H))` for every window of `n` token hashes (none when fewer than `n`).
-#[inline]
-pub fn rolling_hashes(toks: &[u64], n: usize, pow: u64, mut f: impl FnMut(usize, u64)) {
-    if toks.len() < n || n == 0 {
-        return;
-    }
-    let mut h = 0u64;
-    for &t in &toks[..n] {
-        h = h.wrapping_mul(P).wrapping_add(t);
-    }
-    f(0, mix64(h));
-    for i in 1..=toks.len() - n {
-        h = h.wrapping_sub(toks[i - 1].wrapping_mul(pow)).wrapping_mul(P).wrapping_add(toks[i + n - 1]);
-        f(i, mix64(h));
     }
 }
 
@@ -315,6 +297,13 @@ mod tests {
         assert_eq!(shingle_set("tail ab", &o), shingle_set("tail  ab", &o)); // window at text end
     }
 
+    /// The windowed definition: `H` of every window of `n` token hashes, recomputed from scratch.
+    fn windowed_hashes(toks: &[u64], n: usize) -> Vec<u64> {
+        toks.windows(n)
+            .map(|w| mix64(w.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))))
+            .collect()
+    }
+
     #[test]
     fn streamed_rolling_hash_equals_the_windowed_one() {
         let text = "a bb ccc dddd eeeee ffffff ggggggggggggggggggg h i j";
@@ -322,8 +311,7 @@ mod tests {
         for n in 1..=12 {
             let mut got = Vec::new();
             shingle_hashes(text, &opts(n, Unit::Word), &mut got);
-            let mut want = Vec::new();
-            rolling_hashes(&toks, n, rolling_weight(n), |_, h| want.push(h));
+            let mut want = windowed_hashes(&toks, n);
             if toks.len() < n {
                 want.push(mix64(toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))));
             }

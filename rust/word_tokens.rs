@@ -26,20 +26,16 @@ fn space_len(b: &[u8]) -> usize {
 /// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
 /// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
 pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
-    for_each_word_window(text, opts, |tok, _| f(tok))
-}
-
-/// [`for_each_word`] that also passes a 16-byte window starting at the token: its first
-/// `min(len, 16)` bytes are the token's, the rest are arbitrary (callers mask them).
-pub fn for_each_word_window(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8], &[u8; 16])) {
     let mut tokens = WordTokens::new(text, opts);
-    while let Some((tok, win)) = tokens.next_token() {
-        f(tok, win);
+    while let Some((tok, _)) = tokens.next_token() {
+        f(tok);
     }
 }
 
-/// The word tokens of [`for_each_word_window`], one call at a time: the caller's loop keeps its
-/// own state (a rolling hash, say) in registers, which a callback per token does not allow.
+/// The word tokens of [`for_each_word`], one call at a time, each with a 16-byte window starting
+/// at it (its first `min(len, 16)` bytes are the token's, the rest arbitrary: callers mask them).
+/// The caller's loop keeps its own state (a rolling hash, say) in registers, which a callback
+/// per token does not allow.
 pub struct WordTokens<'a> {
     src: Cow<'a, str>,
     /// Whether normalisation changes bytes (ASCII lower-casing or punctuation deletion).

@@ -12,7 +12,7 @@ import pytest
 import assay
 from assay import ShapeError, arena
 from assay._arrays import check_finite, float_array
-from assay._tables import Table, factorize_jointly
+from assay._tables import Table, factorize, shared_codes
 
 LLMFAO = {
     "model_a": "left",
@@ -102,10 +102,17 @@ def test_every_table_kind_gives_the_same_leaderboard(llmfao, tmp_path):
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=name)
 
 
+def joint_codes(columns: list, labels: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Model codes as the arena's intake builds them: one category space (``shared_codes``),
+    each column's own codes mapped through its table."""
+    categories, parts = shared_codes(columns, labels)
+    return [table[local] for local, table in parts], np.asarray(categories, dtype=object)
+
+
 def test_categorical_codes_are_reused_and_unified():
     a = pd.Series(["x", "y", "x"], dtype="category")
     b = pd.Series(["z", "x", "y"], dtype=pd.CategoricalDtype(["z", "y", "x"]))
-    (ca, cb), cats = factorize_jointly([a, b], ["a", "b"])
+    (ca, cb), cats = joint_codes([a, b], ["a", "b"])
     assert list(cats[ca]) == ["x", "y", "x"]
     assert list(cats[cb]) == ["z", "x", "y"]
     assert ca.dtype == np.uint32
@@ -124,7 +131,7 @@ def test_text_columns_are_coded_like_pandas_factorize(copies):
     names = [f"model-{i}" for i in range(300)] + ["é", "日本語", "", "a b"]
     a = plain_strings([names[i] for i in rng.integers(0, len(names), 20_000)], copies)
     b = plain_strings([names[i] for i in rng.integers(0, len(names), 20_000)], copies)
-    (ca, cb), cats = factorize_jointly([a, b], ["a", "b"])
+    (ca, cb), cats = joint_codes([a, b], ["a", "b"])
     assert ca.dtype == cb.dtype == np.uint32
     assert list(cats[ca]) == list(a) and list(cats[cb]) == list(b)
     # Categories in first-seen order over a, then b's new ones: as pandas.factorize gives them.
@@ -136,14 +143,14 @@ def test_text_columns_are_coded_like_pandas_factorize(copies):
 def test_text_columns_with_other_objects_fall_back_to_pandas():
     mixed = np.array(["x", 3, "x", 3], dtype=object)
     assert assay._native.factorize_str(mixed) is None
-    (ca,), cats = factorize_jointly([mixed], ["m"])
+    ca, cats = factorize(mixed, "m")
     assert list(cats[ca]) == ["x", 3, "x", 3]
     lone_surrogate = np.array(["ok", "\ud800"], dtype=object)  # no UTF-8 form
     assert assay._native.factorize_str(lone_surrogate) is None
     with pytest.raises(ValueError, match=r"s holds text with no UTF-8 form .* at row 1"):
-        factorize_jointly([lone_surrogate], ["s"])
+        factorize(lone_surrogate, "s")
     with pytest.raises(ValueError, match=r"m has a missing value at row 2"):
-        factorize_jointly([np.array(["x", "y", None], dtype=object)], ["m"])
+        factorize(np.array(["x", "y", None], dtype=object), "m")
 
 
 @pytest.mark.parametrize("kind", ["object", "category", "arrow-str", "int64"])

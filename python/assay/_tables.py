@@ -272,32 +272,14 @@ def shared_codes(
     return categories, parts
 
 
+def is_arange(table: np.ndarray) -> bool:
+    """True when ``table`` maps every code to itself."""
+    return bool(np.array_equal(table, np.arange(len(table))))
+
+
 def is_identity(local: np.ndarray, table: np.ndarray) -> bool:
     """True when ``table[local]`` is ``local`` itself (valid uint32 codes, identity table)."""
-    return local.dtype == np.uint32 and np.array_equal(table, np.arange(len(table)))
-
-
-def factorize_jointly(
-    columns: Sequence[Any], labels: Sequence[str]
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Codes several columns into one shared category space.
-
-    Returns one ``uint32`` code array per column and the category values (see
-    :func:`shared_codes`). Categorical / dictionary columns reuse their codes, text columns are
-    factorised in Rust, others go through ``pandas.factorize``; each column's codes are then
-    mapped into the shared space (and checked for missing values) in one parallel pass.
-    """
-    categories, parts = shared_codes(columns, labels)
-    codes = []
-    for (local, table), label in zip(parts, labels, strict=True):
-        if is_identity(local, table):
-            codes.append(local)
-            continue
-        out, bad = _native.recode_u32(local, table)
-        if out is None:
-            raise ValueError(f"{label} has a missing value at row {bad}")
-        codes.append(out)
-    return codes, np.asarray(categories, dtype=object)
+    return local.dtype == np.uint32 and is_arange(table)
 
 
 def _plain(cats: pd.Index) -> pd.Index:

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use super::threads::detach;
-use crate::codes::{first_equal, recode, recode_pair, PairProblem, TextCoder};
+use crate::codes::{first_equal, recode_pair, PairProblem, TextCoder};
 use crate::error::KernelError;
 
 /// An integer column of any NumPy integer dtype.
@@ -19,22 +19,6 @@ pub enum IntColumn<'py> {
     U16(PyReadonlyArray1<'py, u16>),
     U32(PyReadonlyArray1<'py, u32>),
     U64(PyReadonlyArray1<'py, u64>),
-}
-
-/// Runs `$body` with `$a` bound to the column's typed array, whatever its dtype.
-macro_rules! with_int_column {
-    ($column:expr, $a:ident => $body:expr) => {
-        match $column {
-            IntColumn::I8($a) => $body,
-            IntColumn::I16($a) => $body,
-            IntColumn::I32($a) => $body,
-            IntColumn::I64($a) => $body,
-            IntColumn::U8($a) => $body,
-            IntColumn::U16($a) => $body,
-            IntColumn::U32($a) => $body,
-            IntColumn::U64($a) => $body,
-        }
-    };
 }
 
 /// Runs `$body` with `$x`, `$y` bound to the slices of two integer columns of one dtype
@@ -80,25 +64,6 @@ pub fn factorize_str<'py>(
     }
     let firsts = coder.first_rows.iter().map(|&r| objects[r].clone_ref(py)).collect();
     Ok(Some((codes.into_pyarray(py), firsts)))
-}
-
-/// `(table[local], -1)`, or `(None, row)` for the first row whose code is negative (missing) or
-/// past the end of `table`.
-#[pyfunction]
-pub fn recode_u32<'py>(
-    py: Python<'py>,
-    local: IntColumn<'py>,
-    table: PyReadonlyArray1<'py, u32>,
-) -> PyResult<(Option<Bound<'py, PyArray1<u32>>>, i64)> {
-    let table = table.as_slice()?;
-    let out = with_int_column!(&local, a => {
-        let a = a.as_slice()?;
-        detach(py, || recode(a, table))
-    });
-    Ok(match out {
-        Ok(v) => (Some(v.into_pyarray(py)), -1),
-        Err(row) => (None, row as i64),
-    })
 }
 
 type PairOut<'py> =

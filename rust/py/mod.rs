@@ -21,7 +21,7 @@ mod _native {
         elo_online, CellTable,
     };
     #[pymodule_export]
-    use super::codes::{factorize_str, first_equal_u32, recode_pair_u32, recode_u32};
+    use super::codes::{factorize_str, first_equal_u32, recode_pair_u32};
     #[pymodule_export]
     use super::style::{style_bootstrap, style_fit, style_sandwich};
     #[pymodule_export]

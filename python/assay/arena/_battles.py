@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _native
 from .._arrays import check_finite, float_array
-from .._tables import Table, factorize, is_identity, shared_codes, take
+from .._tables import Table, factorize, is_arange, is_identity, shared_codes, take
 
 FIRST_WINS, TIE, SECOND_WINS = 0, 1, 2
 #: Segment-combination spaces up to this size are coded by a lookup table, larger ones by sorting.
@@ -73,10 +73,10 @@ class Battles:
         """Model code of model_b per battle (uint32)."""
         return self._pair[1]
 
+    @cached_property
     def mapping(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``tables``, or None when both map every code to itself (codes are model codes)."""
-        identity = [np.array_equal(t, np.arange(len(t))) for t in self.tables]
-        return None if all(identity) else self.tables
+        return None if all(is_arange(t) for t in self.tables) else self.tables
 
     def check(self) -> None:
         """Raises the named error for a missing model value or a model battling itself."""

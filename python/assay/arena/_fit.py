@@ -348,7 +348,7 @@ def _cell_table(
             *coded.local,
             coded.outcome,
             coded.n_models,
-            tables=coded.mapping(),
+            tables=coded.mapping,
             weight=w,
             group=group,
             n_groups=n_groups,

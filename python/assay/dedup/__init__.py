@@ -267,6 +267,11 @@ class LSHIndex:
         return int(self._native.nbytes)
 
     def keys(self) -> list[str | int]:
+        """The keys in insertion order (a new list: later inserts do not change it)."""
+        return list(self._key_list())
+
+    def _key_list(self) -> list[str | int]:
+        """The keys, kept here after an insert, decoded from the native index once after a load."""
         if self._keys is None:
             self._keys = [_decode_key(k) for k in self._native.keys()]
         return self._keys
@@ -303,7 +308,7 @@ class LSHIndex:
     def query(self, signatures: Any, *, verify: bool = False) -> list[list[str | int]]:
         """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold)."""
         offsets, ids = self._native.query(self._sigs(signatures), bool(verify))
-        keys, off, idl = self.keys(), offsets.tolist(), ids.tolist()
+        keys, off, idl = self._key_list(), offsets.tolist(), ids.tolist()
         return [[keys[i] for i in idl[off[r] : off[r + 1]]] for r in range(len(off) - 1)]
 
     def pair_indices(self, *, verify: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -313,7 +318,7 @@ class LSHIndex:
     def pairs(self, *, verify: bool = False) -> list[tuple[str | int, str | int]]:
         """Candidate pairs of keys (first inserted first)."""
         i, j = self.pair_indices(verify=verify)
-        keys = self.keys()
+        keys = self._key_list()
         return [(keys[a], keys[b]) for a, b in zip(i.tolist(), j.tolist(), strict=False)]
 
     def save(self, path: str | os.PathLike[str]) -> None:

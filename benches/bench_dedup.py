@@ -51,9 +51,9 @@ def python_shingles(text: str, n: int = 5) -> list[str]:
 
 
 def run(benchmark, impl, fn, *args, scale=1.0, size=0.0, rounds=None):
-    """Median of ``rounds`` calls after a warm-up: 11 for the millisecond-scale calls (assay's)
+    """Median of ``rounds`` calls after a warm-up: 31 for the millisecond-scale calls (assay's)
     so that the shared machine's noise does not pick the median, 3 for the slow anchors."""
-    rounds = rounds or (11 if impl.startswith("assay") else 3)
+    rounds = rounds or (31 if impl.startswith("assay") else 3)
     benchmark.extra_info.update(impl=impl, scale=scale, mb=size)
     return benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1)
 

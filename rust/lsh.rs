@@ -37,7 +37,7 @@ pub fn choose_banding(threshold: f64, num_perm: usize, recall: f64) -> KernelRes
 
 /// Validates explicit banding: `bands` must divide `num_perm`.
 pub fn banding_from_bands(num_perm: usize, bands: usize) -> KernelResult<(usize, usize)> {
-    if bands == 0 || num_perm % bands != 0 {
+    if bands == 0 || !num_perm.is_multiple_of(bands) {
         return Err(KernelError::value(
             "bands",
             format!("num_perm={num_perm} does not split into {bands} bands of equal rows"),

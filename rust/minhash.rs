@@ -15,6 +15,7 @@
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
+use crate::sha1_hash32::Sha1Hash32Batch;
 use crate::shingle::{for_each_shingle, for_each_shingle_hash, ShingleOpts};
 
 const MERSENNE: u64 = (1 << 61) - 1;
@@ -56,28 +57,6 @@ pub fn fmix32(mut h: u32) -> u32 {
     h ^= h >> 13;
     h = h.wrapping_mul(0xC2B2_AE35);
     h ^ (h >> 16)
-}
-
-/// datasketch's `sha1_hash32`: the first four bytes of the SHA-1 digest, little-endian.
-/// Pads on the stack and calls the compression function directly (SHA-NI when available).
-#[inline]
-pub fn sha1_hash32(bytes: &[u8]) -> u32 {
-    use sha1::digest::generic_array::GenericArray;
-    let mut state = [0x6745_2301u32, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
-    let full = bytes.len() / 64 * 64;
-    for block in bytes[..full].chunks_exact(64) {
-        sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
-    }
-    let rest = &bytes[full..];
-    let mut tail = [0u8; 128];
-    tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
-    let len = if rest.len() + 9 <= 64 { 64 } else { 128 };
-    tail[len - 8..len].copy_from_slice(&((bytes.len() as u64) * 8).to_be_bytes());
-    for block in tail[..len].chunks_exact(64) {
-        sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
-    }
-    state[0].swap_bytes()
 }
 
 /// `sig[k] = min(sig[k], min_x a[k]·x + b[k])` in u32 wrap-around, blocked over 16 permutations.
@@ -165,9 +144,10 @@ impl MinHasher {
         self.a32.len().max(self.a64.len())
     }
 
-    /// Signature of one text into `sig` (length `num_perm`); `xs` is scratch space.
-    pub fn signature_into(&self, text: &str, sig: &mut [u32], xs: &mut Vec<u32>) {
+    /// Signature of one text into `sig` (length `num_perm`), with reusable scratch space.
+    pub fn signature_into(&self, text: &str, sig: &mut [u32], scratch: &mut Scratch) {
         sig.fill(u32::MAX);
+        let Scratch { xs, sha1 } = scratch;
         xs.clear();
         match self.family {
             Family::Xxh3 => {
@@ -175,11 +155,15 @@ impl MinHasher {
                 affine_min(xs, &self.a32, &self.b32, sig);
             }
             Family::Datasketch => {
-                for_each_shingle(text, &self.opts, |s| xs.push(fmix32(sha1_hash32(s))));
+                let mut sink = |h| xs.push(fmix32(h));
+                for_each_shingle(text, &self.opts, |s| sha1.push(s, &mut sink));
+                sha1.finish(&mut sink);
                 affine_min(xs, &self.a32, &self.b32, sig);
             }
             Family::DatasketchLegacy => {
-                for_each_shingle(text, &self.opts, |s| xs.push(sha1_hash32(s)));
+                let mut sink = |h| xs.push(h);
+                for_each_shingle(text, &self.opts, |s| sha1.push(s, &mut sink));
+                sha1.finish(&mut sink);
                 for (k, out) in sig.iter_mut().enumerate() {
                     let (a, b) = (self.a64[k], self.b64[k]);
                     for &x in xs.iter() {
@@ -198,9 +182,18 @@ impl MinHasher {
         out.par_chunks_mut(np.max(1))
             .zip(texts.par_iter())
             .with_min_len(8)
-            .for_each_init(Vec::new, |xs, (row, text)| self.signature_into(text.as_ref(), row, xs));
+            .for_each_init(Scratch::default, |scratch, (row, text)| {
+                self.signature_into(text.as_ref(), row, scratch)
+            });
         out
     }
+}
+
+/// Per-thread buffers of [`MinHasher::signature_into`]: shingle values and queued SHA-1 messages.
+#[derive(Default)]
+pub struct Scratch {
+    xs: Vec<u32>,
+    sha1: Sha1Hash32Batch,
 }
 
 fn check_num_perm(num_perm: usize) -> KernelResult<()> {
@@ -220,25 +213,9 @@ pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
 mod tests {
     use super::*;
     use crate::shingle::{jaccard_sorted, shingle_set, Case, Unit};
-    use sha1::{Digest, Sha1};
 
     fn words(n: usize) -> ShingleOpts {
         ShingleOpts { n, unit: Unit::Word, case: Case::Keep, strip_punct: false }
-    }
-
-    #[test]
-    fn sha1_hash32_known_value() {
-        // hashlib.sha1(b"abc").digest()[:4] == a9 99 3e 36
-        assert_eq!(sha1_hash32(b"abc"), u32::from_le_bytes([0xa9, 0x99, 0x3e, 0x36]));
-    }
-
-    #[test]
-    fn sha1_hash32_matches_the_digest_at_every_length() {
-        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
-        for n in 0..data.len() {
-            let d = Sha1::digest(&data[..n]);
-            assert_eq!(sha1_hash32(&data[..n]), u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
-        }
     }
 
     #[test]

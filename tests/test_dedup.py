@@ -63,11 +63,14 @@ def test_datasketch_compat_random_text(texts, n, num_perm, seed, unit):
     np.testing.assert_array_equal(got, want)
 
 
+# 5-grams are mostly one SHA-1 block (≤ 55 bytes), 12-grams mostly two, 30-grams longer: the
+# three paths of the multi-buffer hash.
+@pytest.mark.parametrize("ngram", [5, 12, 30])
 @pytest.mark.parametrize("compat,scheme", [("datasketch", None), ("datasketch-legacy", "legacy")])
-def test_datasketch_compat_real_text(compat, scheme):
+def test_datasketch_compat_real_text(compat, scheme, ngram):
     texts = list(docstrings()[:40])
-    got = dedup.minhash(texts, num_perm=128, ngram=5, seed=1, compat=compat)
-    want = np.stack([datasketch_sig(t, 5, 128, 1, scheme=scheme) for t in texts])
+    got = dedup.minhash(texts, num_perm=128, ngram=ngram, seed=1, compat=compat)
+    want = np.stack([datasketch_sig(t, ngram, 128, 1, scheme=scheme) for t in texts])
     assert got.dtype == np.uint32 and got.shape == (40, 128)
     np.testing.assert_array_equal(got, want)
 

@@ -141,26 +141,101 @@ pub fn rolling_weight(n: usize) -> u64 {
 /// the one shingle `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's
 /// UTF-8 bytes.
 pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
-    for_each_shingle_hash(text, opts, |h| out.push(h));
+    for_each_shingle_hash(text, opts, &mut Vec::new(), |h| out.push(h));
 }
 
-/// [`shingle_hashes`] as a callback, in order, repeats kept.
-pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, mut f: impl FnMut(u64)) {
-    let n = opts.n.max(1);
+/// [`shingle_hashes`] as a callback, in order, repeats kept; `scratch` holds token hashes.
+pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, scratch: &mut Vec<u64>, mut f: impl FnMut(u64)) {
     match opts.unit {
-        Unit::Word => {
-            let mut roll = Rolling::new(n);
-            let mut tokens = WordTokens::new(text, opts);
-            while let Some((w, win)) = tokens.next_token() {
-                if let Some(h) = roll.push(token_hash_window(w, win)) {
-                    f(h);
-                }
-            }
-            if let Some(h) = roll.short() {
-                f(h); // fewer tokens than n: one shingle of them all
+        Unit::Word => word_shingle_hashes(text, opts, scratch).iter().for_each(|&h| f(h)),
+        Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
+    }
+}
+
+/// The word shingle hashes of [`shingle_hashes`], computed in two passes in `tokens`: the token
+/// hashes of the whole text, then the window sums by Horner's rule ([`window_hashes_in_place`]).
+pub fn word_shingle_hashes<'a>(text: &str, opts: &ShingleOpts, tokens: &'a mut Vec<u64>) -> &'a [u64] {
+    let n = opts.n.max(1);
+    token_hashes(text, opts, tokens);
+    if tokens.len() < n {
+        if !tokens.is_empty() {
+            // Fewer tokens than n: one shingle of them all.
+            tokens[0] = mix64(horner(tokens));
+            tokens.truncate(1);
+        }
+        return tokens;
+    }
+    let windows = tokens.len() - n + 1;
+    window_hashes_in_place(tokens, n);
+    &tokens[..windows]
+}
+
+/// The token hashes of `text` into `tokens` (cleared first).
+fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
+    // Whitespace separates tokens, so there are at most ⌈len/2⌉ (normalisation never adds
+    // whitespace). Written through the spare capacity as a local slice: a push through the Vec
+    // would reload its length and pointer after every store.
+    tokens.clear();
+    tokens.reserve(text.len().div_ceil(2));
+    let mut words = WordTokens::new(text, opts);
+    let mut count = 0;
+    let spare = tokens.spare_capacity_mut();
+    while count < spare.len() {
+        let Some((w, win)) = words.next_token() else { break };
+        spare[count].write(token_hash_window(w, win));
+        count += 1;
+    }
+    // SAFETY: the first `count` slots of the spare capacity were written just above.
+    unsafe { tokens.set_len(count) };
+    // Only if the bound above failed: the rest, pushed (`next_token` keeps returning `None`).
+    while let Some((w, win)) = words.next_token() {
+        tokens.push(token_hash_window(w, win));
+    }
+}
+
+/// `Σ_j ts[j]·P^(len−1−j) mod 2⁶⁴`.
+#[inline(always)]
+fn horner(ts: &[u64]) -> u64 {
+    ts.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))
+}
+
+/// `tokens[i] = mix64(Σ_j tokens[i + j]·P^(n−1−j))` for every window `i` of `n` token hashes,
+/// in place (a block of windows reads only positions at or after its own).
+fn window_hashes_in_place(tokens: &mut [u64], n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512dq") {
+        // SAFETY: the CPU supports AVX-512F/DQ (checked just above; DQ implies F).
+        return unsafe { window_hashes_avx512(tokens, n) };
+    }
+    window_hashes_generic(tokens, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn window_hashes_avx512(tokens: &mut [u64], n: usize) {
+    window_hashes_generic(tokens, n)
+}
+
+/// Eight windows side by side: independent multiplies (64-bit `vpmullq` lanes where the CPU has
+/// them), where the streamed [`Rolling`] chains each window on the previous one.
+#[inline(always)]
+fn window_hashes_generic(tokens: &mut [u64], n: usize) {
+    const LANES: usize = 8;
+    let windows = tokens.len() + 1 - n;
+    let mut i = 0;
+    while i + LANES <= windows {
+        let mut h = [0u64; LANES];
+        for j in 0..n {
+            let t: &[u64; LANES] = tokens[i + j..i + j + LANES].try_into().expect("lanes");
+            for l in 0..LANES {
+                h[l] = h[l].wrapping_mul(P).wrapping_add(t[l]);
             }
         }
-        Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
+        tokens[i..i + LANES].copy_from_slice(&h.map(mix64));
+        i += LANES;
+    }
+    for i in i..windows {
+        tokens[i] = mix64(horner(&tokens[i..i + n]));
     }
 }
 
@@ -304,18 +379,24 @@ mod tests {
             .collect()
     }
 
+    /// Both mechanisms, the two-pass blocks of `shingle_hashes` (eight windows at a time, then a
+    /// tail) and the streamed `Rolling` of the n-gram scan, against the from-scratch definition.
     #[test]
-    fn streamed_rolling_hash_equals_the_windowed_one() {
-        let text = "a bb ccc dddd eeeee ffffff ggggggggggggggggggg h i j";
-        let toks: Vec<u64> = words(text).map(|w| token_hash(w.as_bytes())).collect();
-        for n in 1..=12 {
+    fn block_and_streamed_rolling_hashes_equal_the_windowed_one() {
+        let text: String = (0..37).map(|i| format!("{} ", "x".repeat(1 + i * 7 % 19))).collect();
+        let toks: Vec<u64> = words(&text).map(|w| token_hash(w.as_bytes())).collect();
+        for n in 1..=40 {
             let mut got = Vec::new();
-            shingle_hashes(text, &opts(n, Unit::Word), &mut got);
+            shingle_hashes(&text, &opts(n, Unit::Word), &mut got);
             let mut want = windowed_hashes(&toks, n);
             if toks.len() < n {
                 want.push(mix64(toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))));
             }
             assert_eq!(got, want, "n = {n}");
+            let mut roll = Rolling::new(n);
+            let mut streamed: Vec<u64> = toks.iter().filter_map(|&t| roll.push(t)).collect();
+            streamed.extend(roll.short());
+            assert_eq!(streamed, want, "n = {n}");
         }
     }
 

@@ -248,7 +248,8 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
     clear_upper_state();
     let mut diag: Vec<f64> = (0..n).map(|i| g[(i, i)].to_f64()).collect();
     let mut off: Vec<f64> = (0..n - 1).map(|i| g[(i + 1, i)].to_f64()).collect();
-    sterf(&mut diag, &mut off).map_err(|left| KernelError::NoConvergence {
+    // The tridiagonal is only T-accurate: iterate to T's precision, as LAPACK's SSTERF/DSTERF.
+    sterf(&mut diag, &mut off, T::EPSILON / 2.0).map_err(|left| KernelError::NoConvergence {
         what: "tridiagonal QL/QR eigenvalue iteration",
         iterations: 30 * n,
         last_step: left as f64,

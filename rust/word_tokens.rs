@@ -77,7 +77,7 @@ impl<'a> WordTokens<'a> {
             lower,
             strip,
             lut,
-            buf: vec![0; 64],
+            buf: Vec::new(),
             pad: [0; 16],
             start: 0,
             pos: 0,
@@ -177,8 +177,10 @@ fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
 /// `None` when nothing is kept. Kept out of line: most tokens skip it.
 #[inline(never)]
 fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<usize> {
-    if buf.len() < tok.len() {
-        buf.resize(tok.len(), 0);
+    // At least 64 bytes: `view` hands out the buffer's first 16 as the token's window. Allocated
+    // on the first rewritten token only, not per text.
+    if buf.len() < tok.len().max(64) {
+        buf.resize(tok.len().max(64), 0);
     }
     // Through a local slice: a byte store via `buf` itself may alias the Vec's own pointer,
     // which the compiler then reloads at every byte.

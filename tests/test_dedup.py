@@ -259,6 +259,11 @@ def test_bad_input_messages(tmp_path):
         dedup.minhash("just one text")
     with pytest.raises(TypeError, match=r"texts\[1\] must be str"):
         dedup.minhash(["ok", b"bytes"])
+    with pytest.raises(TypeError, match=r"texts\[2\] must be str, got NoneType"):
+        dedup.minhash(["ok", "fine", None], compat="datasketch")
+    listed = dedup.minhash(["a b c", "d e"], ngram=2)
+    np.testing.assert_array_equal(dedup.minhash((t for t in ["a b c", "d e"]), ngram=2), listed)
+    np.testing.assert_array_equal(dedup.minhash(("a b c", "d e"), ngram=2), listed)
     with pytest.raises(ValueError, match="num_perm must be an integer"):
         dedup.minhash(["a"], num_perm=0)
     with pytest.raises(ValueError, match="unit must be 'word' or 'char'"):

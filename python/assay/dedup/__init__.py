@@ -119,7 +119,10 @@ def minhash(
     such a text the empty signature instead. All longer texts match datasketch element for
     element (tests/test_dedup.py).
     """
-    texts = _texts(texts)
+    # A list goes to the native call as it is (which refuses non-str items); `_texts` then names
+    # the bad item. Other iterables are listed first.
+    if type(texts) is not list:
+        texts = _texts(texts)
     num_perm = _check_int("num_perm", num_perm, 1)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     seed = _check_int("seed", seed, 0, (1 << 32) - 1 if compat else (1 << 64) - 1)
@@ -137,10 +140,14 @@ def minhash(
         seed=seed,
         case="lower" if lowercase else "keep",
     )
-    if compat is None:
-        return _native.minhash_signatures(texts, family="xxh3", **kw)
-    a, b = datasketch_permutations(num_perm, seed, compat == "datasketch-legacy")
-    return _native.minhash_signatures(texts, family=compat, a=a, b=b, **kw)
+    if compat is not None:
+        a, b = datasketch_permutations(num_perm, seed, compat == "datasketch-legacy")
+        kw.update(a=a, b=b)
+    try:
+        return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
+    except TypeError:
+        _texts(texts)  # raises, naming the item that is not a str
+        raise
 
 
 def exact_jaccard(

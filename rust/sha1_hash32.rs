@@ -69,6 +69,7 @@ impl Lanes {
         if self.filled == 0 {
             return;
         }
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
         let mut out = [0u32; LANES];
         // SAFETY: a batch is only built with lanes when AVX-512F and AVX-512BW were detected.
         #[cfg(target_arch = "x86_64")]

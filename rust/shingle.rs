@@ -166,17 +166,28 @@ pub fn word_shingle_hashes<'a>(text: &str, opts: &ShingleOpts, tokens: &'a mut V
         return tokens;
     }
     let windows = tokens.len() - n + 1;
-    window_hashes_in_place(tokens, n);
+    if n <= 16 {
+        window_hashes_in_place(tokens, n);
+    } else {
+        // Long windows: O(1) a token by the rolling update (whose ring keeps the token hashes
+        // that the writes behind the read position overwrite).
+        let mut roll = Rolling::new(n);
+        for k in 0..tokens.len() {
+            if let Some(h) = roll.push(tokens[k]) {
+                tokens[k + 1 - n] = h;
+            }
+        }
+    }
     &tokens[..windows]
 }
 
 /// The token hashes of `text` into `tokens` (cleared first).
 fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
-    // Whitespace separates tokens, so there are at most ⌈len/2⌉ (normalisation never adds
-    // whitespace). Written through the spare capacity as a local slice: a push through the Vec
-    // would reload its length and pointer after every store.
+    // Written through the spare capacity as a local slice (a push through the Vec would reload
+    // its length and pointer after every store), sized for tokens of 3 bytes and a space on
+    // average (8 bytes of hash for 4 of text); texts of shorter words push the rest.
     tokens.clear();
-    tokens.reserve(text.len().div_ceil(2));
+    tokens.reserve(text.len() / 4 + 16);
     let mut words = WordTokens::new(text, opts);
     let mut count = 0;
     let spare = tokens.spare_capacity_mut();
@@ -187,7 +198,7 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     }
     // SAFETY: the first `count` slots of the spare capacity were written just above.
     unsafe { tokens.set_len(count) };
-    // Only if the bound above failed: the rest, pushed (`next_token` keeps returning `None`).
+    // The tokens past the reserve, pushed (`next_token` keeps returning `None` once done).
     while let Some((w, win)) = words.next_token() {
         tokens.push(token_hash_window(w, win));
     }
@@ -397,6 +408,18 @@ mod tests {
             let mut streamed: Vec<u64> = toks.iter().filter_map(|&t| roll.push(t)).collect();
             streamed.extend(roll.short());
             assert_eq!(streamed, want, "n = {n}");
+        }
+    }
+
+    /// One-letter words: more tokens than the buffer's reserve (the rest are pushed).
+    #[test]
+    fn short_words_past_the_reserve() {
+        let text: String = (0..300).map(|i| format!("{} ", (b'a' + (i % 26) as u8) as char)).collect();
+        let toks: Vec<u64> = words(&text).map(|w| token_hash(w.as_bytes())).collect();
+        for n in [1, 5, 20] {
+            let mut got = Vec::new();
+            shingle_hashes(&text, &opts(n, Unit::Word), &mut got);
+            assert_eq!(got, windowed_hashes(&toks, n), "n = {n}");
         }
     }
 

@@ -145,9 +145,12 @@ def minhash(
         kw.update(a=a, b=b)
     try:
         return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
-    except TypeError:
-        _texts(texts)  # raises, naming the item that is not a str
-        raise
+    except TypeError as err:
+        try:
+            _texts(texts)
+        except TypeError as named:  # the item that is not a str, by its index
+            raise named from None
+        raise err
 
 
 def exact_jaccard(

@@ -183,12 +183,23 @@ pub fn word_shingle_hashes<'a>(text: &str, opts: &ShingleOpts, tokens: &'a mut V
 
 /// The token hashes of `text` into `tokens` (cleared first).
 fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
+    // Tokenised as NFC first, checked after: the tokeniser sees every byte ≥ 0x80 anyway, so
+    // NFC text (nearly all) is read once; text that may not be NFC is checked and, if it is
+    // not, tokenised again from its normal form.
+    let mut words = WordTokens::assuming_nfc(text, opts);
+    fill_token_hashes(&mut words, text.len(), tokens);
+    if words.text_may_not_be_nfc() && !is_nfc_fast(text) {
+        fill_token_hashes(&mut WordTokens::new(text, opts), text.len(), tokens);
+    }
+}
+
+/// Every token hash of `words` into `tokens` (cleared first); `len` the text's length in bytes.
+fn fill_token_hashes(words: &mut WordTokens<'_>, len: usize, tokens: &mut Vec<u64>) {
     // Written through the spare capacity as a local slice (a push through the Vec would reload
     // its length and pointer after every store), sized for tokens of 3 bytes and a space on
     // average (8 bytes of hash for 4 of text); texts of shorter words push the rest.
     tokens.clear();
-    tokens.reserve(text.len() / 4 + 16);
-    let mut words = WordTokens::new(text, opts);
+    tokens.reserve(len / 4 + 16);
     let mut count = 0;
     let spare = tokens.spare_capacity_mut();
     while count < spare.len() {
@@ -408,6 +419,31 @@ mod tests {
             let mut streamed: Vec<u64> = toks.iter().filter_map(|&t| roll.push(t)).collect();
             streamed.extend(roll.short());
             assert_eq!(streamed, want, "n = {n}");
+        }
+    }
+
+    /// Tokenised as NFC first and checked after: decomposed text (not NFC: tokenised again from
+    /// its normal form), composed and CJK text (bytes ≥ 0xCC, NFC: the first tokens stand), with
+    /// and without case folding and punctuation deletion, against the normalised text's words.
+    #[test]
+    fn nfc_checked_after_tokenising() {
+        let texts = [
+            "cafe\u{301} au lait, cafe\u{301}!",
+            "café au lait, café!",
+            "東京 タワー 東京 の 夜",
+            "plain ascii text here",
+        ];
+        for case in [Case::Keep, Case::Ascii, Case::Unicode] {
+            for strip_punct in [false, true] {
+                let o = ShingleOpts { n: 2, unit: Unit::Word, case, strip_punct };
+                for text in texts {
+                    let norm = crate::tokenize::normalize(text, &o);
+                    let toks: Vec<u64> = words(&norm).map(|w| token_hash(w.as_bytes())).collect();
+                    let mut got = Vec::new();
+                    shingle_hashes(text, &o, &mut got);
+                    assert_eq!(got, windowed_hashes(&toks, 2), "{text:?} {case:?} {strip_punct}");
+                }
+            }
         }
     }
 

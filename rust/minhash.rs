@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
 use crate::sha1_hash32::Sha1Hash32Batch;
-use crate::shingle::{for_each_shingle, for_each_shingle_hash, word_shingle_hashes, ShingleOpts, Unit};
+use crate::shingle::{for_each_shingle, shingle_hashes_in, ShingleOpts};
 
 const MERSENNE: u64 = (1 << 61) - 1;
 
@@ -155,16 +155,12 @@ impl MinHasher {
     /// Signature of one text into `sig` (length `num_perm`), with reusable scratch space.
     pub fn signature_into(&self, text: &str, sig: &mut [u32], scratch: &mut Scratch) {
         sig.fill(u32::MAX);
-        let Scratch { xs, tokens, sha1 } = scratch;
+        let Scratch { xs, hashes, sha1 } = scratch;
         xs.clear();
         match self.family {
             Family::Xxh3 => {
-                if self.opts.unit == Unit::Word {
-                    let hashes = word_shingle_hashes(text, &self.opts, tokens);
-                    xs.extend(hashes.iter().map(|&h| (h >> 32) as u32));
-                } else {
-                    for_each_shingle_hash(text, &self.opts, tokens, |h| xs.push((h >> 32) as u32));
-                }
+                let hashes = shingle_hashes_in(text, &self.opts, hashes);
+                xs.extend(hashes.iter().map(|&h| (h >> 32) as u32));
                 affine_min(xs, &self.a32, &self.b32, sig);
             }
             Family::Datasketch => {
@@ -202,12 +198,12 @@ impl MinHasher {
     }
 }
 
-/// Per-thread buffers of [`MinHasher::signature_into`]: shingle values, token hashes and queued
-/// SHA-1 messages.
+/// Per-thread buffers of [`MinHasher::signature_into`]: shingle values, 64-bit shingle hashes
+/// and queued SHA-1 messages.
 #[derive(Default)]
 pub struct Scratch {
     xs: Vec<u32>,
-    tokens: Vec<u64>,
+    hashes: Vec<u64>,
     sha1: Sha1Hash32Batch,
 }
 

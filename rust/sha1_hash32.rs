@@ -19,13 +19,20 @@ pub fn sha1_hash32(bytes: &[u8]) -> u32 {
     let rest = &bytes[full..];
     let mut tail = [0u8; 128];
     tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
     let len = if rest.len() + 9 <= 64 { 64 } else { 128 };
-    tail[len - 8..len].copy_from_slice(&((bytes.len() as u64) * 8).to_be_bytes());
+    pad(&mut tail[..len], rest.len(), bytes.len());
     for block in tail[..len].chunks_exact(64) {
         sha1::compress(&mut state, &[*GenericArray::from_slice(block)]);
     }
     state[0].swap_bytes()
+}
+
+/// SHA-1's padding in `tail` (whole blocks, zero past the message's last `rest` bytes at its
+/// start): the 0x80 marker after them, the message's length `total` in bits at the end.
+fn pad(tail: &mut [u8], rest: usize, total: usize) {
+    tail[rest] = 0x80;
+    let end = tail.len();
+    tail[end - 8..].copy_from_slice(&((total as u64) * 8).to_be_bytes());
 }
 
 const INIT: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
@@ -58,8 +65,7 @@ impl Lanes {
         unsafe {
             avx512::copy_zero_filled(lane, msg)
         };
-        lane[msg.len()] = 0x80;
-        lane[size - 8..].copy_from_slice(&((msg.len() as u64) * 8).to_be_bytes());
+        pad(lane, msg.len(), msg.len());
         self.filled += 1;
         self.filled == LANES
     }

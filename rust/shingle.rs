@@ -141,21 +141,20 @@ pub fn rolling_weight(n: usize) -> u64 {
 /// the one shingle `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's
 /// UTF-8 bytes.
 pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
-    for_each_shingle_hash(text, opts, &mut Vec::new(), |h| out.push(h));
+    out.extend_from_slice(shingle_hashes_in(text, opts, &mut Vec::new()));
 }
 
-/// [`shingle_hashes`] as a callback, in order, repeats kept; `scratch` holds token hashes.
-pub fn for_each_shingle_hash(text: &str, opts: &ShingleOpts, scratch: &mut Vec<u64>, mut f: impl FnMut(u64)) {
-    match opts.unit {
-        Unit::Word => word_shingle_hashes(text, opts, scratch).iter().for_each(|&h| f(h)),
-        Unit::Char => for_each_shingle(text, opts, |s| f(xxh3_64(s))),
+/// [`shingle_hashes`] computed in `buf` (its earlier contents discarded) and returned as a slice
+/// of it. Word shingles take two passes: the token hashes of the whole text, then the window
+/// sums by Horner's rule ([`window_hashes_in_place`]).
+pub fn shingle_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u64>) -> &'a [u64] {
+    if opts.unit == Unit::Char {
+        buf.clear();
+        for_each_shingle(text, opts, |s| buf.push(xxh3_64(s)));
+        return buf;
     }
-}
-
-/// The word shingle hashes of [`shingle_hashes`], computed in two passes in `tokens`: the token
-/// hashes of the whole text, then the window sums by Horner's rule ([`window_hashes_in_place`]).
-pub fn word_shingle_hashes<'a>(text: &str, opts: &ShingleOpts, tokens: &'a mut Vec<u64>) -> &'a [u64] {
     let n = opts.n.max(1);
+    let tokens = buf;
     token_hashes(text, opts, tokens);
     if tokens.len() < n {
         if !tokens.is_empty() {
@@ -444,6 +443,20 @@ mod tests {
                     assert_eq!(got, windowed_hashes(&toks, 2), "{text:?} {case:?} {strip_punct}");
                 }
             }
+        }
+    }
+
+    /// The portable window kernel (the one CPUs without AVX-512 DQ run) against the dispatched one.
+    #[test]
+    fn window_kernels_agree() {
+        let toks: Vec<u64> = (0..61u64).map(mix64).collect();
+        for n in [1, 2, 5, 8, 13, 16] {
+            let (mut a, mut b) = (toks.clone(), toks.clone());
+            window_hashes_generic(&mut a, n);
+            window_hashes_in_place(&mut b, n);
+            let windows = toks.len() + 1 - n;
+            assert_eq!(a[..windows], b[..windows], "n = {n}");
+            assert_eq!(a[..windows], windowed_hashes(&toks, n)[..], "n = {n}");
         }
     }
 

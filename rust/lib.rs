@@ -21,6 +21,7 @@ pub mod shingle;
 pub mod simd;
 pub mod spectral;
 pub mod spectrum;
+pub mod split_hashes;
 pub mod sterf;
 pub mod style;
 pub mod tokenize;

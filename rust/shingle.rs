@@ -15,6 +15,8 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::split_hashes::split_token_hashes;
+
 pub use crate::tokenize::{
     collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
 };
@@ -185,9 +187,16 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     // Tokenised as NFC first, checked after: the tokeniser sees every byte ≥ 0x80 anyway, so
     // NFC text (nearly all) is read once; text that may not be NFC is checked and, if it is
     // not, tokenised again from its normal form.
-    let mut words = WordTokens::assuming_nfc(text, opts);
-    fill_token_hashes(&mut words, text.len(), tokens);
-    if words.text_may_not_be_nfc() && !is_nfc_fast(text) {
+    let plain = opts.case == Case::Keep && !opts.strip_punct;
+    let may_not_be_nfc = match plain.then(|| split_token_hashes(text.as_bytes(), tokens)).flatten() {
+        Some(high) => high,
+        None => {
+            let mut words = WordTokens::assuming_nfc(text, opts);
+            fill_token_hashes(&mut words, text.len(), tokens);
+            words.text_may_not_be_nfc()
+        }
+    };
+    if may_not_be_nfc && !is_nfc_fast(text) {
         fill_token_hashes(&mut WordTokens::new(text, opts), text.len(), tokens);
     }
 }

@@ -8,7 +8,7 @@ use crate::tokenize::{is_nfc_fast, normalize, Case, ShingleOpts};
 
 /// Length of the Python whitespace character starting at `b[0]` (0 when it is not one).
 #[inline(always)]
-fn space_len(b: &[u8]) -> usize {
+pub(crate) fn space_len(b: &[u8]) -> usize {
     match b[0] {
         b'\t'..=b'\r' | 0x1c..=0x20 => 1,
         0xC2 if matches!(b.get(1), Some(0x85 | 0xA0)) => 2,

@@ -1,0 +1,322 @@
+//! Token hashes of text that needs no normalisation but NFC (no case folding, no punctuation
+//! deletion), split on exactly what Python's `str.split()` splits on, in three steps per block of
+//! 512 bytes: a delimiter bit per byte (64 at a time), the bounds of every token flattened out of
+//! those bits, then the token hashes, one independent computation per token.
+//!
+//! [`WordTokens`](crate::word_tokens::WordTokens) walks the text token by token; its loop carries
+//! its position from one token to the next and branches on every token's length and place. Here
+//! the only branches that depend on the text are taken once per block of ~70 tokens, and the
+//! hashes of neighbouring tokens overlap in the pipeline.
+
+use crate::shingle::token_hash_window;
+use crate::word_tokens::space_len;
+
+const CHUNK: usize = 64;
+const CHUNKS: usize = 8;
+const BLOCK: usize = CHUNK * CHUNKS;
+/// Slack past the last bound of a block: [`flatten`] writes 16 at a time.
+const SLACK: usize = 16;
+
+/// The token hashes ([`token_hash_window`]) of the words of `text` (read as NFC, unchanged) into
+/// `tokens` (cleared first); and whether a byte ≥ 0xCC was seen (a character at or above U+0300:
+/// only then may the text not be NFC). `None` (and `tokens` untouched) for a text of 4 GiB or
+/// more, whose byte offsets do not fit the `u32` bounds.
+pub fn split_token_hashes(text: &[u8], tokens: &mut Vec<u64>) -> Option<bool> {
+    if u32::try_from(text.len()).is_err() {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512 F, BW and VBMI2 (checked just above).
+        return Some(unsafe { avx512::split_token_hashes(text, tokens) });
+    }
+    Some(split_with::<false>(text, tokens))
+}
+
+/// [`split_token_hashes`] for a text under 4 GiB; `WIDE`: with AVX-512 BW and VBMI2 (the caller
+/// has checked the CPU and enabled them).
+#[inline(always)]
+fn split_with<const WIDE: bool>(text: &[u8], tokens: &mut Vec<u64>) -> bool {
+    let n = text.len();
+    tokens.clear();
+    // starts[0] carries the start of a token still open at the end of the previous block.
+    let mut starts = [0u32; 1 + BLOCK / 2 + SLACK];
+    let mut ends = [0u32; BLOCK / 2 + SLACK];
+    let mut open = false;
+    let mut after_delim = true;
+    let mut spill = 0u64;
+    let mut high = false;
+    let mut pad = [0u8; 16];
+    for block in (0..n).step_by(BLOCK) {
+        let (mut ns, mut ne) = (open as usize, 0);
+        for at in (block..n.min(block + BLOCK)).step_by(CHUNK) {
+            let (d, h) = delimiters::<WIDE>(text, at, &mut spill);
+            high |= h;
+            let prev = (d << 1) | after_delim as u64;
+            flatten::<WIDE>(!d & prev, at as u32, &mut starts, &mut ns);
+            flatten::<WIDE>(d & !prev, at as u32, &mut ends, &mut ne);
+            after_delim = d >> 63 != 0;
+        }
+        tokens.reserve(ne + 1);
+        let out = &mut tokens.spare_capacity_mut()[..ne];
+        for (slot, (&s, &e)) in out.iter_mut().zip(starts.iter().zip(&ends)) {
+            let rest = &text[s as usize..];
+            let win = match rest.first_chunk::<16>() {
+                Some(w) => w,
+                None => {
+                    // Bytes past the token are ignored by the hash: stale ones may stay.
+                    pad[..rest.len()].copy_from_slice(rest);
+                    &pad
+                }
+            };
+            slot.write(token_hash_window(&rest[..(e - s) as usize], win));
+        }
+        // SAFETY: the first `ne` slots of the spare capacity were written just above.
+        unsafe { tokens.set_len(tokens.len() + ne) };
+        open = ns > ne;
+        starts[0] = starts[ne];
+    }
+    // A text whose length is a multiple of 64 has no padding delimiter to close its last token.
+    if open {
+        let rest = &text[starts[0] as usize..];
+        let mut win = [0u8; 16];
+        let k = rest.len().min(16);
+        win[..k].copy_from_slice(&rest[..k]);
+        tokens.push(token_hash_window(rest, &win));
+    }
+    high
+}
+
+/// Bit `i` set when byte `at + i` of `text` belongs to a delimiter (a Python whitespace
+/// character) or lies past the end of the text; and whether a byte ≥ 0xCC is among them.
+/// `spill` carries the bits of a multi-byte space that runs into the next chunk.
+#[inline(always)]
+fn delimiters<const WIDE: bool>(text: &[u8], at: usize, spill: &mut u64) -> (u64, bool) {
+    let chunk = &text[at..text.len().min(at + CHUNK)];
+    let (mut d, non_ascii) = match chunk.first_chunk::<CHUNK>() {
+        Some(c) => ascii_spaces::<WIDE>(c),
+        None => {
+            let mut c = [0u8; CHUNK];
+            c[..chunk.len()].copy_from_slice(chunk);
+            let (d, non_ascii) = ascii_spaces::<WIDE>(&c);
+            (d | !0u64 << chunk.len(), non_ascii)
+        }
+    };
+    d |= std::mem::take(spill);
+    let mut high = false;
+    let mut rest = non_ascii;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        high |= chunk[i] >= 0xCC;
+        let w = space_len(&text[at + i..]);
+        if w > 0 {
+            let bits = ((1u128 << w) - 1) << i;
+            d |= bits as u64;
+            *spill |= (bits >> 64) as u64;
+        }
+    }
+    (d, high)
+}
+
+/// Bits of the ASCII whitespace bytes (`\t`..`\r`, 0x1C..0x20) of a 64-byte chunk, and of its
+/// bytes ≥ 0x80.
+#[inline(always)]
+fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if WIDE {
+            // SAFETY: WIDE callers run with AVX-512 BW enabled and checked.
+            return unsafe { avx512::ascii_spaces(c) };
+        }
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+        };
+        let (mut d, mut hi) = (0u64, 0u64);
+        for k in 0..CHUNK / 16 {
+            // SAFETY: SSE2 is part of x86_64; the unaligned 16-byte load stays inside `c`.
+            unsafe {
+                let v = _mm_loadu_si128(c.as_ptr().add(16 * k).cast());
+                // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
+                let within = |lo: u8, hi: u8| {
+                    let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                    _mm_cmpeq_epi8(
+                        _mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)),
+                        _mm_setzero_si128(),
+                    )
+                };
+                let space = _mm_or_si128(within(b'\t', b'\r'), within(0x1C, 0x20));
+                d |= (_mm_movemask_epi8(space) as u16 as u64) << (16 * k);
+                hi |= (_mm_movemask_epi8(v) as u16 as u64) << (16 * k);
+            }
+        }
+        (d, hi)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    c.iter().enumerate().fold((0, 0), |(d, hi), (i, &b)| {
+        let space = matches!(b, b'\t'..=b'\r' | 0x1C..=0x20);
+        (d | (space as u64) << i, hi | ((b >= 0x80) as u64) << i)
+    })
+}
+
+/// Appends `at + i` for every set bit `i` of `bits` to `out[*len..]`, advancing `*len`. Sixteen
+/// are written whatever the count (the extra ones are overwritten later or never read), so a
+/// chunk's loop branches only when it holds more than 16 bounds.
+#[inline(always)]
+fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut usize) {
+    let count = bits.count_ones() as usize;
+    let k = *len;
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        // SAFETY: WIDE callers run with AVX-512 F and VBMI2 enabled and checked.
+        unsafe { avx512::flatten(bits, at, &mut out[k..k + count.next_multiple_of(16)]) };
+        *len += count;
+        return;
+    }
+    for slot in &mut out[k..k + SLACK] {
+        *slot = at + bits.trailing_zeros();
+        bits &= bits.wrapping_sub(1);
+    }
+    let mut k = k + SLACK;
+    while bits != 0 {
+        out[k] = at + bits.trailing_zeros();
+        bits &= bits - 1;
+        k += 1;
+    }
+    *len += count;
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cmple_epu8_mask, _mm512_cvtepu8_epi32,
+        _mm512_extracti32x4_epi32, _mm512_loadu_si512, _mm512_maskz_compress_epi8, _mm512_movepi8_mask,
+        _mm512_set1_epi32, _mm512_set1_epi8, _mm512_set_epi64, _mm512_storeu_si512, _mm512_sub_epi8,
+    };
+
+    use super::CHUNK;
+
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vbmi2")
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2")]
+    pub fn split_token_hashes(text: &[u8], tokens: &mut Vec<u64>) -> bool {
+        super::split_with::<true>(text, tokens)
+    }
+
+    /// [`super::ascii_spaces`], one 64-byte register at a time.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub fn ascii_spaces(c: &[u8; CHUNK]) -> (u64, u64) {
+        // SAFETY: one unaligned 64-byte load of `c`, which holds 64 bytes.
+        let v = unsafe { _mm512_loadu_si512(c.as_ptr().cast()) };
+        let within = |lo: u8, hi: u8| {
+            _mm512_cmple_epu8_mask(
+                _mm512_sub_epi8(v, _mm512_set1_epi8(lo as i8)),
+                _mm512_set1_epi8((hi - lo) as i8),
+            )
+        };
+        (within(b'\t', b'\r') | within(0x1C, 0x20), _mm512_movepi8_mask(v))
+    }
+
+    /// [`super::flatten`]: the set bits' positions compressed out of a register of 0..64, 16 at a
+    /// time widened to `u32` and stored; `out` holds a multiple of 16 slots, at least the count.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2")]
+    pub fn flatten(bits: u64, at: u32, out: &mut [u32]) {
+        const IOTA: [i64; 8] = {
+            let mut lanes = [0i64; 8];
+            let mut i = 0;
+            while i < 64 {
+                lanes[i / 8] |= (i as i64) << (8 * (i % 8));
+                i += 1;
+            }
+            lanes
+        };
+        let [l0, l1, l2, l3, l4, l5, l6, l7] = IOTA;
+        let iota = _mm512_set_epi64(l7, l6, l5, l4, l3, l2, l1, l0);
+        let packed = _mm512_maskz_compress_epi8(bits, iota);
+        let base = _mm512_set1_epi32(at as i32);
+        let quarters = [
+            _mm512_castsi512_si128(packed),
+            _mm512_extracti32x4_epi32::<1>(packed),
+            _mm512_extracti32x4_epi32::<2>(packed),
+            _mm512_extracti32x4_epi32::<3>(packed),
+        ];
+        for (q, dst) in quarters.into_iter().zip(out.chunks_exact_mut(16)) {
+            let pos = _mm512_add_epi32(_mm512_cvtepu8_epi32(q), base);
+            // SAFETY: one unaligned 64-byte store into a 16-slot chunk of `out`.
+            unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), pos) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::token_hash;
+    use crate::tokenize::words;
+
+    fn by_split(text: &str) -> Vec<u64> {
+        words(text).map(|w| token_hash(w.as_bytes())).collect()
+    }
+
+    /// The dispatched kernel's hashes, checked equal to the portable kernel's (the one CPUs
+    /// without AVX-512 VBMI2 run), with the high-byte flag.
+    fn hashes(text: &str) -> (Vec<u64>, bool) {
+        let mut got = vec![7; 3];
+        let high = split_token_hashes(text.as_bytes(), &mut got).unwrap();
+        let mut portable = Vec::new();
+        assert_eq!(split_with::<false>(text.as_bytes(), &mut portable), high, "{text:?}");
+        assert_eq!(got, portable, "{text:?}");
+        (got, high)
+    }
+
+    /// Against `str.split()`'s words hashed one by one: every Python whitespace character at
+    /// every offset around the 64-byte chunk and 512-byte block bounds, runs of delimiters,
+    /// tokens over 16 bytes, texts ending inside a token at a chunk bound.
+    #[test]
+    fn equals_split_words() {
+        let spaces = [
+            " ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u{85}", "\u{a0}", "\u{1680}",
+            "\u{2000}", "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}",
+        ];
+        let not_spaces = ["\u{200b}", "\u{2030}", "é", "東", "\x00", "\x1b", "!", "\u{e1}\u{9a}"];
+        for sp in spaces {
+            for filler in 0..70 {
+                for tail in ["", "x", "word", "a-very-long-token-over-sixteen-bytes"] {
+                    let text = format!("{}{sp}{sp}b{sp}{tail}", "a".repeat(filler));
+                    assert_eq!(hashes(&text).0, by_split(&text), "{text:?}");
+                }
+            }
+        }
+        for ns in not_spaces {
+            let text = format!("{}{ns}x y", "a".repeat(62));
+            assert_eq!(hashes(&text).0, by_split(&text), "{text:?}");
+        }
+        for len in [0, 1, 63, 64, 65, 511, 512, 513, 1024, 1500] {
+            for word in 1..20 {
+                let text: String = (0..len).map(|i| if i % (word + 1) == word { ' ' } else { 'q' }).collect();
+                assert_eq!(hashes(&text).0, by_split(&text), "len {len} word {word}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_letter_words_fill_a_block() {
+        let text = "a ".repeat(2000) + "\u{3000}".repeat(300).as_str() + "z";
+        assert_eq!(hashes(&text).0, by_split(&text));
+    }
+
+    #[test]
+    fn reports_bytes_that_may_start_non_nfc() {
+        for (text, high) in [("plain", false), ("caf\u{e9}", false), ("cafe\u{301}", true), ("東京", true)]
+        {
+            assert_eq!(hashes(text).1, high, "{text:?}");
+        }
+    }
+}

@@ -3,8 +3,9 @@
 //! Items and documents are normalised and split by [`crate::shingle`] (lm-evaluation-harness rules
 //! by default: ASCII lower-case, `string.punctuation` deleted, whitespace split). Every word n-gram
 //! of every item goes into a hash table keyed by a 64-bit rolling hash of its token hashes
-//! (`H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, finalised by SplitMix64); each corpus document is scanned with
-//! the same rolling hash in one pass, O(1) per token. Hits are grouped into maximal runs along a
+//! (`H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, finalised by SplitMix64); each corpus document's n-gram hashes
+//! are computed the same way ([`word_ngram_hashes_in`], O(n) per token for n ≤ 16 in blocks of
+//! eight windows, O(1) beyond) and looked up behind a bit filter. Hits are grouped into maximal runs along a
 //! diagonal (consecutive positions in both texts): a run of `k` n-grams is a shared span of
 //! `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
 
@@ -14,7 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
-use crate::shingle::{token_hash_window, Rolling, ShingleOpts, WordTokens};
+use crate::shingle::{word_ngram_hashes_in, ShingleOpts};
 
 /// Passes already-random u64 keys straight through (n-gram hashes are SplitMix64-finalised).
 #[derive(Default, Clone, Copy)]
@@ -68,19 +69,6 @@ pub struct ScanState {
     pub best: Vec<Option<Run>>,
 }
 
-/// Calls `f(position, hash)` for every word n-gram of `text` in order (none when it has fewer
-/// than `n` tokens): the same rolling hash for items and documents.
-#[inline(always)]
-fn for_each_ngram(text: &str, opts: &ShingleOpts, mut f: impl FnMut(usize, u64)) {
-    let mut roll = Rolling::new(opts.n);
-    let mut tokens = WordTokens::new(text, opts);
-    while let Some((w, win)) = tokens.next_token() {
-        if let Some(key) = roll.push(token_hash_window(w, win)) {
-            f(roll.position(), key);
-        }
-    }
-}
-
 impl NgramIndex {
     pub fn new<S: AsRef<str> + Sync>(items: &[S], opts: ShingleOpts) -> KernelResult<Self> {
         if opts.n == 0 {
@@ -88,11 +76,7 @@ impl NgramIndex {
         }
         let grams: Vec<Vec<u64>> = items
             .par_iter()
-            .map(|s| {
-                let mut keys = Vec::new();
-                for_each_ngram(s.as_ref(), &opts, |_, key| keys.push(key));
-                keys
-            })
+            .map_init(Vec::new, |buf, s| word_ngram_hashes_in(s.as_ref(), &opts, buf).to_vec())
             .collect();
         let mut table: IdMap<Vec<(u32, u32)>> = IdMap::default();
         for (item, keys) in grams.iter().enumerate() {
@@ -127,15 +111,20 @@ impl NgramIndex {
 
     /// Maximal shared runs between the items and one document.
     pub fn scan_doc(&self, text: &str, doc: u64) -> Vec<Run> {
+        self.scan_doc_with(text, doc, &mut Vec::new())
+    }
+
+    /// [`Self::scan_doc`] with scratch space `buf`.
+    fn scan_doc_with(&self, text: &str, doc: u64, buf: &mut Vec<u64>) -> Vec<Run> {
         let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
-        for_each_ngram(text, &self.opts, |pos, key| {
+        for (pos, &key) in word_ngram_hashes_in(text, &self.opts, buf).iter().enumerate() {
             let Some(occ) = self.may_contain(key).then(|| self.table.get(&key)).flatten() else {
-                return;
+                continue;
             };
             for &(item, ipos) in occ {
                 hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
             }
-        });
+        }
         hits.sort_unstable();
         let mut runs: Vec<Run> = Vec::new();
         for (item, diag, pos, ipos) in hits {
@@ -158,7 +147,7 @@ impl NgramIndex {
             .par_iter()
             .enumerate()
             .with_min_len(4)
-            .map(|(i, t)| self.scan_doc(t.as_ref(), first_doc + i as u64))
+            .map_init(Vec::new, |buf, (i, t)| self.scan_doc_with(t.as_ref(), first_doc + i as u64, buf))
             .collect();
         for run in runs.into_iter().flatten() {
             let it = run.item as usize;

@@ -15,7 +15,7 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::split_hashes::split_token_hashes;
+use crate::split_hashes::{split_token_hashes, AsciiNorm};
 
 pub use crate::tokenize::{
     collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
@@ -156,16 +156,33 @@ pub fn shingle_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u6
         return buf;
     }
     let n = opts.n.max(1);
-    let tokens = buf;
-    token_hashes(text, opts, tokens);
-    if tokens.len() < n {
-        if !tokens.is_empty() {
+    token_hashes(text, opts, buf);
+    if buf.len() < n {
+        if !buf.is_empty() {
             // Fewer tokens than n: one shingle of them all.
-            tokens[0] = mix64(horner(tokens));
-            tokens.truncate(1);
+            buf[0] = mix64(horner(buf));
+            buf.truncate(1);
         }
-        return tokens;
+        return buf;
     }
+    windows_in_place(buf, n)
+}
+
+/// The hashes of the word `opts.n`-grams of `text`, one per window of `n` consecutive tokens
+/// (none for a text of fewer than `n` tokens: no short-text shingle), the window at token `i`
+/// at index `i`; computed in `buf` (earlier contents discarded) as [`shingle_hashes_in`] does.
+pub fn word_ngram_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u64>) -> &'a [u64] {
+    let n = opts.n.max(1);
+    token_hashes(text, opts, buf);
+    if buf.len() < n {
+        buf.clear();
+        return buf;
+    }
+    windows_in_place(buf, n)
+}
+
+/// The `len − n + 1` window hashes of the token hashes in `tokens` (`len ≥ n`), written over them.
+fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
     let windows = tokens.len() - n + 1;
     if n <= 16 {
         window_hashes_in_place(tokens, n);
@@ -187,8 +204,9 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     // Tokenised as NFC first, checked after: the tokeniser sees every byte ≥ 0x80 anyway, so
     // NFC text (nearly all) is read once; text that may not be NFC is checked and, if it is
     // not, tokenised again from its normal form.
-    let plain = opts.case == Case::Keep && !opts.strip_punct;
-    let may_not_be_nfc = match plain.then(|| split_token_hashes(text.as_bytes(), tokens)).flatten() {
+    let norm = AsciiNorm { lower: opts.case == Case::Ascii, strip: opts.strip_punct };
+    let split = (opts.case != Case::Unicode).then(|| split_token_hashes(text.as_bytes(), norm, tokens));
+    let may_not_be_nfc = match split.flatten() {
         Some(high) => high,
         None => {
             let mut words = WordTokens::assuming_nfc(text, opts);
@@ -295,16 +313,6 @@ impl Rolling {
         self.count += 1;
         (self.count >= n).then(|| mix64(self.h))
     }
-
-    /// Position (first token) of the window that the last `push` completed.
-    pub fn position(&self) -> usize {
-        self.count - self.ring.len()
-    }
-
-    /// The one shingle of a text with `0 < k < n` tokens, `mix64` of the hash over all `k`.
-    pub fn short(&self) -> Option<u64> {
-        (self.count > 0 && self.count < self.ring.len()).then(|| mix64(self.h))
-    }
 }
 
 /// Sorted, de-duplicated 64-bit shingle hashes: the shingle set used for exact Jaccard.
@@ -409,24 +417,23 @@ mod tests {
             .collect()
     }
 
-    /// Both mechanisms, the two-pass blocks of `shingle_hashes` (eight windows at a time, then a
-    /// tail) and the streamed `Rolling` of the n-gram scan, against the from-scratch definition.
+    /// Both mechanisms, the blocks of eight windows (n ≤ 16) and the streamed `Rolling`
+    /// (n > 16), against the from-scratch definition; with and without the short-text rule.
     #[test]
     fn block_and_streamed_rolling_hashes_equal_the_windowed_one() {
         let text: String = (0..37).map(|i| format!("{} ", "x".repeat(1 + i * 7 % 19))).collect();
         let toks: Vec<u64> = words(&text).map(|w| token_hash(w.as_bytes())).collect();
         for n in 1..=40 {
-            let mut got = Vec::new();
-            shingle_hashes(&text, &opts(n, Unit::Word), &mut got);
-            let mut want = windowed_hashes(&toks, n);
-            if toks.len() < n {
-                want.push(mix64(toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t))));
-            }
-            assert_eq!(got, want, "n = {n}");
+            let o = opts(n, Unit::Word);
+            let want = windowed_hashes(&toks, n);
+            assert_eq!(word_ngram_hashes_in(&text, &o, &mut Vec::new()), want, "n = {n}");
             let mut roll = Rolling::new(n);
-            let mut streamed: Vec<u64> = toks.iter().filter_map(|&t| roll.push(t)).collect();
-            streamed.extend(roll.short());
+            let streamed: Vec<u64> = toks.iter().filter_map(|&t| roll.push(t)).collect();
             assert_eq!(streamed, want, "n = {n}");
+            let mut got = Vec::new();
+            shingle_hashes(&text, &o, &mut got);
+            let short = mix64(toks.iter().fold(0u64, |h, &t| h.wrapping_mul(P).wrapping_add(t)));
+            assert_eq!(got, if toks.len() < n { vec![short] } else { want }, "n = {n}");
         }
     }
 

@@ -1,7 +1,8 @@
-//! Token hashes of text that needs no normalisation but NFC (no case folding, no punctuation
-//! deletion), split on exactly what Python's `str.split()` splits on, in three steps per block of
-//! 512 bytes: a delimiter bit per byte (64 at a time), the bounds of every token flattened out of
-//! those bits, then the token hashes, one independent computation per token.
+//! Token hashes of NFC text, optionally ASCII lower-cased and stripped of ASCII punctuation,
+//! split on exactly what Python's `str.split()` splits on, in three steps per block of 512 bytes:
+//! a delimiter bit per byte (64 at a time), the bounds of every token flattened out of those
+//! bits, then the token hashes, one independent computation per token (tokens of at most 16
+//! bytes normalised inside one register where the CPU has AVX-512 VBMI2).
 //!
 //! [`WordTokens`](crate::word_tokens::WordTokens) walks the text token by token; its loop carries
 //! its position from one token to the next and branches on every token's length and place. Here
@@ -9,7 +10,7 @@
 //! hashes of neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
-use crate::word_tokens::space_len;
+use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len};
 
 const CHUNK: usize = 64;
 const CHUNKS: usize = 8;
@@ -17,28 +18,75 @@ const BLOCK: usize = CHUNK * CHUNKS;
 /// Slack past the last bound of a block: [`flatten`] writes 16 at a time.
 const SLACK: usize = 16;
 
-/// The token hashes ([`token_hash_window`]) of the words of `text` (read as NFC, unchanged) into
-/// `tokens` (cleared first); and whether a byte ≥ 0xCC was seen (a character at or above U+0300:
-/// only then may the text not be NFC). `None` (and `tokens` untouched) for a text of 4 GiB or
-/// more, whose byte offsets do not fit the `u32` bounds.
-pub fn split_token_hashes(text: &[u8], tokens: &mut Vec<u64>) -> Option<bool> {
+/// ASCII normalisation of each token: lower-casing A–Z and/or deleting `string.punctuation`
+/// (tokens left empty are dropped), as lm-evaluation-harness's `Janitor` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AsciiNorm {
+    pub lower: bool,
+    pub strip: bool,
+}
+
+/// The token hashes ([`token_hash_window`]) of the words of `text` (read as NFC, normalised by
+/// `norm`) into `tokens` (cleared first); and whether a byte ≥ 0xCC was seen (a character at or
+/// above U+0300: only then may the text not be NFC). `None` (and `tokens` untouched) for a text
+/// of 4 GiB or more, whose byte offsets do not fit the `u32` bounds.
+pub fn split_token_hashes(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u64>) -> Option<bool> {
     if u32::try_from(text.len()).is_err() {
         return None;
     }
     #[cfg(target_arch = "x86_64")]
     if avx512::available() {
-        // SAFETY: the CPU has AVX-512 F, BW and VBMI2 (checked just above).
-        return Some(unsafe { avx512::split_token_hashes(text, tokens) });
+        // SAFETY: the CPU has AVX-512 F, BW, VL and VBMI2 (checked just above).
+        return Some(unsafe { avx512::split_token_hashes(text, norm, tokens) });
     }
-    Some(split_with::<false>(text, tokens))
+    Some(split_with::<false>(text, norm, tokens))
 }
 
-/// [`split_token_hashes`] for a text under 4 GiB; `WIDE`: with AVX-512 BW and VBMI2 (the caller
-/// has checked the CPU and enabled them).
+/// Rewrites tokens that [`AsciiNorm`] changes: the byte map and a buffer, made on first use.
+struct Rewriter {
+    norm: AsciiNorm,
+    lut: Option<Box<[u16; 256]>>,
+    buf: Vec<u8>,
+}
+
+impl Rewriter {
+    /// The hash of `tok` normalised (`win`: 16 bytes starting at it), `None` when nothing of it
+    /// is kept.
+    #[inline(always)]
+    fn hash<const WIDE: bool>(&mut self, tok: &[u8], win: &[u8; 16]) -> Option<u64> {
+        let AsciiNorm { lower, strip } = self.norm;
+        if tok.len() <= 16 {
+            #[cfg(target_arch = "x86_64")]
+            if WIDE {
+                // SAFETY: WIDE callers run with AVX-512 BW, VL and VBMI2 enabled and checked.
+                let (w, len) = unsafe { avx512::normalise_window(win, tok.len(), lower, strip) };
+                return (len > 0).then(|| token_hash_window(&w[..len], &w));
+            }
+            if changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0 {
+                return Some(token_hash_window(tok, win));
+            }
+        }
+        self.rewritten(tok)
+    }
+
+    #[inline(never)]
+    fn rewritten(&mut self, tok: &[u8]) -> Option<u64> {
+        let AsciiNorm { lower, strip } = self.norm;
+        let lut = self.lut.get_or_insert_with(|| Box::new(byte_map(lower, strip)));
+        let len = normalise_token(tok, lut, &mut self.buf)?;
+        let first: &[u8; 16] = self.buf.first_chunk().expect("normalise_token keeps 64 bytes");
+        Some(token_hash_window(&self.buf[..len], first))
+    }
+}
+
+/// [`split_token_hashes`] for a text under 4 GiB; `WIDE`: with AVX-512 BW, VL and VBMI2 (the
+/// caller has checked the CPU and enabled them).
 #[inline(always)]
-fn split_with<const WIDE: bool>(text: &[u8], tokens: &mut Vec<u64>) -> bool {
+fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u64>) -> bool {
     let n = text.len();
     tokens.clear();
+    let transform = norm.lower || norm.strip;
+    let mut rewriter = Rewriter { norm, lut: None, buf: Vec::new() };
     // starts[0] carries the start of a token still open at the end of the previous block.
     let mut starts = [0u32; 1 + BLOCK / 2 + SLACK];
     let mut ends = [0u32; BLOCK / 2 + SLACK];
@@ -59,8 +107,10 @@ fn split_with<const WIDE: bool>(text: &[u8], tokens: &mut Vec<u64>) -> bool {
         }
         tokens.reserve(ne + 1);
         let out = &mut tokens.spare_capacity_mut()[..ne];
-        for (slot, (&s, &e)) in out.iter_mut().zip(starts.iter().zip(&ends)) {
+        let mut kept = 0;
+        for (&s, &e) in starts.iter().zip(&ends[..ne]) {
             let rest = &text[s as usize..];
+            let tok = &rest[..(e - s) as usize];
             let win = match rest.first_chunk::<16>() {
                 Some(w) => w,
                 None => {
@@ -69,10 +119,16 @@ fn split_with<const WIDE: bool>(text: &[u8], tokens: &mut Vec<u64>) -> bool {
                     &pad
                 }
             };
-            slot.write(token_hash_window(&rest[..(e - s) as usize], win));
+            if !transform {
+                out[kept].write(token_hash_window(tok, win));
+                kept += 1;
+            } else if let Some(h) = rewriter.hash::<WIDE>(tok, win) {
+                out[kept].write(h);
+                kept += 1;
+            }
         }
-        // SAFETY: the first `ne` slots of the spare capacity were written just above.
-        unsafe { tokens.set_len(tokens.len() + ne) };
+        // SAFETY: the first `kept` slots of the spare capacity were written just above.
+        unsafe { tokens.set_len(tokens.len() + kept) };
         open = ns > ne;
         starts[0] = starts[ne];
     }
@@ -82,7 +138,9 @@ fn split_with<const WIDE: bool>(text: &[u8], tokens: &mut Vec<u64>) -> bool {
         let mut win = [0u8; 16];
         let k = rest.len().min(16);
         win[..k].copy_from_slice(&rest[..k]);
-        tokens.push(token_hash_window(rest, &win));
+        let h =
+            if transform { rewriter.hash::<WIDE>(rest, &win) } else { Some(token_hash_window(rest, &win)) };
+        tokens.extend(h);
     }
     high
 }
@@ -169,7 +227,7 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
     let k = *len;
     #[cfg(target_arch = "x86_64")]
     if WIDE {
-        // SAFETY: WIDE callers run with AVX-512 F and VBMI2 enabled and checked.
+        // SAFETY: WIDE callers run with AVX-512 F, BW and VBMI2 enabled and checked.
         unsafe { avx512::flatten(bits, at, &mut out[k..k + count.next_multiple_of(16)]) };
         *len += count;
         return;
@@ -190,9 +248,11 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
-        _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cmple_epu8_mask, _mm512_cvtepu8_epi32,
+        __m128i, _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cmple_epu8_mask, _mm512_cvtepu8_epi32,
         _mm512_extracti32x4_epi32, _mm512_loadu_si512, _mm512_maskz_compress_epi8, _mm512_movepi8_mask,
         _mm512_set1_epi32, _mm512_set1_epi8, _mm512_set_epi64, _mm512_storeu_si512, _mm512_sub_epi8,
+        _mm_cmple_epu8_mask, _mm_loadu_si128, _mm_mask_add_epi8, _mm_maskz_compress_epi8, _mm_set1_epi8,
+        _mm_storeu_si128, _mm_sub_epi8,
     };
 
     use super::CHUNK;
@@ -200,12 +260,38 @@ mod avx512 {
     pub fn available() -> bool {
         is_x86_feature_detected!("avx512f")
             && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vl")
             && is_x86_feature_detected!("avx512vbmi2")
     }
 
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2")]
-    pub fn split_token_hashes(text: &[u8], tokens: &mut Vec<u64>) -> bool {
-        super::split_with::<true>(text, tokens)
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2")]
+    pub fn split_token_hashes(text: &[u8], norm: super::AsciiNorm, tokens: &mut Vec<u64>) -> bool {
+        super::split_with::<true>(text, norm, tokens)
+    }
+
+    /// The first `len` (≤ 16) bytes of `win` lower-cased (A–Z, with `lower`) and without ASCII
+    /// punctuation (with `strip`), zero-padded to 16 bytes; and how many bytes are kept.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2")]
+    pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
+        // SAFETY: one unaligned 16-byte load of `win`.
+        let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };
+        let within = |v: __m128i, lo: u8, hi: u8| {
+            _mm_cmple_epu8_mask(_mm_sub_epi8(v, _mm_set1_epi8(lo as i8)), _mm_set1_epi8((hi - lo) as i8))
+        };
+        let mut keep = ((1u32 << len) - 1) as u16;
+        if lower {
+            v = _mm_mask_add_epi8(v, within(v, b'A', b'Z'), v, _mm_set1_epi8(0x20));
+        }
+        if strip {
+            let punct =
+                within(v, 0x21, 0x2F) | within(v, 0x3A, 0x40) | within(v, 0x5B, 0x60) | within(v, 0x7B, 0x7E);
+            keep &= !punct;
+        }
+        let mut out = [0u8; 16];
+        // SAFETY: one unaligned 16-byte store into `out`.
+        unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), _mm_maskz_compress_epi8(keep, v)) };
+        (out, keep.count_ones() as usize)
     }
 
     /// [`super::ascii_spaces`], one 64-byte register at a time.
@@ -259,7 +345,8 @@ mod avx512 {
 mod tests {
     use super::*;
     use crate::shingle::token_hash;
-    use crate::tokenize::words;
+    use crate::tokenize::{words, Case, ShingleOpts, Unit};
+    use crate::word_tokens::WordTokens;
 
     fn by_split(text: &str) -> Vec<u64> {
         words(text).map(|w| token_hash(w.as_bytes())).collect()
@@ -267,13 +354,17 @@ mod tests {
 
     /// The dispatched kernel's hashes, checked equal to the portable kernel's (the one CPUs
     /// without AVX-512 VBMI2 run), with the high-byte flag.
-    fn hashes(text: &str) -> (Vec<u64>, bool) {
+    fn hashes_with(text: &str, norm: AsciiNorm) -> (Vec<u64>, bool) {
         let mut got = vec![7; 3];
-        let high = split_token_hashes(text.as_bytes(), &mut got).unwrap();
+        let high = split_token_hashes(text.as_bytes(), norm, &mut got).unwrap();
         let mut portable = Vec::new();
-        assert_eq!(split_with::<false>(text.as_bytes(), &mut portable), high, "{text:?}");
+        assert_eq!(split_with::<false>(text.as_bytes(), norm, &mut portable), high, "{text:?}");
         assert_eq!(got, portable, "{text:?}");
         (got, high)
+    }
+
+    fn hashes(text: &str) -> (Vec<u64>, bool) {
+        hashes_with(text, AsciiNorm::default())
     }
 
     /// Against `str.split()`'s words hashed one by one: every Python whitespace character at
@@ -310,6 +401,39 @@ mod tests {
     fn one_letter_words_fill_a_block() {
         let text = "a ".repeat(2000) + "\u{3000}".repeat(300).as_str() + "z";
         assert_eq!(hashes(&text).0, by_split(&text));
+    }
+
+    /// Lower-casing and punctuation deletion against `WordTokens` (the token-at-a-time tokeniser
+    /// of the other options): capitals and punctuation at every place of tokens of 1 to 40
+    /// bytes, tokens made only of punctuation (dropped), at the ends of chunks and of the text.
+    #[test]
+    fn normalised_tokens_equal_word_tokens() {
+        let mut words = Vec::new();
+        for len in 1..=40 {
+            for at in 0..len {
+                for c in ['A', 'Z', '!', '/', ':', '@', '[', '`', '{', '~', 'é'] {
+                    let w: String = (0..len).map(|i| if i == at { c } else { 'm' }).collect();
+                    words.push(w);
+                }
+            }
+        }
+        words.extend(["...", "!", "--", "\"Quoted.\"", "ÉCOLE", "É!"].map(String::from));
+        let text = words.join(" ");
+        for (lower, strip) in [(true, false), (false, true), (true, true)] {
+            let norm = AsciiNorm { lower, strip };
+            let case = if lower { Case::Ascii } else { Case::Keep };
+            let opts = ShingleOpts { n: 1, unit: Unit::Word, case, strip_punct: strip };
+            for cut in [text.len(), 64, 127, 512, 1000] {
+                let cut = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap();
+                let part = &text[..cut];
+                let mut want = Vec::new();
+                let mut tokens = WordTokens::new(part, &opts);
+                while let Some((w, win)) = tokens.next_token() {
+                    want.push(token_hash_window(w, win));
+                }
+                assert_eq!(hashes_with(part, norm).0, want, "{lower} {strip} {cut}");
+            }
+        }
     }
 
     #[test]

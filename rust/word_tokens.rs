@@ -84,15 +84,7 @@ impl<'a> WordTokens<'a> {
             (normalize(text, opts), Case::Keep, false)
         };
         let lower = case == Case::Ascii;
-        let mut lut = [0u16; 256];
-        if lower || strip {
-            for (c, slot) in lut.iter_mut().enumerate() {
-                let c = c as u8;
-                let out = if lower { c.to_ascii_lowercase() } else { c };
-                let keep = !(strip && c.is_ascii_punctuation());
-                *slot = out as u16 | (keep as u16) << 8;
-            }
-        }
+        let lut = if lower || strip { byte_map(lower, strip) } else { [0; 256] };
         let b = src.as_bytes();
         let (mask, high) = special_mask(&b[..b.len().min(64)]);
         WordTokens {
@@ -200,10 +192,22 @@ fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
     }
 }
 
+/// The byte map of [`normalise_token`] for ASCII lower-casing and/or punctuation deletion.
+pub(crate) fn byte_map(lower: bool, strip: bool) -> [u16; 256] {
+    let mut lut = [0u16; 256];
+    for (c, slot) in lut.iter_mut().enumerate() {
+        let c = c as u8;
+        let out = if lower { c.to_ascii_lowercase() } else { c };
+        let keep = !(strip && c.is_ascii_punctuation());
+        *slot = out as u16 | (keep as u16) << 8;
+    }
+    lut
+}
+
 /// `tok` rewritten through `lut` (low byte: output, bit 8: keep) into `buf`; the kept length,
 /// `None` when nothing is kept. Kept out of line: most tokens skip it.
 #[inline(never)]
-fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<usize> {
+pub(crate) fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<usize> {
     // At least 64 bytes: `view` hands out the buffer's first 16 as the token's window. Allocated
     // on the first rewritten token only, not per text.
     if buf.len() < tok.len().max(64) {
@@ -224,7 +228,7 @@ fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -> Option<us
 /// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with
 /// `lower`) or ASCII punctuation (with `strip`).
 #[inline(always)]
-fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
+pub(crate) fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _dedup_text import codec_sources, docstrings, edit, jaccard, shingles
+from own_family_oracle import signature as own_signature
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,6 +74,63 @@ def test_datasketch_compat_real_text(compat, scheme, ngram):
     want = np.stack([datasketch_sig(t, ngram, 128, 1, scheme=scheme) for t in texts])
     assert got.dtype == np.uint32 and got.shape == (40, 128)
     np.testing.assert_array_equal(got, want)
+
+
+# Long words (xxh3 path), capitals and punctuation (lower-casing, deletion), decomposed forms
+# (NFC), and every kind of Python whitespace as separator, over texts that cross the kernels'
+# 64- and 512-byte block bounds.
+OWN_WORDS = st.sampled_from(
+    [
+        *"The of AND a to in Is you-that it's he was, for on".split(),
+        "internationalisation-and-localisation",
+        "sixteen-bytes-ok",
+        "seventeen-bytes-x",
+        "cafe\u0301",
+        "Straße",
+        "東京タワー",
+        "ΩΜΈΓΑ",
+        "!?",
+    ]
+)
+SEPARATORS = st.sampled_from(
+    [" ", " ", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "\u3000"]
+)
+OWN_TEXTS = st.one_of(
+    TEXTS,
+    st.lists(st.tuples(OWN_WORDS, SEPARATORS), max_size=220).map(
+        lambda ws: "".join(w + sep for w, sep in ws)
+    ),
+)
+
+
+@given(
+    texts=st.lists(OWN_TEXTS, min_size=1, max_size=4),
+    n=st.integers(1, 14),
+    num_perm=st.integers(1, 150),
+    seed=st.integers(0, 2**64 - 1),
+    unit=st.sampled_from(["word", "char"]),
+    lowercase=st.booleans(),
+    strip_punct=st.booleans(),
+)
+def test_own_family_equals_its_documented_definition(
+    texts, n, num_perm, seed, unit, lowercase, strip_punct
+):
+    kw = dict(num_perm=num_perm, ngram=n, seed=seed, unit=unit)
+    got = dedup.minhash(texts, lowercase=lowercase, strip_punct=strip_punct, **kw)
+    want = np.stack(
+        [own_signature(t, lowercase=lowercase, strip_punct=strip_punct, **kw) for t in texts]
+    )
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("ngram", [1, 5, 13, 20])
+def test_own_family_on_real_text(ngram):
+    texts = list(docstrings()[:60])
+    for lowercase, strip_punct in [(False, False), (True, True)]:
+        kw = dict(ngram=ngram, lowercase=lowercase, strip_punct=strip_punct)
+        got = dedup.minhash(texts, **kw)
+        want = np.stack([own_signature(t, **kw) for t in texts])
+        np.testing.assert_array_equal(got, want)
 
 
 def test_jaccard_estimate_unbiased_against_exact():

@@ -138,8 +138,7 @@ pub fn rolling_weight(n: usize) -> u64 {
 /// assay's own 64-bit shingle hashes of `text` (pushed onto `out`, repeats kept).
 ///
 /// Word shingles: each token is hashed with [`token_hash`]; a window of token hashes
-/// `t_0..t_{n-1}` has the rolling polynomial hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴` (O(1) per token),
-/// and the shingle hash is `mix64(H)` (SplitMix64 finaliser). A text with `0 < k < n` tokens has
+/// `t_0..t_{n-1}` has the polynomial hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, and the shingle hash is `mix64(H)` (SplitMix64 finaliser). A text with `0 < k < n` tokens has
 /// the one shingle `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's
 /// UTF-8 bytes.
 pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
@@ -147,8 +146,9 @@ pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
 }
 
 /// [`shingle_hashes`] computed in `buf` (its earlier contents discarded) and returned as a slice
-/// of it. Word shingles take two passes: the token hashes of the whole text, then the window
-/// sums by Horner's rule ([`window_hashes_in_place`]).
+/// of it. Word shingles take two passes: the token hashes of the whole text
+/// ([`crate::split_hashes`] unless case folding is Unicode), then the window sums over them in
+/// place (Horner's rule, eight windows side by side, for n ≤ 16; the O(1) rolling update beyond).
 pub fn shingle_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u64>) -> &'a [u64] {
     if opts.unit == Unit::Char {
         buf.clear();

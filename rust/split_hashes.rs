@@ -6,8 +6,9 @@
 //!
 //! [`WordTokens`](crate::word_tokens::WordTokens) walks the text token by token; its loop carries
 //! its position from one token to the next and branches on every token's length and place. Here
-//! the only branches that depend on the text are taken once per block of ~70 tokens, and the
-//! hashes of neighbouring tokens overlap in the pipeline.
+//! plain ASCII text branches about once per block of ~70 tokens (more for bytes ≥ 0x80, chunks
+//! of over 16 bounds, and, without VBMI2, tokens that normalisation changes), and the hashes of
+//! neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
 use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len};
@@ -218,9 +219,10 @@ fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64) {
     })
 }
 
-/// Appends `at + i` for every set bit `i` of `bits` to `out[*len..]`, advancing `*len`. Sixteen
-/// are written whatever the count (the extra ones are overwritten later or never read), so a
-/// chunk's loop branches only when it holds more than 16 bounds.
+/// Appends `at + i` for every set bit `i` of `bits` to `out[*len..]`, advancing `*len`. Slots
+/// past the count are written too (the extra ones are overwritten later or never read): the
+/// portable loop writes 16 whatever the count, branching only for a chunk of more than 16
+/// bounds; the AVX-512 one writes the count rounded up to a multiple of 16.
 #[inline(always)]
 fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut usize) {
     let count = bits.count_ones() as usize;
@@ -233,7 +235,8 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
         return;
     }
     for slot in &mut out[k..k + SLACK] {
-        *slot = at + bits.trailing_zeros();
+        // Past the last bit this is `at + 64`, which may wrap for a text near 4 GiB: unread.
+        *slot = at.wrapping_add(bits.trailing_zeros());
         bits &= bits.wrapping_sub(1);
     }
     let mut k = k + SLACK;
@@ -368,22 +371,32 @@ mod tests {
     }
 
     /// Against `str.split()`'s words hashed one by one: every Python whitespace character at
-    /// every offset around the 64-byte chunk and 512-byte block bounds, runs of delimiters,
-    /// tokens over 16 bytes, texts ending inside a token at a chunk bound.
+    /// every offset around the first 64-byte chunk bound and the first 512-byte block bound,
+    /// runs of delimiters, tokens over 16 bytes and over a block, near misses of the multi-byte
+    /// spaces, texts ending inside a token at a chunk bound.
     #[test]
     fn equals_split_words() {
         let spaces = [
             " ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u{85}", "\u{a0}", "\u{1680}",
             "\u{2000}", "\u{200a}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{205f}", "\u{3000}",
         ];
-        let not_spaces = ["\u{200b}", "\u{2030}", "é", "東", "\x00", "\x1b", "!", "\u{e1}\u{9a}"];
+        // Near misses: the same lead bytes, or the neighbours, of the multi-byte spaces.
+        let not_spaces = [
+            "\u{84}", "\u{a1}", "\u{1681}", "\u{200b}", "\u{2030}", "\u{2060}", "\u{3001}", "é", "東",
+            "\x00", "\x1b", "!",
+        ];
         for sp in spaces {
-            for filler in 0..70 {
+            for filler in (0..70).chain(440..520) {
                 for tail in ["", "x", "word", "a-very-long-token-over-sixteen-bytes"] {
                     let text = format!("{}{sp}{sp}b{sp}{tail}", "a".repeat(filler));
                     assert_eq!(hashes(&text).0, by_split(&text), "{text:?}");
                 }
             }
+        }
+        let long = "t".repeat(1100);
+        for sp in spaces {
+            let text = format!("x{sp}{long}{sp}{long}");
+            assert_eq!(hashes(&text).0, by_split(&text), "{sp:?} long");
         }
         for ns in not_spaces {
             let text = format!("{}{ns}x y", "a".repeat(62));

@@ -59,6 +59,30 @@ def test_every_planted_leak_is_found_with_its_source():
     assert report.contaminated_share == pytest.approx(frame["contaminated"].mean())
 
 
+def test_overlap_equals_oracle_with_unicode_separators():
+    """Every Python whitespace character as separator (the kernel's delimiter scan), capitals and
+    punctuation (the Janitor's normalisation), against the oracle's 13-gram sets."""
+    rng = random.Random(5)
+    seps = [" ", "\t", "\n", "\x0b", "\x1c", "\x85", "\xa0", "\u1680", "\u2007", "\u2028", "\u3000"]
+
+    def respace(text: str) -> str:
+        return "".join(w + rng.choice(seps) for w in text.split())
+
+    docs = [respace(d) for d in docstrings()[:120]]
+    items = [respace(" ".join(d.split()[k : k + 40])) for d in docs[:40] for k in (0, 25)]
+    frame = contamination(items, docs[20:], progress=False).items
+    grams = set()
+    for doc in docs[20:]:
+        grams.update(shingles(doc, 13, lm_eval=True))
+    checked = 0
+    for k, item in enumerate(items):
+        own = shingles(item, 13, lm_eval=True) if len(lm_eval_tokens(item)) >= 13 else []
+        want = np.mean([g in grams for g in own]) if own else 0.0
+        assert frame["overlap"].iloc[k] == pytest.approx(want, abs=1e-12), k
+        checked += 0 < want < 1 or want == 1
+    assert checked > 20  # items of the scanned documents overlap: the test is not vacuous
+
+
 def test_leak_of_exactly_13_tokens_found_and_12_not():
     item = " ".join(f"w{i}" for i in range(40))
     span = " ".join(f"w{i}" for i in range(10, 23))

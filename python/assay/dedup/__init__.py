@@ -8,10 +8,15 @@ one shingle made of all ``k`` tokens; an empty text has none and gets the all-``
 signature (as datasketch).
 
 Hash families: assay's own (``compat=None``, see ``rust/shingle.rs`` and ``rust/minhash.rs``): a
-64-bit hash per token (wyhash's short-input path up to 16 bytes, xxh3-64 beyond), the ``ngram``
-token hashes combined by a rolling polynomial hash mod 2**64 and the SplitMix64 finaliser into a
-shingle hash (character shingles: xxh3-64 of their bytes), whose upper 32 bits ``x`` are permuted
-by ``a_k·x + b_k mod 2**32`` (odd ``a_k``, drawn from SplitMix64 seeded with ``seed``). The
+64-bit hash per token: for a token of at most 16 UTF-8 bytes, zero-padded to 16 and read as
+little-endian u64 ``lo``, ``hi``, ``fm(S1 ^ len, fm(lo ^ S1, hi ^ S0))`` with ``fm(a, b)`` the
+128-bit product folded by XOR of its halves (wyhash's mixer), ``S0 = 0xA0761D6478BD642F``,
+``S1 = 0xE7037ED1A0B428DB``; longer tokens: xxh3-64 (seed 0). The ``ngram`` token hashes ``t_j``
+of a shingle give ``mix64(Σ t_j·P^(ngram−1−j) mod 2**64)`` with ``P = 0x9E3779B97F4A7C15`` and
+``mix64`` the SplitMix64 finaliser (character shingles: xxh3-64 of their bytes). The upper 32
+bits ``x`` of a shingle hash are permuted by ``a_k·x + b_k mod 2**32``: ``a_k | 1`` and ``b_k``
+the low 32 bits of consecutive SplitMix64 outputs from ``seed``
+(``tests/own_family_oracle.py`` computes the family from this description). The
 permutation family is datasketch 2.x's, so the estimator is the same; only the shingle hash
 differs. ``compat="datasketch"`` reproduces
 ``datasketch.MinHash(num_perm, seed)`` of datasketch ≥ 2.0 (``scheme="affine32"``, SHA-1 of each

@@ -138,9 +138,9 @@ pub fn rolling_weight(n: usize) -> u64 {
 /// assay's own 64-bit shingle hashes of `text` (pushed onto `out`, repeats kept).
 ///
 /// Word shingles: each token is hashed with [`token_hash`]; a window of token hashes
-/// `t_0..t_{n-1}` has the polynomial hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, and the shingle hash is `mix64(H)` (SplitMix64 finaliser). A text with `0 < k < n` tokens has
-/// the one shingle `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's
-/// UTF-8 bytes.
+/// `t_0..t_{n-1}` has the polynomial hash `H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, and the shingle hash
+/// is `mix64(H)` (SplitMix64 finaliser). A text with `0 < k < n` tokens has the one shingle
+/// `mix64(H)` over its `k` tokens. Character shingles: xxh3-64 of the shingle's UTF-8 bytes.
 pub fn shingle_hashes(text: &str, opts: &ShingleOpts, out: &mut Vec<u64>) {
     out.extend_from_slice(shingle_hashes_in(text, opts, &mut Vec::new()));
 }

@@ -11,7 +11,7 @@
 //! neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
-use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len};
+use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len, window};
 
 const CHUNK: usize = 64;
 const CHUNKS: usize = 8;
@@ -112,14 +112,8 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
         for (&s, &e) in starts.iter().zip(&ends[..ne]) {
             let rest = &text[s as usize..];
             let tok = &rest[..(e - s) as usize];
-            let win = match rest.first_chunk::<16>() {
-                Some(w) => w,
-                None => {
-                    // Bytes past the token are ignored by the hash: stale ones may stay.
-                    pad[..rest.len()].copy_from_slice(rest);
-                    &pad
-                }
-            };
+            // Near the end of the text through `pad`, whose stale bytes past the token the hash ignores.
+            let win = window(rest, &mut pad);
             if !transform {
                 out[kept].write(token_hash_window(tok, win));
                 kept += 1;
@@ -136,11 +130,8 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
     // A text whose length is a multiple of 64 has no padding delimiter to close its last token.
     if open {
         let rest = &text[starts[0] as usize..];
-        let mut win = [0u8; 16];
-        let k = rest.len().min(16);
-        win[..k].copy_from_slice(&rest[..k]);
-        let h =
-            if transform { rewriter.hash::<WIDE>(rest, &win) } else { Some(token_hash_window(rest, &win)) };
+        let win = window(rest, &mut pad);
+        let h = if transform { rewriter.hash::<WIDE>(rest, win) } else { Some(token_hash_window(rest, win)) };
         tokens.extend(h);
     }
     high

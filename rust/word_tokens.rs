@@ -180,9 +180,10 @@ enum Token {
     Rewritten(usize),
 }
 
-/// The 16 bytes of `rest` from its start, zero-padded (through `pad`) near the end of the text.
+/// The 16 bytes of `rest` from its start; near the end of the text, `rest` copied into `pad`
+/// (whose bytes past it are zero or stale: token hashes ignore them).
 #[inline(always)]
-fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
+pub(crate) fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] {
     match rest.first_chunk::<16>() {
         Some(w) => w,
         None => {

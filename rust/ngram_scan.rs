@@ -5,9 +5,9 @@
 //! of every item goes into a hash table keyed by a 64-bit rolling hash of its token hashes
 //! (`H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, finalised by SplitMix64); each corpus document's n-gram hashes
 //! are computed the same way ([`word_ngram_hashes_in`], O(n) per token for n ≤ 16 in blocks of
-//! eight windows, O(1) beyond) and looked up behind a bit filter. Hits are grouped into maximal runs along a
-//! diagonal (consecutive positions in both texts): a run of `k` n-grams is a shared span of
-//! `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
+//! eight windows, O(1) beyond) and looked up behind a bit filter. Hits are grouped into maximal
+//! runs along a diagonal (consecutive positions in both texts): a run of `k` n-grams is a shared
+//! span of `k + n − 1` tokens. Items with fewer than `n` tokens have no n-gram and cannot match.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -201,43 +201,24 @@ fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
 
 /// The token hashes of `text` into `tokens` (cleared first).
 fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
-    // Tokenised as NFC first, checked after: the tokeniser sees every byte ≥ 0x80 anyway, so
-    // NFC text (nearly all) is read once; text that may not be NFC is checked and, if it is
-    // not, tokenised again from its normal form.
-    let norm = AsciiNorm { lower: opts.case == Case::Ascii, strip: opts.strip_punct };
-    let split = (opts.case != Case::Unicode).then(|| split_token_hashes(text.as_bytes(), norm, tokens));
-    let may_not_be_nfc = match split.flatten() {
-        Some(high) => high,
-        None => {
-            let mut words = WordTokens::assuming_nfc(text, opts);
-            fill_token_hashes(&mut words, text.len(), tokens);
-            words.text_may_not_be_nfc()
+    // Tokenised as NFC first and checked after: the kernel sees every byte ≥ 0x80 anyway, so NFC
+    // text (nearly all) is read once. Text that is not NFC, or whose case is folded by Unicode
+    // rules, is normalised whole and its normal form split as it stands.
+    if opts.case != Case::Unicode {
+        let norm = AsciiNorm { lower: opts.case == Case::Ascii, strip: opts.strip_punct };
+        match split_token_hashes(text.as_bytes(), norm, tokens) {
+            Some(false) => return,
+            Some(true) if is_nfc_fast(text) => return,
+            _ => {}
         }
-    };
-    if may_not_be_nfc && !is_nfc_fast(text) {
-        fill_token_hashes(&mut WordTokens::new(text, opts), text.len(), tokens);
     }
-}
-
-/// Every token hash of `words` into `tokens` (cleared first); `len` the text's length in bytes.
-fn fill_token_hashes(words: &mut WordTokens<'_>, len: usize, tokens: &mut Vec<u64>) {
-    // Written through the spare capacity as a local slice (a push through the Vec would reload
-    // its length and pointer after every store), sized for tokens of 3 bytes and a space on
-    // average (8 bytes of hash for 4 of text); texts of shorter words push the rest.
-    tokens.clear();
-    tokens.reserve(len / 4 + 16);
-    let mut count = 0;
-    let spare = tokens.spare_capacity_mut();
-    while count < spare.len() {
-        let Some((w, win)) = words.next_token() else { break };
-        spare[count].write(token_hash_window(w, win));
-        count += 1;
-    }
-    // SAFETY: the first `count` slots of the spare capacity were written just above.
-    unsafe { tokens.set_len(count) };
-    // The tokens past the reserve, pushed (`next_token` keeps returning `None` once done).
-    while let Some((w, win)) = words.next_token() {
-        tokens.push(token_hash_window(w, win));
+    let normal = normalize(text, opts);
+    if split_token_hashes(normal.as_bytes(), AsciiNorm::default(), tokens).is_none() {
+        // A text of 4 GiB or more: token by token.
+        tokens.clear();
+        for_each_word(&normal, &ShingleOpts { case: Case::Keep, strip_punct: false, ..*opts }, |w| {
+            tokens.push(token_hash(w))
+        });
     }
 }
 
@@ -476,7 +457,7 @@ mod tests {
         }
     }
 
-    /// One-letter words: more tokens than the buffer's reserve (the rest are pushed).
+    /// One-letter words: a token every two bytes, the most a block of the split kernel holds.
     #[test]
     fn short_words_past_the_reserve() {
         let text: String = (0..300).map(|i| format!("{} ", (b'a' + (i % 26) as u8) as char)).collect();

@@ -50,34 +50,11 @@ pub struct WordTokens<'a> {
     start: usize,
     pos: usize,
     mask: u64,
-    /// Whether a chunk read so far held a byte ≥ 0xCC.
-    high: bool,
-    /// Whether `src` is the text taken as NFC without a check ([`Self::assuming_nfc`]).
-    unchecked: bool,
 }
 
 impl<'a> WordTokens<'a> {
     pub fn new(text: &'a str, opts: &ShingleOpts) -> Self {
         let nfc = opts.case != Case::Unicode && is_nfc_fast(text);
-        Self::with_nfc(text, opts, nfc, false)
-    }
-
-    /// Tokens of `text` read as NFC without checking it (unless `opts` folds Unicode case, which
-    /// normalises anyway): a caller that can start over checks [`Self::text_may_not_be_nfc`]
-    /// after the last token, and only then pays for a check, where [`Self::new`] reads every
-    /// byte once before tokenising.
-    pub fn assuming_nfc(text: &'a str, opts: &ShingleOpts) -> Self {
-        let unchecked = opts.case != Case::Unicode;
-        Self::with_nfc(text, opts, unchecked, unchecked)
-    }
-
-    /// After the last token of [`Self::assuming_nfc`]: false when the text was normalised or
-    /// had no byte ≥ 0xCC (no character at or above U+0300, hence NFC): the tokens stand.
-    pub fn text_may_not_be_nfc(&self) -> bool {
-        self.unchecked && self.high
-    }
-
-    fn with_nfc(text: &'a str, opts: &ShingleOpts, nfc: bool, unchecked: bool) -> Self {
         let (src, case, strip): (Cow<'a, str>, Case, bool) = if nfc {
             (Cow::Borrowed(text), opts.case, opts.strip_punct)
         } else {
@@ -86,7 +63,7 @@ impl<'a> WordTokens<'a> {
         let lower = case == Case::Ascii;
         let lut = if lower || strip { byte_map(lower, strip) } else { [0; 256] };
         let b = src.as_bytes();
-        let (mask, high) = special_mask(&b[..b.len().min(64)]);
+        let mask = special_mask(&b[..b.len().min(64)]);
         WordTokens {
             transform: lower || strip,
             lower,
@@ -97,8 +74,6 @@ impl<'a> WordTokens<'a> {
             start: 0,
             pos: 0,
             mask,
-            high,
-            unchecked,
             src,
         }
     }
@@ -120,9 +95,7 @@ impl<'a> WordTokens<'a> {
                         None => return None,
                     }
                 }
-                let (mask, high) = special_mask(&self.src.as_bytes()[self.pos..(self.pos + 64).min(n)]);
-                self.mask = mask;
-                self.high |= high;
+                self.mask = special_mask(&self.src.as_bytes()[self.pos..(self.pos + 64).min(n)]);
             }
             let p = self.pos + self.mask.trailing_zeros() as usize;
             self.mask &= self.mask - 1;
@@ -261,31 +234,24 @@ pub(crate) fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
     })
 }
 
-/// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21); and
-/// whether any byte is ≥ 0xCC (a UTF-8 lead byte of a character at or above U+0300).
+/// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21).
 #[inline(always)]
-fn special_mask(chunk: &[u8]) -> (u64, bool) {
+fn special_mask(chunk: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if chunk.len() == 64 {
-        use std::arch::x86_64::{
-            _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_set1_epi8,
-        };
+        use std::arch::x86_64::{_mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
         // SAFETY: SSE2 is part of x86_64; the four unaligned 16-byte loads stay inside `chunk`.
         return unsafe {
             let t = _mm_set1_epi8(0x21);
             let mut m = 0u64;
-            let mut top = _mm_loadu_si128(chunk.as_ptr().cast());
             for k in 0..4 {
                 let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k).cast());
                 m |= (_mm_movemask_epi8(_mm_cmplt_epi8(v, t)) as u16 as u64) << (16 * k);
-                top = _mm_max_epu8(top, v);
             }
-            let high = _mm_cmpeq_epi8(_mm_max_epu8(top, _mm_set1_epi8(0xCCu8 as i8)), top);
-            (m, _mm_movemask_epi8(high) != 0)
+            m
         };
     }
-    let m = chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i);
-    (m, chunk.iter().any(|&c| c >= 0xCC))
+    chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod bradley_terry;
 pub mod codes;
+pub mod device_pack;
 pub mod elo;
 pub mod error;
 pub mod graph;

@@ -214,12 +214,17 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     }
     let normal = normalize(text, opts);
     if split_token_hashes(normal.as_bytes(), AsciiNorm::default(), tokens).is_none() {
-        // A text of 4 GiB or more: token by token.
-        tokens.clear();
-        for_each_word(&normal, &ShingleOpts { case: Case::Keep, strip_punct: false, ..*opts }, |w| {
-            tokens.push(token_hash(w))
-        });
+        // A text of 4 GiB or more.
+        token_hashes_one_by_one(&normal, tokens);
     }
+}
+
+/// The token hashes of normalised `text` from the token-at-a-time tokeniser: what texts of 4 GiB
+/// or more take (the split kernel's bounds are `u32`).
+fn token_hashes_one_by_one(normal: &str, tokens: &mut Vec<u64>) {
+    tokens.clear();
+    let keep = ShingleOpts { n: 1, unit: Unit::Word, case: Case::Keep, strip_punct: false };
+    for_each_word(normal, &keep, |w| tokens.push(token_hash(w)));
 }
 
 /// `Σ_j ts[j]·P^(len−1−j) mod 2⁶⁴`.
@@ -358,6 +363,20 @@ mod tests {
     fn nfc_makes_combining_forms_equal() {
         let o = opts(1, Unit::Word);
         assert_eq!(shingle_set("cafe\u{301} x", &o), shingle_set("caf\u{e9} x", &o));
+    }
+
+    #[test]
+    fn the_route_of_texts_over_4_gib_gives_the_split_kernels_hashes() {
+        let text = "Tokens of\u{3000}every  length: a bb ccc internationalisation-and-localisation \
+                    café\u{a0}東京タワー\t\n x\u{2029}sixteen-bytes-ok seventeen-bytes-x ";
+        for reps in [1, 3, 40] {
+            let t = text.repeat(reps);
+            let (mut split, mut one) = (Vec::new(), Vec::new());
+            assert!(split_token_hashes(t.as_bytes(), AsciiNorm::default(), &mut split).is_some());
+            token_hashes_one_by_one(&t, &mut one);
+            assert_eq!(split, one);
+            assert_eq!(one.len(), 13 * reps);
+        }
     }
 
     #[test]

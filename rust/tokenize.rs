@@ -102,6 +102,12 @@ pub fn is_nfc_fast(text: &str) -> bool {
     low || is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
+/// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:
+/// otherwise it is ASCII lower-casing, byte for byte.
+pub fn folds_non_ascii_case(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()))
+}
+
 trait TitleCase {
     fn is_titlecase_like(&self) -> bool;
 }

@@ -142,6 +142,9 @@ def exact_jaccard(
     case: str,
     strip_punct: bool,
 ) -> npt.NDArray[np.float64]: ...
+def pack_utf8(
+    texts: list[str], buffer: npt.NDArray[np.uint8], *, case: str
+) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
 def lsh_banding(threshold: float, num_perm: int, recall: float = 0.98) -> tuple[int, int]: ...
 def union_find(
     n: int, i: npt.NDArray[np.uint32], j: npt.NDArray[np.uint32]

@@ -1,13 +1,14 @@
 //! Wrappers for MinHash signatures, exact Jaccard, banding and clusters.
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
 use super::threads::detach;
 
+use crate::device_pack::pack;
 use crate::lsh::{choose_banding, clusters};
 use crate::minhash::{Family, MinHasher};
 use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
@@ -63,6 +64,25 @@ pub fn minhash_signatures<'py>(
     Ok(Array2::from_shape_vec((texts.len(), np), out)
         .expect("batch returns rows × num_perm values")
         .into_pyarray(py))
+}
+
+type PackedArrays<'py> = (usize, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>);
+
+/// Packs texts from the front of `texts` as UTF-8 into `buffer` (pinned host memory on the GPU
+/// path) until the next one does not fit: (texts taken, their byte offsets, which of them were
+/// left empty for the CPU kernels). `case` as [`shingle_opts`].
+#[pyfunction]
+#[pyo3(signature = (texts, buffer, *, case))]
+pub fn pack_utf8<'py>(
+    py: Python<'py>,
+    texts: Vec<PyBackedStr>,
+    mut buffer: PyReadwriteArray1<'py, u8>,
+    case: &str,
+) -> PyResult<PackedArrays<'py>> {
+    let case = shingle_opts(1, "word", case, false)?.case;
+    let buf = buffer.as_slice_mut()?;
+    let packed = detach(py, || pack(&texts, case, buf));
+    Ok((packed.count, packed.offsets.into_pyarray(py), packed.on_cpu.into_pyarray(py)))
 }
 
 /// Exact Jaccard of shingle sets (64-bit shingle hashes) for pairs `(i[k], j[k])` of `texts`.

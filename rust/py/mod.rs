@@ -30,7 +30,7 @@ mod _native {
     #[pymodule_export]
     use super::contamination::NgramScanner;
     #[pymodule_export]
-    use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, union_find};
+    use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, pack_utf8, union_find};
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]

@@ -21,7 +21,8 @@ permutation family is datasketch 2.x's, so the estimator is the same; only the s
 differs. ``compat="datasketch"`` reproduces
 ``datasketch.MinHash(num_perm, seed)`` of datasketch ≥ 2.0 (``scheme="affine32"``, SHA-1 of each
 shingle's UTF-8 bytes); ``compat="datasketch-legacy"`` reproduces ``scheme="legacy"`` (datasketch
-< 2.0). Signatures are identical whatever the thread count.
+< 2.0). Signatures are identical whatever the thread count, and on the GPU
+(``minhash(..., device="cuda")``, own family only: ``assay.dedup.gpu``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def minhash(
     compat: str | None = None,
     lowercase: bool = False,
     strip_punct: bool = False,
+    device: str = "cpu",
 ) -> np.ndarray:
     """MinHash signatures of texts.
 
@@ -111,6 +113,9 @@ def minhash(
         Hash family (see the module docstring).
     lowercase, strip_punct : bool
         Unicode lower-casing; deletion of ASCII punctuation.
+    device : {"cpu", "cuda", "cuda:N"}
+        Where the own family's signatures are computed (``assay.dedup.gpu``; needs CuPy). The
+        GPU gives the CPU's signatures bit for bit; the compat modes run on the CPU only.
 
     Returns
     -------
@@ -137,6 +142,8 @@ def minhash(
         raise ValueError(
             f"compat must be None, 'datasketch' or 'datasketch-legacy', got {compat!r}"
         )
+    if device != "cpu":
+        return _on_gpu(texts, device, compat, num_perm, ngram, unit, seed, lowercase, strip_punct)
     kw = dict(
         num_perm=num_perm,
         ngram=ngram,
@@ -156,6 +163,40 @@ def minhash(
         except TypeError as named:  # the item that is not a str, by its index
             raise named from None
         raise err
+
+
+def _on_gpu(
+    texts: list[str],
+    device: str,
+    compat: str | None,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    seed: int,
+    lowercase: bool,
+    strip_punct: bool,
+) -> np.ndarray:
+    match = re.fullmatch(r"cuda(?::(\d+))?", device) if isinstance(device, str) else None
+    if match is None:
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    if compat is not None:
+        raise ValueError(f"compat={compat!r} runs on the CPU only: pass device='cpu'")
+    try:
+        import cupy
+    except ImportError:
+        raise ImportError(f"device={device!r} needs CuPy: pip install 'assay[gpu]'") from None
+    from . import gpu
+
+    with cupy.cuda.Device(int(match.group(1) or 0)):
+        return gpu.minhash(
+            _texts(texts),
+            num_perm=num_perm,
+            ngram=ngram,
+            unit=unit,
+            seed=seed,
+            lowercase=bool(lowercase),
+            strip_punct=bool(strip_punct),
+        )
 
 
 def exact_jaccard(

@@ -1,0 +1,194 @@
+"""GPU rows of issues 4 and 5, side by side with their anchors on the same GPU in one run.
+
+- eRank: assay's CuPy path (``assay._gpu.metrics_table``, what ``assay.spectral.metrics`` runs
+  for CUDA input) against torch's batched Gram + ``eigvalsh`` in the same dtype, and the official
+  Diff-eRank method (float32 SVD of the d×d covariance, one sample at a time).
+- MinHash: assay's GPU signatures from bytes already on the device (the kernels alone) and from a
+  Python list of str (packing, the copy to the device, the kernels and the copy back), against
+  assay's CPU kernels on every core of the same machine.
+
+Times are the minimum of ``--repeat`` runs after one warm-up, with the device synchronised.
+``--dry-run`` runs every code path on small inputs with NumPy and the host build of the CUDA
+kernels (tests/gpu_host_kernels.py), so the script is checked on machines without a GPU.
+
+    python benches/bench_gpu.py            # on a GPU machine: prints a Markdown table
+    python benches/bench_gpu.py --dry-run  # anywhere
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _dedup_text import docstrings, edit
+
+from assay import _gpu, dedup
+from assay.dedup import gpu
+
+
+class Bench:
+    def __init__(self, xp: Any, repeat: int) -> None:
+        self.xp, self.repeat, self.rows = xp, repeat, []
+
+    def sync(self) -> None:
+        if self.xp is not np:
+            self.xp.cuda.Device().synchronize()
+
+    def time(self, fn: Callable[[], Any], repeat: int | None = None) -> tuple[float, Any]:
+        out = fn()
+        self.sync()
+        best = float("inf")
+        for _ in range(repeat or self.repeat):
+            t0 = time.perf_counter()
+            out = fn()
+            self.sync()
+            best = min(best, time.perf_counter() - t0)
+        return best, out
+
+    def row(self, group: str, impl: str, seconds: float, per: str, note: str = "") -> None:
+        self.rows.append((group, impl, seconds, per, note))
+
+    def table(self) -> str:
+        lines = ["| group | implementation | time | per | vs assay | note |"]
+        lines.append("|---|---|---|---|---|---|")
+        base: dict[str, float] = {}
+        for group, impl, sec, _per, _note in self.rows:
+            if impl.startswith("assay"):
+                base.setdefault(group, sec)
+        for group, impl, sec, per, note in self.rows:
+            ratio = f"{sec / base[group]:.2f}×" if group in base else ""
+            lines.append(f"| {group} | {impl} | {sec * 1e3:.3f} ms | {per} | {ratio} | {note} |")
+        return "\n".join(lines)
+
+
+def torch_gram_entropy(torch: Any, x: Any) -> Any:
+    """The best plain-library path: centre, normalise rows, batched Gram, eigvalsh, entropy."""
+    z = x - x.mean(dim=1, keepdim=True)
+    z = z / z.norm(dim=2, keepdim=True)
+    g = z @ z.mT if x.shape[1] <= x.shape[2] else z.mT @ z
+    lam = torch.linalg.eigvalsh(g)
+    lam = (lam / lam.sum(dim=1, keepdim=True)).clamp_min(0)
+    return -(lam * torch.log(torch.where(lam > 0, lam, 1))).sum(dim=1)
+
+
+def official_entropy(torch: Any, r: Any) -> Any:
+    """Diff-eRank's official computation for one T×d matrix: float32 SVD of the covariance."""
+    z = r - r.mean(dim=0, keepdim=True)
+    z = z / z.norm(dim=1, keepdim=True)
+    cov = z.T @ z / z.shape[0]
+    s = torch.linalg.svdvals(cov / torch.trace(cov))
+    return -(s * torch.log(torch.where(s > 0, s, 1))).sum()
+
+
+def erank_rows(b: Bench, torch: Any, device: str, shapes: list[tuple[int, int, int]]) -> None:
+    xp = b.xp
+    for batch, t, d in shapes:
+        for dtype in ("float32", "float64"):
+            group = f"eRank {t}×{d} {dtype}"
+            gen = torch.Generator(device=device).manual_seed(0)
+            tx = torch.randn(batch, t, d, generator=gen, device=device, dtype=getattr(torch, dtype))
+            x = xp.from_dlpack(tx) if xp is not np else tx.numpy()
+            sec, (table, _) = b.time(lambda x=x: _gpu.metrics_table(x, rankme=False, xp=xp))
+            b.row(group, "assay (CuPy)", sec / batch, "sample", f"batch {batch}")
+            sec, h = b.time(lambda tx=tx: torch_gram_entropy(torch, tx))
+            diff = float(np.max(np.abs(np.asarray(h.cpu()) - _host(table[:, 0]))))
+            b.row(group, "torch Gram + eigvalsh", sec / batch, "sample", f"max abs ΔH {diff:.1e}")
+            if dtype == "float32":
+                k = min(batch, 2)
+                sec, _ = b.time(
+                    lambda tx=tx, k=k: [official_entropy(torch, tx[i]) for i in range(k)], 1
+                )
+                b.row(group, "official (SVD of d×d)", sec / k, "sample", f"{k} samples")
+
+
+def _host(a: Any) -> np.ndarray:
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def corpus(total_mb: float) -> list[str]:
+    rng = random.Random(0)
+    docs = list(docstrings(20))
+    out, size = [], 0
+    while size < total_mb * 1e6:
+        text = " ".join(rng.choice(docs) for _ in range(12))[:4000]
+        out.append(text if rng.random() < 0.8 else edit(text, 0.03, rng))
+        size += len(out[-1].encode())
+    return out
+
+
+def minhash_rows(b: Bench, kernels: Any, total_mb: float) -> None:
+    xp = b.xp
+    texts = corpus(total_mb)
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    group = f"MinHash own family, {mb:.0f} MB, 5-grams, 128 perm"
+    data = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t.encode()) for t in texts], out=offsets[1:])
+    dev_data, dev_offsets = xp.asarray(data), xp.asarray(offsets)
+    opts = dict(num_perm=128, ngram=5, unit="word", seed=1, lowercase=False, strip_punct=False)
+
+    def kernels_only() -> Any:
+        return gpu.signatures_from_bytes(dev_data, dev_offsets, xp=xp, kernels=kernels)
+
+    sec, sig = b.time(kernels_only)
+    want = dedup.minhash(texts)
+    same = bool((_host(sig) == want).all())
+    b.row(
+        group,
+        "assay GPU, bytes on device",
+        sec,
+        "batch",
+        f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
+    )
+    sec, sig = b.time(lambda: gpu.minhash(texts, **opts, xp=xp, kernels=kernels))
+    same = bool((sig == want).all())
+    b.row(
+        group,
+        "assay GPU, list of str",
+        sec,
+        "batch",
+        f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
+    )
+    sec, _ = b.time(lambda: dedup.minhash(texts))
+    cores = os.cpu_count()
+    b.row(group, f"assay CPU, {cores} cores", sec, "batch", f"{mb / 1e3 / sec:.2f} GB/s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dry-run", action="store_true", help="NumPy + host kernels, small inputs")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--text-mb", type=float, default=1000.0)
+    args = ap.parse_args()
+    import torch
+
+    if args.dry_run:
+        from gpu_host_kernels import HostKernels
+
+        b, kernels, device = Bench(np, 1), HostKernels(), "cpu"
+        shapes, text_mb = [(2, 16, 24)], 0.2
+    else:
+        import cupy
+
+        b, kernels, device = Bench(cupy, args.repeat), None, "cuda"
+        shapes = [(64, 512, 768), (8, 512, 4096)]
+        text_mb = args.text_mb
+        name = torch.cuda.get_device_name()
+        print(f"GPU: {name}, torch {torch.__version__}, CuPy {cupy.__version__}")
+    erank_rows(b, torch, device, shapes)
+    minhash_rows(b, kernels, text_mb)
+    print(b.table())
+
+
+if __name__ == "__main__":
+    main()

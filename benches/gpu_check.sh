@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every GPU check of issues 4 and 5 in one run on the lent GPU machine (device tool), where
+# nothing can be installed from a registry. Build the wheel here first, then run this there:
+#
+#   maturin build --release --out .whl          # here (.whl/ is ignored by git)
+#   run(command="bash benches/gpu_check.sh", carry=[".whl"], timeout_s=540)
+#
+# The machine's python3 has CuPy, torch, pytest, hypothesis, xxhash, scipy and pandas; assay
+# comes from the carried wheel. Writes the test log and the benchmark table to $OUT.
+set -euo pipefail
+out="${OUT:-/tmp/gpu-check}"
+mkdir -p "$out"
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site .whl/assay-*.whl
+export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1
+nvidia-smi -L | tee "$out/gpu.txt"
+lscpu | grep -E "^Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
+# The GPU tests, and the host-kernel tests beside them (the same kernels, compiled for the CPU).
+python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral.py \
+    2>&1 | tee "$out/tests.log" || true
+timeout 360 python3 benches/bench_gpu.py 2>&1 | tee "$out/bench_gpu.md"

@@ -1,0 +1,248 @@
+"""GPU MinHash signatures (CuPy): assay's own hash family, bit-identical to the CPU path.
+
+Texts are packed as UTF-8 into a pinned host buffer (``_native.pack_utf8``), copied to the device
+and shingled there in passes over all bytes of the batch at once:
+
+1. ASCII lower-casing by a byte table, punctuation deleted by stream compaction;
+2. one whitespace flag per byte (Python's ``str.isspace()`` set, multi-byte spaces included);
+3. token bounds where the flag changes or a text begins or ends (``flatnonzero``);
+4. one 64-bit hash per token (wyhash mixer up to 16 bytes, xxh3-64 beyond), per-window Horner sums
+   (character units: xxh3-64 of each window of ``ngram`` characters of the collapsed text);
+5. per text and permutation the minimum of ``a_k·x + b_k mod 2**32`` over chunks of 256 shingles,
+   folded into the signature with ``atomicMin``.
+
+A text goes to the device only where its bytes need no Unicode work: it is NFC and, with
+``lowercase=True``, no non-ASCII character of it changes case. Other texts (and any longer than
+the staging buffer) are hashed by the CPU kernels, so the result never depends on the route.
+The CUDA source is ``minhash_kernels.cu``; its kernels are grid-stride loops over independent
+items, so the tests run the same source compiled for the host with NumPy in place of CuPy.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from .. import _native
+
+KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
+KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
+CHUNK = 256
+"""Shingles per (chunk, permutation) item of the minimum kernel: bounds the longest loop."""
+TEXTS_PER_PACK = 1 << 16
+GOLDEN = 0x9E37_79B9_7F4A_7C15
+_PUNCT = np.zeros(256, dtype=bool)
+_PUNCT[[ord(c) for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"]] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[65:91] += 32
+
+
+class Kernels(Protocol):
+    """Launches a kernel of ``minhash_kernels.cu`` over ``items`` grid-stride items."""
+
+    def launch(self, name: str, items: int, *args: Any) -> None: ...
+
+
+class CudaKernels:
+    """The kernels compiled by NVRTC (``cupy.RawModule``), 256 threads a block."""
+
+    def __init__(self, cp: Any) -> None:
+        self._cp = cp
+        module = cp.RawModule(code=KERNEL_SOURCE.read_text(), options=("-std=c++14",))
+        self._fns = {name: module.get_function(name) for name in KERNEL_NAMES}
+        self._sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+
+    def launch(self, name: str, items: int, *args: Any) -> None:
+        if items == 0:
+            return
+        blocks = int(min((items + 255) // 256, 32 * self._sms))
+        conv = tuple(np.int64(a) if isinstance(a, (int, np.integer)) else a for a in args)
+        if not all(a.flags.c_contiguous for a in conv if isinstance(a, self._cp.ndarray)):
+            raise AssertionError(f"{name}: a kernel argument is not contiguous")
+        self._fns[name]((blocks,), (256,), conv)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58_476D_1CE4_E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D0_49BB_1331_11EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def own_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The own family's ``(a_k, b_k)`` as uint32: low halves of SplitMix64 outputs from ``seed``."""
+    steps = np.arange(1, 2 * num_perm + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = _mix64(np.uint64(seed) + steps * np.uint64(GOLDEN))
+    low = (z & np.uint64(0xFFFF_FFFF)).astype(np.uint32)
+    return np.ascontiguousarray(low[0::2] | np.uint32(1)), np.ascontiguousarray(low[1::2])
+
+
+def _prepend_zero(xp: Any, counts: Any) -> Any:
+    out = xp.zeros(counts.size + 1, dtype=xp.int64)
+    out[1:] = xp.cumsum(counts)
+    return out
+
+
+def _windows(xp: Any, item_offsets: Any, ngram: int) -> tuple[Any, Any, Any]:
+    """Per text with ``m`` items: ``m - ngram + 1`` windows of ``ngram`` (one of all ``m`` when
+    ``0 < m < ngram``). Returns (window offsets per text, first item, items) of each window."""
+    m = xp.diff(item_offsets)
+    count = xp.where(m >= ngram, m - ngram + 1, (m > 0).astype(xp.int64))
+    offsets = _prepend_zero(xp, count)
+    w = xp.arange(int(offsets[-1]), dtype=xp.int64)
+    text = xp.searchsorted(offsets, w, side="right") - 1
+    first = item_offsets[text] + (w - offsets[text])
+    return offsets, first, xp.minimum(m[text], ngram).astype(xp.int32)
+
+
+def _token_bounds(xp: Any, kernels: Kernels, data: Any, offsets: Any) -> tuple[Any, Any, Any]:
+    """(token starts, token ends, whitespace flag per byte) of the packed texts."""
+    n = data.size
+    space = xp.empty(n, dtype=xp.uint8)
+    kernels.launch("space_mask", n, data, n, space)
+    word = space == 0
+    begins = xp.zeros(n + 1, dtype=bool)
+    begins[offsets] = True
+    before = xp.concatenate([xp.zeros(1, dtype=bool), word[:-1]])
+    after = xp.concatenate([word[1:], xp.zeros(1, dtype=bool)])
+    starts = xp.flatnonzero(word & (begins[:-1] | ~before))
+    ends = xp.flatnonzero(word & (begins[1:] | ~after)) + 1
+    return starts, ends, space
+
+
+def _minima(xp: Any, kernels: Kernels, x: Any, win_offsets: Any, a: Any, b: Any) -> Any:
+    n_texts, num_perm = win_offsets.size - 1, a.size
+    sig = xp.full((n_texts, num_perm), 0xFFFF_FFFF, dtype=xp.uint32)
+    chunk_offsets = _prepend_zero(xp, (xp.diff(win_offsets) + CHUNK - 1) // CHUNK)
+    c = xp.arange(int(chunk_offsets[-1]), dtype=xp.int64)
+    text = xp.searchsorted(chunk_offsets, c, side="right") - 1
+    first = win_offsets[text] + (c - chunk_offsets[text]) * CHUNK
+    last = xp.minimum(first + CHUNK, win_offsets[text + 1])
+    items = c.size * num_perm
+    kernels.launch("minhash_chunks", items, x, first, last, text, c.size, a, b, num_perm, sig)
+    return sig
+
+
+def signatures_from_bytes(
+    data: Any,
+    offsets: Any,
+    *,
+    num_perm: int = 128,
+    ngram: int = 5,
+    unit: str = "word",
+    seed: int = 1,
+    lowercase: bool = False,
+    strip_punct: bool = False,
+    xp: Any = None,
+    kernels: Kernels | None = None,
+) -> Any:
+    """(N, num_perm) uint32 signatures of N texts packed as UTF-8 bytes, on the device.
+
+    ``data`` is a uint8 array of the concatenated texts, ``offsets`` an int64 array of N + 1 byte
+    offsets; both live where ``xp`` computes (CuPy by default). Each text must be NFC and, with
+    ``lowercase=True``, change case only in ASCII letters (what ``_native.pack_utf8`` checks).
+    """
+    if xp is None:
+        import cupy as xp
+    kernels = kernels or _cuda_kernels(xp)
+    data = xp.asarray(data, dtype=xp.uint8)
+    offsets = xp.asarray(offsets, dtype=xp.int64)
+    if lowercase:
+        data = xp.asarray(_LOWER)[data]
+    if strip_punct:
+        keep = ~xp.asarray(_PUNCT)[data]
+        offsets = _prepend_zero(xp, keep)[offsets]
+        data = data[keep]
+    starts, ends, space = _token_bounds(xp, kernels, data, offsets)
+    if unit == "word":
+        hashes = xp.empty(starts.size, dtype=xp.uint64)
+        kernels.launch("token_hashes", starts.size, data, starts, ends, starts.size, hashes)
+        win_offsets, first, length = _windows(xp, xp.searchsorted(starts, offsets), ngram)
+        x = xp.empty(first.size, dtype=xp.uint32)
+        kernels.launch("word_shingles", first.size, hashes, first, length, first.size, x)
+    else:
+        data, offsets = _collapse_spaces(xp, data, offsets, starts, ends, space)
+        char_starts = xp.concatenate(
+            [xp.flatnonzero((data & 0xC0) != 0x80), xp.full(1, data.size, dtype=xp.int64)]
+        )
+        win_offsets, first, length = _windows(xp, xp.searchsorted(char_starts, offsets), ngram)
+        span_start, span_end = char_starts[first], char_starts[first + length]
+        x = xp.empty(first.size, dtype=xp.uint32)
+        kernels.launch("char_shingles", first.size, data, span_start, span_end, first.size, x)
+    a, b = (xp.asarray(v) for v in own_permutations(num_perm, seed))
+    return _minima(xp, kernels, x, win_offsets, a, b)
+
+
+def _collapse_spaces(
+    xp: Any, data: Any, offsets: Any, starts: Any, ends: Any, space: Any
+) -> tuple[Any, Any]:
+    """The texts with whitespace runs collapsed to one space and the ends trimmed: the tokens of
+    a text joined by one 0x20 written over the first byte of each gap between them."""
+    keep = space == 0
+    token_text = xp.searchsorted(offsets, starts, side="right") - 1
+    gaps = ends[:-1][token_text[1:] == token_text[:-1]]
+    keep[gaps] = True
+    data = data.copy()
+    data[gaps] = 0x20
+    return data[keep], _prepend_zero(xp, keep)[offsets]
+
+
+_KERNELS: dict[int, CudaKernels] = {}
+
+
+def _cuda_kernels(cp: Any) -> CudaKernels:
+    device = cp.cuda.Device().id
+    if device not in _KERNELS:
+        _KERNELS[device] = CudaKernels(cp)
+    return _KERNELS[device]
+
+
+def minhash(
+    texts: Sequence[str],
+    *,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    seed: int,
+    lowercase: bool,
+    strip_punct: bool,
+    batch_bytes: int = 256 << 20,
+    xp: Any = None,
+    kernels: Kernels | None = None,
+) -> np.ndarray:
+    """(N, num_perm) uint32 signatures (a NumPy array) computed on the GPU in batches of at most
+    ``batch_bytes`` of UTF-8 text; arguments as ``assay.dedup.minhash`` (validated there)."""
+    if xp is None:
+        import cupy as xp
+    from . import minhash as cpu_minhash
+
+    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
+    case = "lower" if lowercase else "keep"
+    buffer = _staging_buffer(xp, batch_bytes)
+    out = np.empty((len(texts), num_perm), dtype=np.uint32)
+    start = 0
+    while start < len(texts):
+        chunk = texts[start : start + TEXTS_PER_PACK]
+        count, offsets, on_cpu = _native.pack_utf8(chunk, buffer, case=case)
+        data = xp.asarray(buffer[: int(offsets[-1])])
+        sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
+        rows = out[start : start + count]
+        rows[:] = sig.get() if hasattr(sig, "get") else sig
+        cpu = np.flatnonzero(on_cpu)
+        if cpu.size:
+            rows[cpu] = cpu_minhash([chunk[i] for i in cpu], **opts, **norm)
+        start += count
+    return out
+
+
+def _staging_buffer(xp: Any, nbytes: int) -> np.ndarray:
+    """A host uint8 buffer: page-locked on a GPU, so the copy to the device is one DMA."""
+    if xp is np:
+        return np.empty(nbytes, dtype=np.uint8)
+    import cupyx
+
+    return cupyx.empty_pinned(nbytes, dtype=np.uint8)

@@ -1,0 +1,81 @@
+"""The GPU MinHash kernels (``assay/dedup/minhash_kernels.cu``) compiled for the host.
+
+Each kernel is a grid-stride loop over independent items, so with a grid of one block of one
+thread it visits every item in turn and computes what the GPU computes; ``atomicMin`` becomes a
+plain minimum. A small header supplies CUDA's built-ins. The tests run the GPU pipeline of
+``assay.dedup.gpu`` with NumPy arrays and these kernels, so every line of the CUDA source except
+NVRTC's compilation is exercised on machines without a GPU.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import pathlib
+import shutil
+import subprocess
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from assay.dedup import gpu
+
+SHIM = r"""
+struct assay_dim3 { unsigned x, y, z; };
+static const assay_dim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0};
+static const assay_dim3 blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
+#define __global__
+#define __device__
+#define __constant__
+#define __forceinline__ inline
+static inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {
+    return (unsigned long long)(((unsigned __int128)a * b) >> 64);
+}
+static inline unsigned atomicMin(unsigned *p, unsigned v) {
+    unsigned old = *p;
+    if (v < old) *p = v;
+    return old;
+}
+"""
+
+
+def compiler() -> str | None:
+    return shutil.which("g++") or shutil.which("clang++")
+
+
+class HostKernels:
+    """``gpu.Kernels`` backed by the host build of the CUDA source (NumPy arrays in)."""
+
+    def __init__(self) -> None:
+        cxx = compiler()
+        if cxx is None:
+            raise RuntimeError("no C++ compiler (g++ or clang++) to build the host kernels")
+        self._dir = tempfile.TemporaryDirectory(prefix="assay-host-kernels-")
+        shim = pathlib.Path(self._dir.name, "cuda_host_shim.h")
+        shim.write_text(SHIM)
+        lib = pathlib.Path(self._dir.name, "minhash_kernels.so")
+        cmd = [cxx, "-O2", "-shared", "-fPIC", "-x", "c++", "-include", str(shim)]
+        subprocess.run([*cmd, str(gpu.KERNEL_SOURCE), "-o", str(lib)], check=True)
+        self._lib = ctypes.CDLL(str(lib))
+        self.launched: dict[str, int] = {}
+
+    def launch(self, name: str, items: int, *args: Any) -> None:
+        self.launched[name] = self.launched.get(name, 0) + items
+        if items == 0:
+            return
+        conv = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                assert a.flags.c_contiguous, f"{name}: argument not contiguous"
+                conv.append(ctypes.c_void_p(a.ctypes.data))
+            else:
+                conv.append(ctypes.c_longlong(int(a)))
+        getattr(self._lib, name)(*conv)
+
+    def xxh3_64(self, data: bytes) -> int:
+        """xxh3-64 of ``data`` through the kernel source (char_shingles keeps the upper half)."""
+        buf = np.frombuffer(data, dtype=np.uint8).copy()
+        out = np.zeros(1, dtype=np.uint32)
+        bounds = np.array([0], dtype=np.int64), np.array([len(data)], dtype=np.int64)
+        self.launch("char_shingles", 1, buf, *bounds, 1, out)
+        return int(out[0])

@@ -1,0 +1,156 @@
+"""GPU MinHash path (``assay.dedup.gpu``): the CUDA kernels built for the host and run with NumPy
+give the CPU kernels' signatures bit for bit, and xxh3-64 equals the xxhash package's; on a GPU
+machine the same comparisons run through CuPy (tests marked ``gpu``)."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import numpy as np
+import pytest
+import xxhash
+from _dedup_text import docstrings
+from gpu_host_kernels import HostKernels, compiler
+from hypothesis import given
+from hypothesis import strategies as st
+from own_family_oracle import permutations, token_hash
+from text_strategies import OWN_TEXTS
+
+from assay import _native, dedup
+from assay.dedup import gpu
+
+pytestmark = pytest.mark.skipif(compiler() is None, reason="no C++ compiler for the host kernels")
+
+XXH3_LENGTHS = [*range(0, 300), 511, 512, 1023, 1024, 1025, 1087, 1088, 2048, 2049, 4097]
+
+
+# One build for the module (Hypothesis tests take no function-scoped fixtures).
+HOST = HostKernels() if compiler() else None
+
+
+@pytest.fixture(scope="module")
+def host() -> HostKernels:
+    assert HOST is not None
+    return HOST
+
+
+def host_minhash(host: HostKernels, texts: list[str], **kw) -> np.ndarray:
+    opts = dict(num_perm=128, ngram=5, unit="word", seed=1, lowercase=False, strip_punct=False)
+    return gpu.minhash(texts, **{**opts, **kw}, xp=np, kernels=host)
+
+
+def test_xxh3_every_length_regime_equals_xxhash(host):
+    rng = random.Random(5)
+    for n in XXH3_LENGTHS:
+        data = rng.randbytes(n)
+        assert host.xxh3_64(data) == xxhash.xxh3_64_intdigest(data) >> 32, n
+
+
+def test_token_hashes_equal_the_documented_family(host):
+    rng = random.Random(6)
+    toks = [rng.randbytes(n) for n in XXH3_LENGTHS for _ in range(2)]
+    data = np.frombuffer(b"".join(toks), dtype=np.uint8).copy()
+    ends = np.cumsum([len(t) for t in toks], dtype=np.int64)
+    starts = np.ascontiguousarray(ends - [len(t) for t in toks])
+    out = np.zeros(len(toks), dtype=np.uint64)
+    host.launch("token_hashes", len(toks), data, starts, ends, len(toks), out)
+    assert out.tolist() == [token_hash(t) for t in toks]
+
+
+def test_space_mask_flags_exactly_python_whitespace(host):
+    # Every whitespace character, and near misses that share their first UTF-8 bytes.
+    chars = [c for c in map(chr, range(0x3001)) if c.isspace()]
+    chars += ["\u200b", "\u2027", "\u202a", "\u2060", "\u3001", "\u1681", "\xa1", "a", "é"]
+    rng = random.Random(8)
+    text = "".join(rng.choice(chars) for _ in range(3000))
+    data = np.frombuffer(text.encode(), dtype=np.uint8).copy()
+    flags = np.zeros(data.size, dtype=np.uint8)
+    host.launch("space_mask", data.size, data, data.size, flags)
+    want = np.concatenate([np.full(len(c.encode()), c.isspace()) for c in text])
+    np.testing.assert_array_equal(flags.astype(bool), want)
+
+
+def test_permutations_equal_the_oracle():
+    for num_perm, seed in [(1, 0), (128, 1), (300, 2**64 - 1)]:
+        a, b = gpu.own_permutations(num_perm, seed)
+        oa, ob = permutations(num_perm, seed)
+        assert a.flags.c_contiguous and b.flags.c_contiguous
+        np.testing.assert_array_equal(a, oa)
+        np.testing.assert_array_equal(b, ob)
+
+
+@given(
+    texts=st.lists(OWN_TEXTS, min_size=1, max_size=6),
+    n=st.integers(1, 14),
+    num_perm=st.integers(1, 150),
+    seed=st.integers(0, 2**64 - 1),
+    unit=st.sampled_from(["word", "char"]),
+    lowercase=st.booleans(),
+    strip_punct=st.booleans(),
+)
+def test_gpu_pipeline_equals_cpu(texts, n, num_perm, seed, unit, lowercase, strip_punct):
+    kw = dict(num_perm=num_perm, ngram=n, seed=seed, unit=unit)
+    kw.update(lowercase=lowercase, strip_punct=strip_punct)
+    want = dedup.minhash(texts, **kw)
+    # A small staging buffer: several batches, and texts longer than it go to the CPU.
+    got = gpu.minhash(texts, **kw, batch_bytes=700, xp=np, kernels=HOST)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("ngram", [1, 5, 13])
+@pytest.mark.parametrize("unit", ["word", "char"])
+def test_gpu_pipeline_on_real_text(host, ngram, unit, monkeypatch):
+    monkeypatch.setattr(gpu, "TEXTS_PER_PACK", 37)  # packs of a few texts, as well as of bytes
+    texts = list(docstrings()[:200])
+    for lowercase, strip_punct in [(False, False), (True, True)]:
+        kw = dict(ngram=ngram, unit=unit, lowercase=lowercase, strip_punct=strip_punct)
+        before = dict(host.launched)
+        got = host_minhash(host, texts, **kw, batch_bytes=64 << 10)
+        np.testing.assert_array_equal(got, dedup.minhash(texts, **kw))
+        # The device kernels did the work: one shingle kernel item per CPU shingle, roughly.
+        name = "word_shingles" if unit == "word" else "char_shingles"
+        assert host.launched[name] - before.get(name, 0) > 1000
+
+
+def test_packing_routes_only_what_needs_unicode_work_to_the_cpu():
+    texts = ["plain ascii", "naïve café 東京", "e\u0301", "Ünïcode", "ǅ digraph", ""]
+    buf = np.empty(1 << 10, dtype=np.uint8)
+    count, offsets, on_cpu = _native.pack_utf8(texts, buf, case="keep")
+    assert count == 6 and on_cpu.tolist() == [False, False, True, False, False, False]
+    assert bytes(buf[: offsets[-1]]).decode() == "plain asciinaïve café 東京Ünïcodeǅ digraph"
+    _, _, on_cpu = _native.pack_utf8(texts, buf, case="lower")
+    assert on_cpu.tolist() == [False, False, True, True, True, False]
+    assert unicodedata.is_normalized("NFC", texts[1])
+
+
+def test_device_argument_is_checked():
+    with pytest.raises(ValueError, match="device must be"):
+        dedup.minhash(["a b"], device="tpu")
+    with pytest.raises(ValueError, match="CPU only"):
+        dedup.minhash(["a b"], device="cuda", compat="datasketch")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("unit", ["word", "char"])
+def test_cuda_signatures_equal_cpu(unit):
+    texts = list(docstrings()) * 3
+    texts += [unicodedata.normalize("NFD", t) for t in texts[:50]]
+    for lowercase, strip_punct in [(False, False), (True, True)]:
+        kw = dict(unit=unit, lowercase=lowercase, strip_punct=strip_punct)
+        np.testing.assert_array_equal(
+            dedup.minhash(texts, **kw, device="cuda"), dedup.minhash(texts, **kw)
+        )
+
+
+@pytest.mark.gpu
+def test_cuda_takes_device_arrays():
+    import cupy as cp
+
+    texts = list(docstrings()[:100])
+    data = b"".join(t.encode() for t in texts)
+    offsets = np.cumsum([0] + [len(t.encode()) for t in texts])
+    device_bytes = cp.asarray(np.frombuffer(data, dtype=np.uint8))
+    sig = gpu.signatures_from_bytes(device_bytes, cp.asarray(offsets))
+    assert isinstance(sig, cp.ndarray)
+    np.testing.assert_array_equal(sig.get(), dedup.minhash(texts))

@@ -28,6 +28,7 @@ static const assay_dim3 blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
 #define __device__
 #define __constant__
 #define __forceinline__ inline
+#define __noinline__ __attribute__((noinline))
 static inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {
     return (unsigned long long)(((unsigned __int128)a * b) >> 64);
 }
@@ -79,3 +80,28 @@ class HostKernels:
         bounds = np.array([0], dtype=np.int64), np.array([len(data)], dtype=np.int64)
         self.launch("char_shingles", 1, buf, *bounds, 1, out)
         return int(out[0])
+
+
+def nvrtc_ptx(source: str, arch: str, options: tuple[str, ...] = ("-std=c++14",)) -> str:
+    """PTX of ``source`` from NVRTC (CuPy's ``RawModule`` compiler), which needs no GPU: found by
+    ``cuda.pathfinder`` (torch's CUDA wheels bring it). Raises ``RuntimeError`` with the log."""
+    from cuda import pathfinder
+
+    lib = ctypes.CDLL(pathfinder.load_nvidia_dynamic_lib("nvrtc").abs_path)
+    prog = ctypes.c_void_p()
+    name = b"minhash_kernels.cu"
+    if lib.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), name, 0, None, None):
+        raise RuntimeError("nvrtcCreateProgram failed")
+    opts = [f"--gpu-architecture={arch}".encode(), *(o.encode() for o in options)]
+    rc = lib.nvrtcCompileProgram(prog, len(opts), (ctypes.c_char_p * len(opts))(*opts))
+    size = ctypes.c_size_t()
+    lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
+    log = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetProgramLog(prog, log)
+    if rc:
+        raise RuntimeError(f"NVRTC error {rc}:\n{log.value.decode()}")
+    lib.nvrtcGetPTXSize(prog, ctypes.byref(size))
+    ptx = ctypes.create_string_buffer(size.value)
+    lib.nvrtcGetPTX(prog, ptx)
+    lib.nvrtcDestroyProgram(ctypes.byref(prog))
+    return ptx.value.decode()

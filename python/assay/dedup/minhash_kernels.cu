@@ -106,7 +106,9 @@ __device__ u64 xxh3_short(const u8 *p, u64 len) {
     return xxh64_avalanche(read64(XXH3_SECRET + 56) ^ read64(XXH3_SECRET + 64));
 }
 
-__device__ u64 xxh3_mid(const u8 *p, u64 len) {
+// Out of line, as xxh3_long: inlined, the 8 accumulators and unrolled rounds would set the register
+// count (so the occupancy) of the kernels whose items are nearly all short (128 -> 64 registers).
+__device__ __noinline__ u64 xxh3_mid(const u8 *p, u64 len) {
     u64 acc = len * PRIME64_1;
     if (len <= 128) {
         if (len > 32) {
@@ -142,7 +144,7 @@ __device__ __forceinline__ void xxh3_stripe(u64 *acc, const u8 *p, int s) {
     }
 }
 
-__device__ u64 xxh3_long(const u8 *p, u64 len) {
+__device__ __noinline__ u64 xxh3_long(const u8 *p, u64 len) {
     u64 acc[8] = {PRIME32_3, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME32_2, PRIME64_5, PRIME32_1};
     const u64 stripes = (192 - 64) / 8, block = 64 * stripes;
     const u64 blocks = (len - 1) / block;

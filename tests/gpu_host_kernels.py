@@ -1,10 +1,13 @@
-"""The GPU MinHash kernels (``assay/dedup/minhash_kernels.cu``) compiled for the host.
+"""assay's CUDA kernels (``assay/dedup/minhash_kernels.cu``, ``assay/spectral_kernels.cu``)
+compiled for the host.
 
-Each kernel is a grid-stride loop over independent items, so with a grid of one block of one
-thread it visits every item in turn and computes what the GPU computes; ``atomicMin`` becomes a
-plain minimum. A small header supplies CUDA's built-ins. The tests run the GPU pipeline of
-``assay.dedup.gpu`` with NumPy arrays and these kernels, so every line of the CUDA source except
-NVRTC's compilation is exercised on machines without a GPU.
+Each kernel loops over its items grid-stride (and a block's threads over a phase's items,
+block-stride, with barriers between phases), so with a grid of one block of one thread it visits
+every item in turn and computes what the GPU computes; ``atomicMin`` becomes a plain minimum and
+``__syncthreads`` a no-op. A small header supplies CUDA's built-ins. The tests run the GPU
+pipelines (``assay.dedup.gpu``, ``assay._gpu_eigen``) with NumPy arrays and these kernels, so
+every line of the CUDA sources is exercised on machines without a GPU; NVRTC's compilation is
+checked by ``nvrtc_ptx``.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ import numpy as np
 from assay.dedup import gpu
 
 SHIM = r"""
+#include <math.h>
 struct assay_dim3 { unsigned x, y, z; };
 static const assay_dim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0};
 static const assay_dim3 blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
 #define __global__
 #define __device__
 #define __constant__
+#define __shared__ static
+static inline void __syncthreads() {}
 #define __forceinline__ inline
 #define __noinline__ __attribute__((noinline))
 static inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {
@@ -45,22 +51,22 @@ def compiler() -> str | None:
 
 
 class HostKernels:
-    """``gpu.Kernels`` backed by the host build of the CUDA source (NumPy arrays in)."""
+    """``Kernels`` backed by the host build of a CUDA source (NumPy arrays in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: pathlib.Path = gpu.KERNEL_SOURCE) -> None:
         cxx = compiler()
         if cxx is None:
             raise RuntimeError("no C++ compiler (g++ or clang++) to build the host kernels")
         self._dir = tempfile.TemporaryDirectory(prefix="assay-host-kernels-")
         shim = pathlib.Path(self._dir.name, "cuda_host_shim.h")
         shim.write_text(SHIM)
-        lib = pathlib.Path(self._dir.name, "minhash_kernels.so")
+        lib = pathlib.Path(self._dir.name, source.stem + ".so")
         cmd = [cxx, "-O2", "-shared", "-fPIC", "-x", "c++", "-include", str(shim)]
-        subprocess.run([*cmd, str(gpu.KERNEL_SOURCE), "-o", str(lib)], check=True)
+        subprocess.run([*cmd, str(source), "-o", str(lib)], check=True)
         self._lib = ctypes.CDLL(str(lib))
         self.launched: dict[str, int] = {}
 
-    def launch(self, name: str, items: int, *args: Any) -> None:
+    def launch(self, name: str, items: int, *args: Any, per_block: bool = False) -> None:
         self.launched[name] = self.launched.get(name, 0) + items
         if items == 0:
             return
@@ -82,6 +88,16 @@ class HostKernels:
         return int(out[0])
 
 
+def nvrtc_available() -> bool:
+    try:
+        from cuda import pathfinder
+
+        pathfinder.load_nvidia_dynamic_lib("nvrtc")
+        return True
+    except Exception:
+        return False
+
+
 def nvrtc_ptx(source: str, arch: str, options: tuple[str, ...] = ("-std=c++14",)) -> str:
     """PTX of ``source`` from NVRTC (CuPy's ``RawModule`` compiler), which needs no GPU: found by
     ``cuda.pathfinder`` (torch's CUDA wheels bring it). Raises ``RuntimeError`` with the log."""
@@ -89,7 +105,7 @@ def nvrtc_ptx(source: str, arch: str, options: tuple[str, ...] = ("-std=c++14",)
 
     lib = ctypes.CDLL(pathfinder.load_nvidia_dynamic_lib("nvrtc").abs_path)
     prog = ctypes.c_void_p()
-    name = b"minhash_kernels.cu"
+    name = b"kernels.cu"
     if lib.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), name, 0, None, None):
         raise RuntimeError("nvrtcCreateProgram failed")
     opts = [f"--gpu-architecture={arch}".encode(), *(o.encode() for o in options)]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import xxhash
 from _dedup_text import docstrings
-from gpu_host_kernels import HostKernels, compiler, nvrtc_ptx
+from gpu_host_kernels import HostKernels, compiler, nvrtc_available, nvrtc_ptx
 from hypothesis import given
 from hypothesis import strategies as st
 from own_family_oracle import permutations, token_hash
@@ -132,16 +132,6 @@ def test_device_argument_is_checked():
         dedup.minhash(["a b"], device="tpu")
     with pytest.raises(ValueError, match="CPU only"):
         dedup.minhash(["a b"], device="cuda", compat="datasketch")
-
-
-def nvrtc_available() -> bool:
-    try:
-        from cuda import pathfinder
-
-        pathfinder.load_nvidia_dynamic_lib("nvrtc")
-        return True
-    except Exception:
-        return False
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")

@@ -1,8 +1,11 @@
 """GPU path of the spectral metrics (CuPy), imported lazily for CUDA input.
 
 Batched over matrices of one padded length: centre and normalise with a row mask, one batched
-Gram product on the smaller side, batched ``eigvalsh`` (cuSOLVER syevj), metrics vectorised.
-Every function takes the array module ``xp`` so the same code runs on NumPy in CPU tests.
+Gram product on the smaller side (cuBLAS), batched eigenvalues by assay's own kernels
+(``_gpu_eigen``: tridiagonalisation by one thread block per matrix, bisection by one thread per
+eigenvalue), metrics vectorised. Every function takes the array module ``xp`` (and a kernel
+launcher) so the same code runs on NumPy in CPU tests, with the CUDA kernels built for the host
+or with NumPy's ``eigvalsh`` when none is given.
 """
 
 from __future__ import annotations
@@ -27,16 +30,27 @@ def _require_cupy() -> Any:
     return cp
 
 
-def _gram_eigenvalues(xp: Any, a: Any) -> Any:
+def _gram_eigenvalues(xp: Any, a: Any, kernels: Any) -> Any:
     """Ascending eigenvalues of the Gram matrices of a (B, T, d) batch on the smaller side."""
     t, d = a.shape[1], a.shape[2]
     at = xp.swapaxes(a, 1, 2)
     g = a @ at if t <= d else at @ a
-    return xp.linalg.eigvalsh(g)
+    if xp is np and kernels is None:
+        return xp.linalg.eigvalsh(g)
+    from ._gpu_eigen import symmetric_eigenvalues
+
+    return symmetric_eigenvalues(xp, g, kernels)
 
 
 def padded_metrics(
-    xp: Any, x: Any, lengths: Any, alpha: float, rankme: bool, rank_rtol: float | None, eps: float
+    xp: Any,
+    x: Any,
+    lengths: Any,
+    alpha: float,
+    rankme: bool,
+    rank_rtol: float | None,
+    eps: float,
+    kernels: Any = None,
 ) -> Any:
     """(B, 8) metrics of a (B, T, d) float batch whose matrix b has ``lengths[b]`` rows."""
     b, t, d = x.shape
@@ -50,7 +64,7 @@ def padded_metrics(
     big = xp.where(big == 0, 1, big)
     z = z / big
     z = z / xp.where(mask, xp.sqrt((z * z).sum(axis=2, keepdims=True)), 1)
-    ev = _gram_eigenvalues(xp, z).astype(xp.float64)
+    ev = _gram_eigenvalues(xp, z, kernels).astype(xp.float64)
     lam = xp.clip(ev / ev.sum(axis=1, keepdims=True), 0, None)
     out = xp.full((b, N_METRICS), xp.nan, dtype=xp.float64)
     safe = xp.where(lam > 0, lam, 1.0)
@@ -72,7 +86,7 @@ def padded_metrics(
     rtol = xp.maximum(lens64, d) * eps if rank_rtol is None else rank_rtol
     out[:, 6] = (lam > (rtol * lmax)[:, None]).sum(axis=1)
     if rankme:
-        ev_raw = _gram_eigenvalues(xp, xm).astype(xp.float64)
+        ev_raw = _gram_eigenvalues(xp, xm, kernels).astype(xp.float64)
         n = ev_raw.shape[1]
         # A padded (T > T_b) Gram has T − min(T_b, d) extra zeros: keep min(T_b, d) values.
         keep = xp.minimum(xp.asarray(lengths), d)[:, None]
@@ -113,8 +127,12 @@ def metrics_table(
     rankme: bool = True,
     rank_rtol: float | None = None,
     xp: Any = None,
+    kernels: Any = None,
 ) -> tuple[Any, bool]:
-    """(B, 8) metrics (an ``xp`` array) of a GPU matrix, batch or list; and whether single."""
+    """(B, 8) metrics (an ``xp`` array) of a GPU matrix, batch or list; and whether single.
+
+    ``kernels``: the eigenvalue kernels' launcher (``_gpu_eigen``); None means the CUDA build on
+    CuPy and NumPy's ``eigvalsh`` on NumPy."""
     xp = xp or _require_cupy()
     if not alpha > 0:
         raise ValueError(f"alpha: must be > 0, got {alpha}")
@@ -138,7 +156,7 @@ def metrics_table(
         for i, m in enumerate(mats):
             padded[i, : m.shape[0]] = m
         lens = np.array([m.shape[0] for m in mats])
-        return _run(xp, padded, lens, alpha, rankme, rank_rtol), False
+        return _run(xp, padded, lens, alpha, rankme, rank_rtol, kernels), False
     arr = _as_xp(xp, x)
     if arr.dtype.kind == "c":
         raise TypeError(f"x must be real, got {arr.dtype}")
@@ -147,7 +165,8 @@ def metrics_table(
     if arr.ndim == 2:
         if lengths is not None:
             raise ValueError("lengths applies to a padded (B, T, d) batch, not to one matrix")
-        return _run(xp, arr[None], np.array([arr.shape[0]]), alpha, rankme, rank_rtol), True
+        one = np.array([arr.shape[0]])
+        return _run(xp, arr[None], one, alpha, rankme, rank_rtol, kernels), True
     if arr.ndim != 3:
         raise ShapeError(
             "x must be a (T, d) matrix, a (B, T, d) batch or a list of (T, d) "
@@ -163,11 +182,17 @@ def metrics_table(
         if lengths is None
         else _lengths(lengths.get() if hasattr(lengths, "get") else lengths, b, t)
     )
-    return _run(xp, arr, lens, alpha, rankme, rank_rtol), False
+    return _run(xp, arr, lens, alpha, rankme, rank_rtol, kernels), False
 
 
 def _run(
-    xp: Any, x: Any, lens: np.ndarray, alpha: float, rankme: bool, rank_rtol: float | None
+    xp: Any,
+    x: Any,
+    lens: np.ndarray,
+    alpha: float,
+    rankme: bool,
+    rank_rtol: float | None,
+    kernels: Any,
 ) -> Any:
     if x.shape[1] == 0 or x.shape[2] == 0:
         raise ShapeError(f"x must have at least one row and one column, got shape {x.shape}")
@@ -176,4 +201,4 @@ def _run(
     _check_finite(xp, x, lens, "x")
     eps = float(np.finfo(x.dtype).eps)
     with np.errstate(all="ignore"):  # degenerate matrices: NaN by design (NumPy would warn)
-        return padded_metrics(xp, x, xp.asarray(lens), alpha, rankme, rank_rtol, eps)
+        return padded_metrics(xp, x, xp.asarray(lens), alpha, rankme, rank_rtol, eps, kernels)

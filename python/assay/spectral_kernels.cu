@@ -1,0 +1,145 @@
+// CUDA kernels of the GPU spectral path (assay/_gpu_eigen.py): eigenvalues of a batch of
+// symmetric matrices (the Gram matrices) by Householder tridiagonalisation and bisection.
+//
+// cuSOLVER's syevd takes ~1.6 ms per 512×512 matrix and its batched Jacobi solver stops at 32×32,
+// so a batch is reduced here one thread block per matrix, with the matrix resident in L2, and
+// every eigenvalue of the tridiagonal matrices is then bisected by a thread of its own.
+//
+// Host builds (tests/gpu_host_kernels.py) run each kernel with one block of one thread: the block
+// loops then visit every item of a phase in turn, and the barriers between phases and the block
+// sums (over one partial) keep their meaning, so the host computes what the device computes, up
+// to the order of floating-point sums.
+
+typedef long long i64;
+
+#define MATRIX_STRIDE(b, count) for (i64 b = blockIdx.x; b < (count); b += gridDim.x)
+#define BLOCK_STRIDE(i, lo, hi) for (i64 i = (lo) + threadIdx.x; i < (hi); i += blockDim.x)
+#define GRID_STRIDE(i, n)                                                                          \
+    for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64)blockDim.x * gridDim.x)
+
+#define MAX_BLOCK 1024
+
+// Sum of one value per thread of the block; every thread gets it. blockDim.x: a power of two.
+template <typename T> __device__ T block_sum(T x, T *scratch) {
+    scratch[threadIdx.x] = x;
+    __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) scratch[threadIdx.x] += scratch[threadIdx.x + s];
+        __syncthreads();
+    }
+    T total = scratch[0];
+    __syncthreads();
+    return total;
+}
+
+// Reduces each symmetric n×n matrix a[b] (row-major; overwritten) to tridiagonal form
+// Q^T A Q = tridiag(e, d, e) by n − 2 Householder reflections of its lower part. v and p are
+// per-matrix scratch rows of n values. Only the trailing block is updated at each step.
+template <typename T>
+__device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T *scratch) {
+    MATRIX_STRIDE(b, batch) {
+        T *m = a + b * n * n, *vb = v + b * n, *pb = p + b * n, *db = d + b * n, *eb = e + b * n;
+        for (i64 k = 0; k + 2 < n; ++k) {
+            T part = 0;
+            BLOCK_STRIDE(i, k + 2, n) part += m[i * n + k] * m[i * n + k];
+            const T sigma = block_sum(part, scratch);
+            const T alpha = m[(k + 1) * n + k];
+            if (threadIdx.x == 0) db[k] = m[k * n + k];
+            if (sigma == 0) {  // the column is already reduced: H = I
+                if (threadIdx.x == 0) eb[k] = alpha;
+                continue;
+            }
+            const T norm = sqrt(alpha * alpha + sigma);
+            const T beta = alpha <= 0 ? norm : -norm;
+            const T tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
+            if (threadIdx.x == 0) eb[k] = beta;
+            BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : m[i * n + k] * scale;
+            __syncthreads();
+            // p = tau·A₂₂ v over the trailing block; thread i reads column i (= row i): coalesced.
+            T pv = 0;
+            BLOCK_STRIDE(i, k + 1, n) {
+                T s = 0;
+                for (i64 j = k + 1; j < n; ++j) s += m[j * n + i] * vb[j];
+                pb[i] = tau * s;
+                pv += pb[i] * vb[i];
+            }
+            const T c = tau / 2 * block_sum(pv, scratch);
+            // A₂₂ ← A₂₂ − v wᵀ − w vᵀ with w = p − c·v.
+            const i64 w = n - k - 1;
+            BLOCK_STRIDE(idx, 0, w * w) {
+                const i64 i = k + 1 + idx / w, j = k + 1 + idx % w;
+                const T wi = pb[i] - c * vb[i], wj = pb[j] - c * vb[j];
+                m[i * n + j] -= vb[i] * wj + wi * vb[j];
+            }
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) {
+            if (n >= 2) {
+                db[n - 2] = m[(n - 2) * n + n - 2];
+                eb[n - 2] = m[(n - 1) * n + n - 2];
+            }
+            db[n - 1] = m[(n - 1) * n + n - 1];
+        }
+        __syncthreads();
+    }
+}
+
+// Number of eigenvalues of tridiag(e, d, e) below x (Sturm sequence; LAPACK's dstebz guard).
+template <typename T> __device__ i64 count_below(const T *d, const T *e, i64 n, T x, T pivmin) {
+    i64 count = 0;
+    T q = d[0] - x;
+    for (i64 i = 0;; ++i) {
+        if (fabs(q) <= pivmin) q = -pivmin;
+        count += q < 0;
+        if (i + 1 == n) return count;
+        q = d[i + 1] - x - e[i] * e[i] / q;
+    }
+}
+
+// ev[b·n + j] = the j-th smallest eigenvalue of tridiag(e[b], d[b], e[b]), bisected to an
+// absolute width of 2·eps·‖T‖ (‖T‖ from the Gershgorin bounds): the accuracy of QL iteration, and
+// ~log2(1/eps) halvings whatever the eigenvalue (a relative width would not stop near zero).
+template <typename T>
+__device__ void bisect(const T *d, const T *e, i64 batch, i64 n, T eps, T tiny, T *ev) {
+    GRID_STRIDE(item, batch * n) {
+        const i64 b = item / n, j = item % n;
+        const T *db = d + b * n, *eb = e + b * n;
+        T lo = db[0], hi = db[0], emax = 0;
+        for (i64 i = 0; i < n; ++i) {
+            const T left = i > 0 ? fabs(eb[i - 1]) : (T)0, right = i + 1 < n ? fabs(eb[i]) : (T)0;
+            lo = fmin(lo, db[i] - left - right);
+            hi = fmax(hi, db[i] + left + right);
+            if (i + 1 < n) emax = fmax(emax, eb[i] * eb[i]);
+        }
+        const T pivmin = tiny * fmax((T)1, emax), pad = (hi - lo) * (T)1e-6 + pivmin;
+        lo -= pad;
+        hi += pad;
+        const T width = 2 * eps * fmax(fabs(lo), fabs(hi)) + pivmin;
+        for (int it = 0; it < 200 && hi - lo > width; ++it) {
+            const T mid = lo + (hi - lo) / 2;
+            if (mid <= lo || mid >= hi) break;
+            if (count_below(db, eb, n, mid, pivmin) > j) hi = mid;
+            else lo = mid;
+        }
+        ev[item] = lo + (hi - lo) / 2;
+    }
+}
+
+extern "C" __global__ void tridiagonalize_f32(float *a, i64 batch, i64 n, float *d, float *e, float *v, float *p) {
+    __shared__ float scratch[MAX_BLOCK];
+    tridiagonalize(a, batch, n, d, e, v, p, scratch);
+}
+
+extern "C" __global__ void tridiagonalize_f64(double *a, i64 batch, i64 n, double *d, double *e, double *v,
+                                              double *p) {
+    __shared__ double scratch[MAX_BLOCK];
+    tridiagonalize(a, batch, n, d, e, v, p, scratch);
+}
+
+extern "C" __global__ void bisect_f32(const float *d, const float *e, i64 batch, i64 n, float *ev) {
+    bisect(d, e, batch, n, 5.9604645e-08f, 1.1754944e-38f, ev);
+}
+
+extern "C" __global__ void bisect_f64(const double *d, const double *e, i64 batch, i64 n, double *ev) {
+    bisect(d, e, batch, n, 1.1102230246251565e-16, 2.2250738585072014e-308, ev);
+}

@@ -74,6 +74,18 @@ mod tests {
     }
 
     #[test]
+    fn every_character_left_on_the_device_keeps_its_case() {
+        // Exhaustive: a non-ASCII character that `folds_non_ascii_case` lets through is its own
+        // lower case, so lower-casing such a text is A–Z only (what the device does).
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            if !folds_non_ascii_case(c.encode_utf8(&mut buf)) {
+                assert!(c.to_lowercase().eq([c]), "{c:?} U+{:04X}", c as u32);
+            }
+        }
+    }
+
+    #[test]
     fn lower_case_letters_beyond_ascii_stay_on_the_device() {
         assert!(device_exact("naïve café 東京", Case::Unicode));
         assert!(!device_exact("Ǆ", Case::Unicode));

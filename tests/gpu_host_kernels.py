@@ -51,7 +51,7 @@ def compiler() -> str | None:
 
 
 class HostKernels:
-    """``Kernels`` backed by the host build of a CUDA source (NumPy arrays in)."""
+    """``assay._cuda.Kernels`` backed by the host build of a CUDA source (NumPy arrays in)."""
 
     def __init__(self, source: pathlib.Path = gpu.KERNEL_SOURCE) -> None:
         cxx = compiler()

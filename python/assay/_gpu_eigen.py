@@ -11,50 +11,12 @@ same CUDA source built for the host with NumPy arrays (tests/gpu_host_kernels.py
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
+from ._cuda import Kernels, compiled
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("spectral_kernels.cu")
 KERNEL_NAMES = ("tridiagonalize_f32", "tridiagonalize_f64", "bisect_f32", "bisect_f64")
-THREADS = 256
-
-
-class Kernels(Protocol):
-    """Launches a kernel over ``items`` items (``per_block``: one thread block per item)."""
-
-    def launch(self, name: str, items: int, *args: Any, per_block: bool = False) -> None: ...
-
-
-class CudaKernels:
-    """The kernels compiled by NVRTC (``cupy.RawModule``), 256 threads a block."""
-
-    def __init__(self, cp: Any) -> None:
-        self._cp = cp
-        module = cp.RawModule(code=KERNEL_SOURCE.read_text(), options=("-std=c++14",))
-        self._fns = {name: module.get_function(name) for name in KERNEL_NAMES}
-        self._sms = cp.cuda.Device().attributes["MultiProcessorCount"]
-
-    def launch(self, name: str, items: int, *args: Any, per_block: bool = False) -> None:
-        if items == 0:
-            return
-        wanted = items if per_block else (items + THREADS - 1) // THREADS
-        blocks = int(min(wanted, 32 * self._sms))
-        conv = tuple(np.int64(a) if isinstance(a, (int, np.integer)) else a for a in args)
-        if not all(a.flags.c_contiguous for a in conv if isinstance(a, self._cp.ndarray)):
-            raise AssertionError(f"{name}: a kernel argument is not contiguous")
-        self._fns[name]((blocks,), (THREADS,), conv)
-
-
-_KERNELS: dict[int, CudaKernels] = {}
-
-
-def cuda_kernels(cp: Any) -> CudaKernels:
-    """The compiled kernels of the current CUDA device (compiled once per device)."""
-    device = cp.cuda.Device().id
-    if device not in _KERNELS:
-        _KERNELS[device] = CudaKernels(cp)
-    return _KERNELS[device]
 
 
 def symmetric_eigenvalues(xp: Any, g: Any, kernels: Kernels | None = None) -> Any:
@@ -62,7 +24,7 @@ def symmetric_eigenvalues(xp: Any, g: Any, kernels: Kernels | None = None) -> An
     matrices (as ``xp.linalg.eigvalsh``); ``g`` is left as it is."""
     if g.dtype not in (xp.float32, xp.float64):
         raise TypeError(f"symmetric_eigenvalues needs float32 or float64, got {g.dtype}")
-    kernels = kernels or cuda_kernels(xp)
+    kernels = kernels or compiled(xp, KERNEL_SOURCE, KERNEL_NAMES)
     b, n, _ = g.shape
     kind = "f32" if g.dtype == xp.float32 else "f64"
     a = xp.array(g, order="C", copy=True)

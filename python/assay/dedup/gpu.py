@@ -21,12 +21,14 @@ items, so the tests run the same source compiled for the host with NumPy in plac
 from __future__ import annotations
 
 import pathlib
+import string
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from .. import _native
+from .._cuda import Kernels, compiled
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
 KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
@@ -35,34 +37,9 @@ CHUNK = 256
 TEXTS_PER_PACK = 1 << 16
 GOLDEN = 0x9E37_79B9_7F4A_7C15
 _PUNCT = np.zeros(256, dtype=bool)
-_PUNCT[[ord(c) for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"]] = True
+_PUNCT[list(string.punctuation.encode())] = True
 _LOWER = np.arange(256, dtype=np.uint8)
 _LOWER[65:91] += 32
-
-
-class Kernels(Protocol):
-    """Launches a kernel of ``minhash_kernels.cu`` over ``items`` grid-stride items."""
-
-    def launch(self, name: str, items: int, *args: Any) -> None: ...
-
-
-class CudaKernels:
-    """The kernels compiled by NVRTC (``cupy.RawModule``), 256 threads a block."""
-
-    def __init__(self, cp: Any) -> None:
-        self._cp = cp
-        module = cp.RawModule(code=KERNEL_SOURCE.read_text(), options=("-std=c++14",))
-        self._fns = {name: module.get_function(name) for name in KERNEL_NAMES}
-        self._sms = cp.cuda.Device().attributes["MultiProcessorCount"]
-
-    def launch(self, name: str, items: int, *args: Any) -> None:
-        if items == 0:
-            return
-        blocks = int(min((items + 255) // 256, 32 * self._sms))
-        conv = tuple(np.int64(a) if isinstance(a, (int, np.integer)) else a for a in args)
-        if not all(a.flags.c_contiguous for a in conv if isinstance(a, self._cp.ndarray)):
-            raise AssertionError(f"{name}: a kernel argument is not contiguous")
-        self._fns[name]((blocks,), (256,), conv)
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -147,7 +124,7 @@ def signatures_from_bytes(
     """
     if xp is None:
         import cupy as xp
-    kernels = kernels or _cuda_kernels(xp)
+    kernels = kernels or compiled(xp, KERNEL_SOURCE, KERNEL_NAMES)
     data = xp.asarray(data, dtype=xp.uint8)
     offsets = xp.asarray(offsets, dtype=xp.int64)
     if lowercase:
@@ -188,16 +165,6 @@ def _collapse_spaces(
     data = data.copy()
     data[gaps] = 0x20
     return data[keep], _prepend_zero(xp, keep)[offsets]
-
-
-_KERNELS: dict[int, CudaKernels] = {}
-
-
-def _cuda_kernels(cp: Any) -> CudaKernels:
-    device = cp.cuda.Device().id
-    if device not in _KERNELS:
-        _KERNELS[device] = CudaKernels(cp)
-    return _KERNELS[device]
 
 
 def minhash(

@@ -9,6 +9,7 @@ import random
 import unicodedata
 
 import numpy as np
+import pandas as pd
 import pytest
 import xxhash
 from _dedup_text import docstrings
@@ -19,6 +20,7 @@ from own_family_oracle import permutations, token_hash
 from text_strategies import OWN_TEXTS
 
 from assay import _native, dedup
+from assay.cli import main
 from assay.dedup import gpu
 
 # CI sets ASSAY_REQUIRE_HOST_KERNELS: there a missing compiler fails the module instead.
@@ -127,11 +129,18 @@ def test_packing_routes_only_what_needs_unicode_work_to_the_cpu():
     assert unicodedata.is_normalized("NFC", texts[1])
 
 
-def test_device_argument_is_checked():
+def test_device_argument_is_checked(tmp_path, capsys):
     with pytest.raises(ValueError, match="device must be"):
         dedup.minhash(["a b"], device="tpu")
+    with pytest.raises(ValueError, match="device must be"):
+        dedup.minhash(["a b"], device="cuda:x")
     with pytest.raises(ValueError, match="CPU only"):
         dedup.minhash(["a b"], device="cuda", compat="datasketch")
+    with pytest.raises(ValueError, match="device must be"):
+        dedup.clusters(["a b"], device=0)
+    (tmp_path / "a.txt").write_text("some text")
+    assert main(["dedup", str(tmp_path), "--device", "gpu"]) == 1
+    assert "device must be 'cpu', 'cuda' or 'cuda:N', got 'gpu'" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")
@@ -153,6 +162,14 @@ def test_cuda_signatures_equal_cpu(unit):
         np.testing.assert_array_equal(
             dedup.minhash(texts, **kw, device="cuda"), dedup.minhash(texts, **kw)
         )
+
+
+@pytest.mark.gpu
+def test_cuda_clusters_equal_cpu():
+    texts = list(docstrings()) * 2
+    pd.testing.assert_frame_equal(
+        dedup.clusters(texts, device="cuda"), dedup.clusters(texts, device="cpu")
+    )
 
 
 @pytest.mark.gpu

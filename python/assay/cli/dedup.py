@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--text-field", default="text")
     p.add_argument("--id-field", default="id")
     p.add_argument("--out", help="write id, cluster, keep as CSV")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (needs assay[gpu])")
     p.set_defaults(func=run_dedup)
     c = sub.add_parser(
         "contamination", help="benchmark items' 13-gram / MinHash overlap with a corpus"
@@ -45,6 +46,7 @@ def run_dedup(args: argparse.Namespace) -> int:
         unit=args.unit,
         text_field=args.text_field,
         id_field=args.id_field,
+        device=args.device,
     )
     sizes = frame.groupby("cluster").size()
     dup = int((~frame["keep"]).sum())

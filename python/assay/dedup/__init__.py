@@ -142,8 +142,9 @@ def minhash(
         raise ValueError(
             f"compat must be None, 'datasketch' or 'datasketch-legacy', got {compat!r}"
         )
-    if device != "cpu":
-        return _on_gpu(texts, device, compat, num_perm, ngram, unit, seed, lowercase, strip_punct)
+    cuda = _cuda_index(device)
+    if cuda is not None:
+        return _on_gpu(texts, cuda, compat, num_perm, ngram, unit, seed, lowercase, strip_punct)
     kw = dict(
         num_perm=num_perm,
         ngram=ngram,
@@ -165,9 +166,19 @@ def minhash(
         raise err
 
 
+def _cuda_index(device: Any) -> int | None:
+    """None for ``"cpu"``, N for ``"cuda"`` (N = 0) or ``"cuda:N"``; anything else is an error."""
+    if device == "cpu":
+        return None
+    match = re.fullmatch(r"cuda(?::(\d+))?", device) if isinstance(device, str) else None
+    if match is None:
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    return int(match.group(1) or 0)
+
+
 def _on_gpu(
     texts: list[str],
-    device: str,
+    device: int,
     compat: str | None,
     num_perm: int,
     ngram: int,
@@ -176,18 +187,15 @@ def _on_gpu(
     lowercase: bool,
     strip_punct: bool,
 ) -> np.ndarray:
-    match = re.fullmatch(r"cuda(?::(\d+))?", device) if isinstance(device, str) else None
-    if match is None:
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
     if compat is not None:
         raise ValueError(f"compat={compat!r} runs on the CPU only: pass device='cpu'")
     try:
         import cupy
     except ImportError:
-        raise ImportError(f"device={device!r} needs CuPy: pip install 'assay[gpu]'") from None
+        raise ImportError("device='cuda' needs CuPy: pip install 'assay[gpu]'") from None
     from . import gpu
 
-    with cupy.cuda.Device(int(match.group(1) or 0)):
+    with cupy.cuda.Device(device):
         return gpu.minhash(
             _texts(texts),
             num_perm=num_perm,
@@ -407,6 +415,7 @@ def clusters(
     errors: str = "strict",
     batch_size: int = 10_000,
     progress: bool | None = None,
+    device: str = "cpu",
 ) -> pd.DataFrame:
     """Near-duplicate clusters, streamed in batches.
 
@@ -416,7 +425,8 @@ def clusters(
     shingle sets (``"exact"``, texts in memory only) or not at all (``"none"``); clusters are the
     connected components of verified pairs (union-find). Memory: the signatures (4·num_perm bytes
     per document) and one batch of text. Empty documents share the empty signature, so they form
-    one cluster (datasketch likewise estimates their similarity as 1).
+    one cluster (datasketch likewise estimates their similarity as 1). ``device="cuda"`` computes
+    the signatures on the GPU (as ``minhash``; the same clusters).
 
     Returns
     -------
@@ -430,6 +440,7 @@ def clusters(
     if verify == "exact" and not in_memory:
         raise ValueError("verify='exact' needs the texts in memory; use 'estimate' for files")
     batch_size = _check_int("batch_size", batch_size, 1, 1 << 30)
+    _cuda_index(device)
     index = LSHIndex(threshold, num_perm, bands)
     opts = dict(
         num_perm=num_perm,
@@ -450,7 +461,7 @@ def clusters(
     with tqdm(desc="minhash", unit="doc", disable=not show) as bar:
         for batch_ids, texts in batches(docs, batch_size):
             start = len(all_ids)
-            index.insert(range(start, start + len(texts)), minhash(texts, **opts))
+            index.insert(range(start, start + len(texts)), minhash(texts, **opts, device=device))
             all_ids.extend(batch_ids)
             if verify == "exact":
                 kept_texts.extend(texts)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import pathlib
 import string
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -181,29 +182,59 @@ def minhash(
     kernels: Kernels | None = None,
 ) -> np.ndarray:
     """(N, num_perm) uint32 signatures (a NumPy array) computed on the GPU in batches of at most
-    ``batch_bytes`` of UTF-8 text; arguments as ``assay.dedup.minhash`` (validated there)."""
+    ``batch_bytes`` of UTF-8 text; arguments as ``assay.dedup.minhash`` (validated there).
+
+    A worker thread packs the next batch into a second staging buffer while the device hashes
+    the current one (packing releases the GIL)."""
     if xp is None:
         import cupy as xp
     from . import minhash as cpu_minhash
 
     opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
     norm = dict(lowercase=lowercase, strip_punct=strip_punct)
-    case = "lower" if lowercase else "keep"
-    buffer = _staging_buffer(xp, batch_bytes)
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    start = 0
-    while start < len(texts):
+    if not texts:
+        return out
+    # A text of k characters has at most 4k UTF-8 bytes: small inputs get small buffers.
+    nbytes = min(batch_bytes, 4 * sum(map(len, texts)) + 1)
+    buffers = [_staging_buffer(xp, nbytes) for _ in range(2)]
+    case = "lower" if lowercase else "keep"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for start, chunk, offsets, on_cpu, buffer in _packs(texts, buffers, case, pool):
+            data = xp.asarray(buffer[: int(offsets[-1])])
+            sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
+            rows = out[start : start + len(chunk)]
+            rows[:] = sig.get() if hasattr(sig, "get") else sig
+            cpu = np.flatnonzero(on_cpu)
+            if cpu.size:
+                rows[cpu] = cpu_minhash([chunk[i] for i in cpu], **opts, **norm)
+    return out
+
+
+Pack = tuple[int, Sequence[str], np.ndarray, np.ndarray, np.ndarray]
+
+
+def _packs(
+    texts: Sequence[str], buffers: list[np.ndarray], case: str, pool: ThreadPoolExecutor
+) -> Iterator[Pack]:
+    """(first index, texts, byte offsets, CPU flags, buffer) of consecutive packs of ``texts``.
+
+    While the caller works on one pack, the next is made in the other buffer; a buffer is filled
+    again only once the caller has asked for the pack after the one it held."""
+
+    def pack(start: int, buffer: np.ndarray) -> Pack:
         chunk = texts[start : start + TEXTS_PER_PACK]
         count, offsets, on_cpu = _native.pack_utf8(chunk, buffer, case=case)
-        data = xp.asarray(buffer[: int(offsets[-1])])
-        sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
-        rows = out[start : start + count]
-        rows[:] = sig.get() if hasattr(sig, "get") else sig
-        cpu = np.flatnonzero(on_cpu)
-        if cpu.size:
-            rows[cpu] = cpu_minhash([chunk[i] for i in cpu], **opts, **norm)
-        start += count
-    return out
+        return start, chunk[:count], offsets, on_cpu, buffer
+
+    pending = pool.submit(pack, 0, buffers[0])
+    turn = 0
+    while pending is not None:
+        current = pending.result()
+        turn += 1
+        end = current[0] + len(current[1])
+        pending = pool.submit(pack, end, buffers[turn % 2]) if end < len(texts) else None
+        yield current
 
 
 def _staging_buffer(xp: Any, nbytes: int) -> np.ndarray:

@@ -57,6 +57,14 @@ def test_eigenvalues_of_matrices_already_reduced():
         check_eigenvalues(np.full((1, 5, 5), 2.0, dtype=dtype))  # rank one, repeated zeros
 
 
+def test_eigenvalues_of_matrices_wider_than_the_virtual_threads():
+    # n > 1024: the symmetric product and the rank-2 update take their row-per-thread branches
+    # for the first reflections, then the sliced ones.
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(1, 1030, 300))
+    check_eigenvalues(x @ x.transpose(0, 2, 1))
+
+
 def test_metrics_on_real_minilm_states_equal_the_official_values(data_dir):
     npz = np.load(data_dir / "erank" / "minilm_fixtures.npz")
     values = json.loads((data_dir / "erank" / "minilm_fixture_values.json").read_text())

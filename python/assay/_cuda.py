@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import numpy as np
 
 THREADS = 256
+BLOCK_THREADS = 1024
+"""Threads of a block that handles one item by itself (``per_block``)."""
 
 
 class Kernels(Protocol):
@@ -39,7 +41,7 @@ class CudaKernels:
         conv = tuple(np.int64(a) if isinstance(a, (int, np.integer)) else a for a in args)
         if not all(a.flags.c_contiguous for a in conv if isinstance(a, self._cp.ndarray)):
             raise AssertionError(f"{name}: a kernel argument is not contiguous")
-        self._fns[name]((blocks,), (THREADS,), conv)
+        self._fns[name]((blocks,), (BLOCK_THREADS if per_block else THREADS,), conv)
 
 
 _COMPILED: dict[tuple[pathlib.Path, int], CudaKernels] = {}

@@ -32,18 +32,40 @@ template <typename T> __device__ T block_sum(T x, T *scratch) {
     return total;
 }
 
+// The per-matrix phases split their work over VIRTUAL virtual threads, whatever blockDim is: the
+// host build (one thread) then runs the device's own decomposition and summation order.
+#define VIRTUAL 1024
+#define VIRTUAL_STRIDE(vt) for (int vt = threadIdx.x; vt < VIRTUAL; vt += blockDim.x)
+
+// Σ_{j in [lo, hi)} m[j·n + i]·v[j]: column i of the (symmetric) matrix, rows lo..hi. Four
+// accumulators keep four loads in flight per thread (L2 latency, not bandwidth, bounds a block).
+template <typename T> __device__ T column_dot(const T *m, const T *v, i64 n, i64 i, i64 lo, i64 hi) {
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    i64 j = lo;
+    for (; j + 3 < hi; j += 4) {
+        s0 += m[j * n + i] * v[j];
+        s1 += m[(j + 1) * n + i] * v[j + 1];
+        s2 += m[(j + 2) * n + i] * v[j + 2];
+        s3 += m[(j + 3) * n + i] * v[j + 3];
+    }
+    for (; j < hi; ++j) s0 += m[j * n + i] * v[j];
+    return (s0 + s1) + (s2 + s3);
+}
+
 // Reduces each symmetric n×n matrix a[b] (row-major; overwritten) to tridiagonal form
 // Q^T A Q = tridiag(e, d, e) by n − 2 Householder reflections of its lower part. v and p are
 // per-matrix scratch rows of n values. Only the trailing block is updated at each step.
 template <typename T>
-__device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T *scratch) {
+__device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T *scratch, T *partial) {
     MATRIX_STRIDE(b, batch) {
         T *m = a + b * n * n, *vb = v + b * n, *pb = p + b * n, *db = d + b * n, *eb = e + b * n;
         for (i64 k = 0; k + 2 < n; ++k) {
+            // Column k below the diagonal, read as row k (the same values: contiguous loads).
+            const T *row = m + k * n;
             T part = 0;
-            BLOCK_STRIDE(i, k + 2, n) part += m[i * n + k] * m[i * n + k];
+            BLOCK_STRIDE(i, k + 2, n) part += row[i] * row[i];
             const T sigma = block_sum(part, scratch);
-            const T alpha = m[(k + 1) * n + k];
+            const T alpha = row[k + 1];
             if (threadIdx.x == 0) db[k] = m[k * n + k];
             if (sigma == 0) {  // the column is already reduced: H = I
                 if (threadIdx.x == 0) eb[k] = alpha;
@@ -53,23 +75,51 @@ __device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T
             const T beta = alpha <= 0 ? norm : -norm;
             const T tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
             if (threadIdx.x == 0) eb[k] = beta;
-            BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : m[i * n + k] * scale;
+            BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : row[i] * scale;
             __syncthreads();
-            // p = tau·A₂₂ v over the trailing block; thread i reads column i (= row i): coalesced.
-            T pv = 0;
-            BLOCK_STRIDE(i, k + 1, n) {
-                T s = 0;
-                for (i64 j = k + 1; j < n; ++j) s += m[j * n + i] * vb[j];
-                pb[i] = tau * s;
-                pv += pb[i] * vb[i];
+            // p = tau·A₂₂ v over the w×w trailing block, read by columns (coalesced). A block
+            // narrower than VIRTUAL is cut into `slices` row ranges, summed after a barrier.
+            const i64 base = k + 1, w = n - base;
+            if (w > VIRTUAL) {
+                BLOCK_STRIDE(i, base, n) pb[i] = tau * column_dot(m, vb, n, i, base, n);
+            } else {
+                const int slices = VIRTUAL / (int)w, chunk = ((int)w + slices - 1) / slices;
+                VIRTUAL_STRIDE(vt) {
+                    const int slice = vt / (int)w, i = vt % (int)w;
+                    if (slice < slices) {
+                        const i64 lo = base + (i64)slice * chunk, hi = lo + chunk < n ? lo + chunk : n;
+                        partial[vt] = lo < hi ? column_dot(m, vb, n, base + i, lo, hi) : (T)0;
+                    }
+                }
+                __syncthreads();
+                BLOCK_STRIDE(i, 0, w) {
+                    T s = 0;
+                    for (int slice = 0; slice < slices; ++slice) s += partial[slice * w + i];
+                    pb[base + i] = tau * s;
+                }
             }
+            __syncthreads();
+            T pv = 0;
+            BLOCK_STRIDE(i, base, n) pv += pb[i] * vb[i];
             const T c = tau / 2 * block_sum(pv, scratch);
-            // A₂₂ ← A₂₂ − v wᵀ − w vᵀ with w = p − c·v.
-            const i64 w = n - k - 1;
-            BLOCK_STRIDE(idx, 0, w * w) {
-                const i64 i = k + 1 + idx / w, j = k + 1 + idx % w;
-                const T wi = pb[i] - c * vb[i], wj = pb[j] - c * vb[j];
-                m[i * n + j] -= vb[i] * wj + wi * vb[j];
+            // A₂₂ ← A₂₂ − v wᵀ − w vᵀ with w = p − c·v: consecutive threads take consecutive
+            // columns; a block narrower than VIRTUAL is updated `rows` rows at a time.
+            if (w >= VIRTUAL) {
+                for (i64 i = base; i < n; ++i) {
+                    const T vi = vb[i], wi = pb[i] - c * vb[i];
+                    BLOCK_STRIDE(j, base, n) m[i * n + j] -= vi * (pb[j] - c * vb[j]) + wi * vb[j];
+                }
+            } else {
+                const int rows = VIRTUAL / (int)w;
+                VIRTUAL_STRIDE(vt) {
+                    const int r = vt / (int)w;
+                    const i64 j = base + vt % (int)w;
+                    if (r < rows) {
+                        const T vj = vb[j], wj = pb[j] - c * vb[j];
+#pragma unroll 4
+                        for (i64 i = base + r; i < n; i += rows) m[i * n + j] -= vb[i] * wj + (pb[i] - c * vb[i]) * vj;
+                    }
+                }
             }
             __syncthreads();
         }
@@ -125,15 +175,15 @@ __device__ void bisect(const T *d, const T *e, i64 batch, i64 n, T eps, T tiny, 
     }
 }
 
-extern "C" __global__ void tridiagonalize_f32(float *a, i64 batch, i64 n, float *d, float *e, float *v, float *p) {
-    __shared__ float scratch[MAX_BLOCK];
-    tridiagonalize(a, batch, n, d, e, v, p, scratch);
+extern "C" __global__ void __launch_bounds__(1024) tridiagonalize_f32(float *a, i64 batch, i64 n, float *d, float *e, float *v, float *p) {
+    __shared__ float scratch[MAX_BLOCK], partial[VIRTUAL];
+    tridiagonalize(a, batch, n, d, e, v, p, scratch, partial);
 }
 
-extern "C" __global__ void tridiagonalize_f64(double *a, i64 batch, i64 n, double *d, double *e, double *v,
+extern "C" __global__ void __launch_bounds__(1024) tridiagonalize_f64(double *a, i64 batch, i64 n, double *d, double *e, double *v,
                                               double *p) {
-    __shared__ double scratch[MAX_BLOCK];
-    tridiagonalize(a, batch, n, d, e, v, p, scratch);
+    __shared__ double scratch[MAX_BLOCK], partial[VIRTUAL];
+    tridiagonalize(a, batch, n, d, e, v, p, scratch, partial);
 }
 
 extern "C" __global__ void bisect_f32(const float *d, const float *e, i64 batch, i64 n, float *ev) {

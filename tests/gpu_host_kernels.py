@@ -69,8 +69,11 @@ class HostKernels:
 
     def launch(self, name: str, items: int, *args: Any, per_block: bool = False) -> None:
         self.launched[name] = self.launched.get(name, 0) + items
-        if items == 0:
-            return
+        if items:
+            self.call(name, args)
+
+    def call(self, name: str, args: tuple[Any, ...]) -> None:
+        """Runs kernel ``name`` once over all its items: arrays as pointers, the rest as i64."""
         conv = []
         for a in args:
             if isinstance(a, np.ndarray):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import unicodedata
 
+import fake_cupy
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 from own_family_oracle import permutations, token_hash
 from text_strategies import OWN_TEXTS
 
-from assay import _native, dedup
+from assay import _cuda, _native, dedup
 from assay.cli import main
 from assay.dedup import gpu
 
@@ -141,6 +143,24 @@ def test_device_argument_is_checked(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("some text")
     assert main(["dedup", str(tmp_path), "--device", "gpu"]) == 1
     assert "device must be 'cpu', 'cuda' or 'cuda:N', got 'gpu'" in capsys.readouterr().err
+
+
+def test_cuda_route_end_to_end_with_a_cupy_stand_in(monkeypatch):
+    # Everything between device="cuda" and the kernels, as under CuPy (tests/fake_cupy.py).
+    cupy, cupyx = fake_cupy.modules()
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    monkeypatch.setitem(sys.modules, "cupyx", cupyx)
+    monkeypatch.setattr(_cuda, "_COMPILED", {})
+    fake_cupy.LAUNCHES.clear()
+    texts = [*docstrings()[:40], unicodedata.normalize("NFD", "Crème brûlée"), ""]
+    for unit in ("word", "char"):
+        got = dedup.minhash(texts, unit=unit, lowercase=True, device="cuda:1")
+        np.testing.assert_array_equal(got, dedup.minhash(texts, unit=unit, lowercase=True))
+    frame = dedup.clusters(texts + texts[:5], device="cuda")
+    pd.testing.assert_frame_equal(frame, dedup.clusters(texts + texts[:5]))
+    launched = {name for name, _, _ in fake_cupy.LAUNCHES}
+    assert launched == set(gpu.KERNEL_NAMES)
+    assert len(_cuda._COMPILED) == 2  # one build per device (1, then 0)
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")

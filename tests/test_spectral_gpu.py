@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import os
 
+import fake_cupy
 import numpy as np
 import pytest
 from gpu_host_kernels import HostKernels, compiler, nvrtc_available, nvrtc_ptx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assay import _gpu, _gpu_eigen, spectral
+from assay import _cuda, _gpu, _gpu_eigen, spectral
 
 NO_COMPILER = compiler() is None and not os.environ.get("ASSAY_REQUIRE_HOST_KERNELS")
 pytestmark = pytest.mark.skipif(NO_COMPILER, reason="no C++ compiler for the host kernels")
@@ -87,6 +88,21 @@ def test_every_metric_equals_the_cpu_path(t, d):
         want = spectral.metrics(x, lengths=lens).to_numpy()
     got, _ = _gpu.metrics_table(x, lengths=lens, xp=np, kernels=HOST)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_default_kernels_with_a_cupy_stand_in(monkeypatch, data_dir):
+    # The compile-once launcher and its launch shapes, as under CuPy (tests/fake_cupy.py).
+    cupy, _ = fake_cupy.modules()
+    monkeypatch.setattr(_cuda, "_COMPILED", {})
+    fake_cupy.LAUNCHES.clear()
+    npz = np.load(data_dir / "erank" / "minilm_fixtures.npz")
+    mats = [npz[k] for k in sorted(npz.files)[:6]]
+    got, single = _gpu.metrics_table(mats, dtype=np.float64, xp=cupy)
+    assert not single
+    np.testing.assert_allclose(got, spectral.metrics(mats, dtype=np.float64), rtol=1e-9, atol=1e-9)
+    kinds = {(name, threads) for name, _, threads in fake_cupy.LAUNCHES}
+    assert kinds == {("tridiagonalize_f64", 1024), ("bisect_f64", 256)}
+    assert len(_cuda._COMPILED) == 1
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")

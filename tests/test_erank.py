@@ -122,6 +122,20 @@ def test_evaluate_matches_oracle_on_model_hidden_states(minilm):
     assert report.diff_erank == report.table["diff_erank"].iloc[-1]
 
 
+@pytest.mark.gpu
+def test_evaluate_on_cuda_agrees_with_cpu(minilm):
+    # On a CUDA model the hidden states stay on the GPU and the metrics run there (CuPy).
+    model, tok = minilm
+    cpu = erank.evaluate(model, tok, TEXTS, layers="all", batch_size=4, seed=0)
+    try:
+        gpu = erank.evaluate(model.to("cuda"), tok, TEXTS, layers="all", batch_size=4, seed=0)
+    finally:
+        model.to("cpu")
+    for li, h in cpu.entropy_trained.items():
+        np.testing.assert_allclose(gpu.entropy_trained[li], h, atol=3e-4)
+        np.testing.assert_allclose(gpu.entropy_untrained[li], cpu.entropy_untrained[li], atol=3e-4)
+
+
 def test_representations_drop_padding_and_keep_special_tokens(minilm):
     model, tok = minilm
     reps = erank.representations(model, tok, TEXTS, batch_size=3)

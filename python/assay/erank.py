@@ -145,9 +145,15 @@ def _batches(
     max_length: int | None,
     truncation: bool,
     progress: bool = False,
-) -> Iterator[tuple[dict[int, np.ndarray], np.ndarray]]:
-    """Per batch: {hidden-state index: (B, T, d) float32 array} and the (B,) token counts."""
+    on_device: bool = False,
+) -> Iterator[tuple[dict[int, Any], np.ndarray]]:
+    """Per batch: {hidden-state index: (B, T, d) float32 array} and the (B,) token counts.
+
+    ``on_device``: a model on a CUDA device yields CUDA tensors (where CuPy is installed), so
+    that the spectral metrics run on the GPU without a copy to the host."""
     import torch
+
+    from . import _gpu
 
     if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
         raise TypeError("texts must be a sequence of str")
@@ -174,6 +180,7 @@ def _batches(
     if device is not None:
         model.to(device)
     dev = next(model.parameters()).device
+    keep = on_device and dev.type == "cuda" and _gpu.cp is not None
     starts = range(0, len(texts), batch_size)
     if progress:
         from tqdm.auto import tqdm
@@ -201,6 +208,10 @@ def _batches(
         order = np.argsort(mask == 0, axis=1, kind="stable")
         chosen = {}
         for li in _layers(layers, len(hidden)):
+            if keep:
+                index = torch.from_numpy(order[:, :, None]).to(dev)
+                chosen[li] = torch.take_along_dim(hidden[li].float(), index, dim=1).contiguous()
+                continue
             h = hidden[li].float().cpu().numpy()
             chosen[li] = np.ascontiguousarray(np.take_along_axis(h, order[:, :, None], axis=1))
         yield chosen, mask.sum(axis=1).astype(np.int64)
@@ -300,13 +311,13 @@ def _entropy_by_layer(
     progress: bool,
 ) -> dict[int, np.ndarray]:
     parts: dict[int, list[np.ndarray]] = {}
-    for chosen, lens in _batches(
-        model, tokenizer, texts, layers, batch_size, device, max_length, truncation, progress
-    ):
+    args = (model, tokenizer, texts, layers, batch_size, device, max_length, truncation, progress)
+    for chosen, lens in _batches(*args, on_device=True):
         for li, h in chosen.items():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # counted once in evaluate
-                parts.setdefault(li, []).append(spectral.entropy(h, lengths=lens))
+                ent = spectral.entropy(h, lengths=lens)
+            parts.setdefault(li, []).append(ent.get() if hasattr(ent, "get") else ent)
     return {li: np.concatenate(p) for li, p in parts.items()}
 
 

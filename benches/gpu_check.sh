@@ -16,6 +16,6 @@ export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1
 nvidia-smi -L | tee "$out/gpu.txt"
 lscpu | grep -E "^Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
 # The GPU tests, and the host-kernel tests beside them (the same kernels, compiled for the CPU).
-python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_spectral.py \
+python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_spectral.py tests/test_erank.py \
     2>&1 | tee "$out/tests.log" || true
 timeout 360 python3 benches/bench_gpu.py 2>&1 | tee "$out/bench_gpu.md"

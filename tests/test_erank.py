@@ -94,6 +94,43 @@ def minilm():
     return model, tok
 
 
+@pytest.fixture(scope="module")
+def tiny_bert():
+    """A small randomly initialised BERT and a word-level tokenizer over TEXTS' words: no
+    weights to ship (the GPU machine cannot install the MiniLM package)."""
+    transformers = pytest.importorskip("transformers")
+    tokenizers = pytest.importorskip("tokenizers")
+    words = sorted({w for t in TEXTS for w in t.split()})
+    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", *words])}
+    core = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="[UNK]"))
+    core.pre_tokenizer = tokenizers.pre_tokenizers.WhitespaceSplit()
+    core.post_processor = tokenizers.processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    tok = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=core, pad_token="[PAD]", unk_token="[UNK]", model_max_length=64
+    )
+    config = transformers.BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=96,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    return transformers.BertModel(config).eval(), tok
+
+
+def test_evaluate_runs_on_a_tiny_model(tiny_bert):
+    model, tok = tiny_bert
+    report = erank.evaluate(model, tok, TEXTS, layers="all", batch_size=4, seed=0)
+    assert list(report.table["layer"]) == [0, 1, 2]
+    for li, h in report.entropy_trained.items():
+        states = own_hidden_states(model, tok, TEXTS, li)
+        np.testing.assert_allclose(h, [official_entropy(r) for r in states], atol=3e-4)
+
+
 def own_hidden_states(model, tok, texts, layer):
     """One text at a time, no padding: what the official code feeds the metric."""
     out = []
@@ -123,9 +160,9 @@ def test_evaluate_matches_oracle_on_model_hidden_states(minilm):
 
 
 @pytest.mark.gpu
-def test_evaluate_on_cuda_agrees_with_cpu(minilm):
+def test_evaluate_on_cuda_agrees_with_cpu(tiny_bert):
     # On a CUDA model the hidden states stay on the GPU and the metrics run there (CuPy).
-    model, tok = minilm
+    model, tok = tiny_bert
     cpu = erank.evaluate(model, tok, TEXTS, layers="all", batch_size=4, seed=0)
     try:
         gpu = erank.evaluate(model.to("cuda"), tok, TEXTS, layers="all", batch_size=4, seed=0)

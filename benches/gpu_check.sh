@@ -18,4 +18,10 @@ lscpu | grep -E "^Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
 # The GPU tests, and the host-kernel tests beside them (the same kernels, compiled for the CPU).
 python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_spectral.py tests/test_erank.py \
     2>&1 | tee "$out/tests.log" || true
+# Races, barrier misuse and out-of-bounds accesses: what the host build cannot see.
+for tool in memcheck racecheck synccheck; do
+    large=$([ "$tool" = memcheck ] && echo --large || true)
+    timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \
+        python3 benches/sanitize_gpu.py $large 2>&1 | tail -4 | tee -a "$out/sanitizer.log" || true
+done
 timeout 360 python3 benches/bench_gpu.py 2>&1 | tee "$out/bench_gpu.md"

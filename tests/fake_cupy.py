@@ -56,6 +56,9 @@ class _Device:
     def __exit__(self, *exc: object) -> None:
         _Device.current = self._before
 
+    def synchronize(self) -> None:
+        pass
+
 
 LAUNCHES: list[tuple[str, int, int]] = []
 """(kernel, blocks, threads) of every launch, in order."""
@@ -66,6 +69,7 @@ def modules() -> tuple[types.ModuleType, types.ModuleType]:
     cupy = types.ModuleType("cupy")
     cupy.__dict__.update({k: getattr(np, k) for k in dir(np) if not k.startswith("__")})
     cupy.RawModule = _RawModule
+    cupy.asnumpy = np.asarray
     cupy.cuda = types.SimpleNamespace(Device=_Device)
     cupyx = types.ModuleType("cupyx")
     cupyx.empty_pinned = lambda n, dtype: np.empty(n, dtype=dtype)

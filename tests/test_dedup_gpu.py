@@ -4,6 +4,7 @@ machine the same comparisons run through CuPy (tests marked ``gpu``)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import sys
@@ -129,6 +130,24 @@ def test_packing_routes_only_what_needs_unicode_work_to_the_cpu():
     _, _, on_cpu = _native.pack_utf8(texts, buf, case="lower")
     assert on_cpu.tolist() == [False, False, True, True, True, False]
     assert unicodedata.is_normalized("NFC", texts[1])
+
+
+def test_bytes_entry_point_checks_its_arguments():
+    data = np.frombuffer(b"one two three", dtype=np.uint8)
+    run = functools.partial(gpu.signatures_from_bytes, xp=np, kernels=HOST)
+    np.testing.assert_array_equal(run(data, [0, 7, 13]), dedup.minhash(["one two", " three"]))
+    with pytest.raises(ValueError, match="offsets must rise"):
+        run(data, [0, 9, 7, 13])
+    with pytest.raises(ValueError, match="offsets must rise"):
+        run(data, [0, 14])
+    with pytest.raises(ValueError, match="offsets must be"):
+        run(data, [])
+    with pytest.raises(ValueError, match="data must be a 1-D uint8"):
+        run(data.astype(np.int32), [0, 13])
+    with pytest.raises(ValueError, match="unit must be"):
+        run(data, [0, 13], unit="token")
+    with pytest.raises(ValueError, match="num_perm"):
+        run(data, [0, 13], num_perm=0)
 
 
 def test_device_argument_is_checked(tmp_path, capsys):

@@ -120,14 +120,31 @@ def signatures_from_bytes(
     """(N, num_perm) uint32 signatures of N texts packed as UTF-8 bytes, on the device.
 
     ``data`` is a uint8 array of the concatenated texts, ``offsets`` an int64 array of N + 1 byte
-    offsets; both live where ``xp`` computes (CuPy by default). Each text must be NFC and, with
-    ``lowercase=True``, change case only in ASCII letters (what ``_native.pack_utf8`` checks).
+    offsets; both live where ``xp`` computes (CuPy by default; torch CUDA tensors are taken
+    without a copy). Each text must be valid UTF-8, NFC and, with ``lowercase=True``, change case
+    only in ASCII letters (what ``_native.pack_utf8`` checks for ``minhash``).
     """
+    from . import _check_int
+
     if xp is None:
         import cupy as xp
+    num_perm = _check_int("num_perm", num_perm, 1)
+    ngram = _check_int("ngram", ngram, 1, 1 << 20)
+    seed = _check_int("seed", seed, 0, (1 << 64) - 1)
+    if unit not in ("word", "char"):
+        raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
+    data = xp.asarray(data)
+    offsets = xp.asarray(offsets)
+    if data.ndim != 1 or data.dtype != xp.uint8:
+        raise ValueError(f"data must be a 1-D uint8 array, got {data.dtype} of shape {data.shape}")
+    if offsets.ndim != 1 or offsets.size == 0 or offsets.dtype.kind not in "iu":
+        raise ValueError(f"offsets must be a non-empty 1-D integer array, got {offsets.dtype}")
+    offsets = offsets.astype(xp.int64)
+    if int(offsets[0]) != 0 or int(offsets[-1]) != data.size or bool((xp.diff(offsets) < 0).any()):
+        raise ValueError(
+            "offsets must rise from 0 to len(data) (text k is data[offsets[k]:offsets[k + 1]])"
+        )
     kernels = kernels or compiled(xp, KERNEL_SOURCE, KERNEL_NAMES)
-    data = xp.asarray(data, dtype=xp.uint8)
-    offsets = xp.asarray(offsets, dtype=xp.int64)
     if lowercase:
         data = xp.asarray(_LOWER)[data]
     if strip_punct:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _dedup_text import docstrings, edit
 
-from assay import _gpu, _gpu_eigen, dedup
+from assay import _cuda, _gpu, _gpu_eigen, dedup
 from assay.dedup import gpu
 
 
@@ -129,6 +129,53 @@ def erank_rows(
                 b.row(group, "official (SVD of d×d)", sec / k, "sample", f"{k} samples")
 
 
+def tuning_rows(b: Bench, torch: Any, device: str, kernels: Any, shape: tuple[int, ...]) -> None:
+    """The eigenvalue kernels' launch shape swept on one shape (float32 and float64): threads of a
+    block, and the cap on concurrent blocks (a cap below the batch keeps fewer matrices in L2)."""
+    xp = b.xp
+    launcher = kernels or _cuda.compiled(xp, _gpu_eigen.KERNEL_SOURCE, _gpu_eigen.KERNEL_NAMES)
+    sms = getattr(launcher, "sms", 1)
+    default = getattr(launcher, "max_blocks", None), getattr(launcher, "block_threads", None)
+    batch, t, d = shape
+    for dtype in ("float32", "float64"):
+        group = f"tuning: eigenvalue kernels, {t}×{d} {dtype}, batch {batch}"
+        gen = torch.Generator(device=device).manual_seed(1)
+        tx = torch.randn(batch, t, d, generator=gen, device=device, dtype=getattr(torch, dtype))
+        x = xp.from_dlpack(tx) if xp is not np else tx.numpy()
+        for threads in (512, 1024):
+            for cap in sorted({max(sms // 4, 1), max(sms // 2, 1), sms, 32 * sms}):
+                launcher.max_blocks, launcher.block_threads = cap, threads
+                sec, _ = b.time(
+                    lambda x=x: _gpu.metrics_table(x, rankme=False, xp=xp, kernels=launcher)
+                )
+                b.row(group, f"assay, {threads} threads, ≤ {cap} blocks", sec / batch, "sample")
+    launcher.max_blocks, launcher.block_threads = default
+
+
+def chunk_rows(b: Bench, kernels: Any, texts: list[str]) -> None:
+    """Shingles per item of the minimum kernel (``gpu.CHUNK``) swept, bytes on the device."""
+    xp = b.xp
+    data = np.frombuffer("".join(texts).encode(), dtype=np.uint8)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t.encode()) for t in texts], out=offsets[1:])
+    dev_data, dev_offsets = xp.asarray(data), xp.asarray(offsets)
+    group = f"tuning: MinHash chunk, {data.size / 1e6:.0f} MB"
+    default = gpu.CHUNK
+    for chunk in (64, 256, 1024, 4096):
+        gpu.CHUNK = chunk
+        sec, _ = b.time(
+            lambda: gpu.signatures_from_bytes(dev_data, dev_offsets, xp=xp, kernels=kernels)
+        )
+        b.row(
+            group,
+            f"assay, {chunk} shingles an item",
+            sec,
+            "batch",
+            f"{data.size / 1e9 / sec:.2f} GB/s",
+        )
+    gpu.CHUNK = default
+
+
 def _host(a: Any) -> np.ndarray:
     return a.get() if hasattr(a, "get") else np.asarray(a)
 
@@ -206,6 +253,8 @@ def main() -> None:
         print(f"GPU: {name}, torch {torch.__version__}, CuPy {cupy.__version__}")
     erank_rows(b, torch, device, shapes, eigen)
     minhash_rows(b, kernels, text_mb)
+    tuning_rows(b, torch, device, eigen, shapes[0])
+    chunk_rows(b, kernels, corpus(text_mb / 4))
     print(b.table())
 
 

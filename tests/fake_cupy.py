@@ -23,7 +23,7 @@ class _Function:
 
     def __call__(self, grid: tuple[int], block: tuple[int], args: tuple[Any, ...]) -> None:
         assert len(grid) == 1 and 1 <= grid[0] <= 32 * SMS, grid
-        assert block in ((256,), (1024,)), block
+        assert block in ((256,), (512,), (1024,)), block
         for a in args:
             assert isinstance(a, (np.ndarray, np.int64)), (self._name, type(a))
         self._log.append((self._name, grid[0], block[0]))

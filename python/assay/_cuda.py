@@ -31,17 +31,21 @@ class CudaKernels:
         self._cp = cp
         module = cp.RawModule(code=source.read_text(), options=("-std=c++14",))
         self._fns = {name: module.get_function(name) for name in names}
-        self._sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+        self.sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+        # Launch shape, tunable per instance (benches/bench_gpu.py sweeps them): the grid cap,
+        # and the threads of a per-item block (a power of two, at most 1024).
+        self.max_blocks = 32 * self.sms
+        self.block_threads = BLOCK_THREADS
 
     def launch(self, name: str, items: int, *args: Any, per_block: bool = False) -> None:
         if items == 0:
             return
         wanted = items if per_block else (items + THREADS - 1) // THREADS
-        blocks = int(min(wanted, 32 * self._sms))
+        blocks = int(min(wanted, self.max_blocks))
         conv = tuple(np.int64(a) if isinstance(a, (int, np.integer)) else a for a in args)
         if not all(a.flags.c_contiguous for a in conv if isinstance(a, self._cp.ndarray)):
             raise AssertionError(f"{name}: a kernel argument is not contiguous")
-        self._fns[name]((blocks,), (BLOCK_THREADS if per_block else THREADS,), conv)
+        self._fns[name]((blocks,), (self.block_threads if per_block else THREADS,), conv)
 
 
 _COMPILED: dict[tuple[pathlib.Path, int], CudaKernels] = {}

@@ -102,7 +102,7 @@ def nvrtc_available() -> bool:
         return False
 
 
-def nvrtc_ptx(source: str, arch: str, options: tuple[str, ...] = ("-std=c++14",)) -> str:
+def nvrtc_ptx(source: str, arch: str, options: tuple[str, ...] = ()) -> str:
     """PTX of ``source`` from NVRTC (CuPy's ``RawModule`` compiler), which needs no GPU: found by
     ``cuda.pathfinder`` (torch's CUDA wheels bring it). Raises ``RuntimeError`` with the log."""
     from cuda import pathfinder

@@ -183,10 +183,11 @@ def test_cuda_route_end_to_end_with_a_cupy_stand_in(monkeypatch):
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")
+@pytest.mark.parametrize("options", [(), ("-std=c++11",), ("-std=c++17",)])
 @pytest.mark.parametrize("arch", ["compute_80", "compute_90"])
-def test_cuda_source_compiles_with_nvrtc(arch):
-    # What CuPy's RawModule runs on a GPU machine, with the options CudaKernels passes.
-    ptx = nvrtc_ptx(gpu.KERNEL_SOURCE.read_text(), arch)
+def test_cuda_source_compiles_with_nvrtc(arch, options):
+    # What CuPy's RawModule runs on a GPU machine; any dialect, whatever CuPy adds.
+    ptx = nvrtc_ptx(gpu.KERNEL_SOURCE.read_text(), arch, options)
     for name in gpu.KERNEL_NAMES:
         assert f".entry {name}(" in ptx
 

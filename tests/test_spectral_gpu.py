@@ -106,9 +106,10 @@ def test_default_kernels_with_a_cupy_stand_in(monkeypatch, data_dir):
 
 
 @pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")
+@pytest.mark.parametrize("options", [(), ("-std=c++11",), ("-std=c++17",)])
 @pytest.mark.parametrize("arch", ["compute_80", "compute_90"])
-def test_cuda_source_compiles_with_nvrtc(arch):
-    ptx = nvrtc_ptx(_gpu_eigen.KERNEL_SOURCE.read_text(), arch)
+def test_cuda_source_compiles_with_nvrtc(arch, options):
+    ptx = nvrtc_ptx(_gpu_eigen.KERNEL_SOURCE.read_text(), arch, options)
     for name in _gpu_eigen.KERNEL_NAMES:
         assert f".entry {name}(" in ptx
 

@@ -29,7 +29,9 @@ class CudaKernels:
 
     def __init__(self, cp: Any, source: pathlib.Path, names: tuple[str, ...]) -> None:
         self._cp = cp
-        module = cp.RawModule(code=source.read_text(), options=("-std=c++14",))
+        # No options: the sources compile in every C++ dialect NVRTC takes (tested), so none of
+        # ours can clash with those CuPy adds.
+        module = cp.RawModule(code=source.read_text())
         self._fns = {name: module.get_function(name) for name in names}
         self.sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # Launch shape, tunable per instance (benches/bench_gpu.py sweeps them): the grid cap,

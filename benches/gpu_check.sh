@@ -16,7 +16,8 @@ export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1
 (nvidia-smi -L || echo "no nvidia-smi") | tee "$out/gpu.txt"
 lscpu | grep -E "^Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
 # The GPU tests, and the host-kernel tests beside them (the same kernels, compiled for the CPU).
-python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_spectral.py tests/test_erank.py \
+python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_cuda_sources.py \
+    tests/test_spectral.py tests/test_erank.py \
     2>&1 | tee "$out/tests.log" || true
 # Races, barrier misuse and out-of-bounds accesses: what the host build cannot see.
 for tool in memcheck racecheck synccheck; do

@@ -18,7 +18,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 from own_family_oracle import signature as own_signature
-from text_strategies import OWN_TEXTS, TEXTS
+from text_strategies import OWN_TEXTS, SIGNATURE_OPTIONS, TEXTS
 
 from assay import dedup
 
@@ -59,15 +59,7 @@ def test_datasketch_compat_real_text(compat, scheme, ngram):
     np.testing.assert_array_equal(got, want)
 
 
-@given(
-    texts=st.lists(OWN_TEXTS, min_size=1, max_size=4),
-    n=st.integers(1, 14),
-    num_perm=st.integers(1, 150),
-    seed=st.integers(0, 2**64 - 1),
-    unit=st.sampled_from(["word", "char"]),
-    lowercase=st.booleans(),
-    strip_punct=st.booleans(),
-)
+@given(texts=st.lists(OWN_TEXTS, min_size=1, max_size=4), **SIGNATURE_OPTIONS)
 def test_own_family_equals_its_documented_definition(
     texts, n, num_perm, seed, unit, lowercase, strip_punct
 ):

@@ -10,7 +10,7 @@ import os
 import fake_cupy
 import numpy as np
 import pytest
-from gpu_host_kernels import HostKernels, compiler, nvrtc_available, nvrtc_ptx
+from gpu_host_kernels import HostKernels, compiler
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -103,15 +103,6 @@ def test_default_kernels_with_a_cupy_stand_in(monkeypatch, data_dir):
     kinds = {(name, threads) for name, _, threads in fake_cupy.LAUNCHES}
     assert kinds == {("tridiagonalize_f64", 1024), ("bisect_f64", 256)}
     assert len(_cuda._COMPILED) == 1
-
-
-@pytest.mark.skipif(not nvrtc_available(), reason="no NVRTC library (CUDA wheels) installed")
-@pytest.mark.parametrize("options", [(), ("-std=c++11",), ("-std=c++17",)])
-@pytest.mark.parametrize("arch", ["compute_80", "compute_90"])
-def test_cuda_source_compiles_with_nvrtc(arch, options):
-    ptx = nvrtc_ptx(_gpu_eigen.KERNEL_SOURCE.read_text(), arch, options)
-    for name in _gpu_eigen.KERNEL_NAMES:
-        assert f".entry {name}(" in ptx
 
 
 @pytest.mark.gpu

@@ -50,3 +50,14 @@ SEPARATED = st.lists(st.tuples(OWN_WORDS, SEPARATORS), max_size=220).map(
 )
 # Decomposed text (not NFC) takes the tokeniser's fallback: one draw in three.
 OWN_TEXTS = st.one_of(TEXTS, SEPARATED, SEPARATED.map(lambda t: unicodedata.normalize("NFD", t)))
+
+
+# Signature options drawn by the MinHash property tests (CPU oracle and GPU pipeline alike).
+SIGNATURE_OPTIONS = dict(
+    n=st.integers(1, 14),
+    num_perm=st.integers(1, 150),
+    seed=st.integers(0, 2**64 - 1),
+    unit=st.sampled_from(["word", "char"]),
+    lowercase=st.booleans(),
+    strip_punct=st.booleans(),
+)

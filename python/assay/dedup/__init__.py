@@ -144,7 +144,9 @@ def minhash(
         )
     cuda = _cuda_index(device)
     if cuda is not None:
-        return _on_gpu(texts, cuda, compat, num_perm, ngram, unit, seed, lowercase, strip_punct)
+        opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+        norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
+        return _on_gpu(texts, cuda, compat, {**opts, **norm})
     kw = dict(
         num_perm=num_perm,
         ngram=ngram,
@@ -176,17 +178,7 @@ def _cuda_index(device: Any) -> int | None:
     return int(match.group(1) or 0)
 
 
-def _on_gpu(
-    texts: list[str],
-    device: int,
-    compat: str | None,
-    num_perm: int,
-    ngram: int,
-    unit: str,
-    seed: int,
-    lowercase: bool,
-    strip_punct: bool,
-) -> np.ndarray:
+def _on_gpu(texts: list[str], device: int, compat: str | None, opts: dict) -> np.ndarray:
     if compat is not None:
         raise ValueError(f"compat={compat!r} runs on the CPU only: pass device='cpu'")
     try:
@@ -196,15 +188,7 @@ def _on_gpu(
     from . import gpu
 
     with cupy.cuda.Device(device):
-        return gpu.minhash(
-            _texts(texts),
-            num_perm=num_perm,
-            ngram=ngram,
-            unit=unit,
-            seed=seed,
-            lowercase=bool(lowercase),
-            strip_punct=bool(strip_punct),
-        )
+        return gpu.minhash(_texts(texts), **opts)
 
 
 def exact_jaccard(

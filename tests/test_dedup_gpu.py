@@ -142,6 +142,15 @@ def test_bytes_entry_point_checks_its_arguments():
         run(data, [0, 13], num_perm=0)
 
 
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_a_lone_surrogate_is_named_on_either_device(device, monkeypatch):
+    cupy, cupyx = fake_cupy.modules()
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    monkeypatch.setitem(sys.modules, "cupyx", cupyx)
+    with pytest.raises(ValueError, match=r"texts\[2\] is not valid Unicode: '\\ud800'.* 1 "):
+        dedup.minhash(["fine", "also fine", "x\ud800y"], device=device)
+
+
 def test_device_argument_is_checked(tmp_path, capsys):
     with pytest.raises(ValueError, match="device must be"):
         dedup.minhash(["a b"], device="tpu")

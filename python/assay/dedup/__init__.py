@@ -146,7 +146,10 @@ def minhash(
     if cuda is not None:
         opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
         norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
-        return _on_gpu(texts, cuda, compat, {**opts, **norm})
+        try:
+            return _on_gpu(texts, cuda, compat, {**opts, **norm})
+        except UnicodeEncodeError as err:
+            raise _unencodable(texts, err) from None
     kw = dict(
         num_perm=num_perm,
         ngram=ngram,
@@ -160,12 +163,28 @@ def minhash(
         kw.update(a=a, b=b)
     try:
         return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
+    except UnicodeEncodeError as err:
+        raise _unencodable(texts, err) from None
     except TypeError as err:
         try:
             _texts(texts)
         except TypeError as named:  # the item that is not a str, by its index
             raise named from None
         raise err
+
+
+def _unencodable(texts: Sequence[str], err: UnicodeEncodeError) -> ValueError:
+    """The error naming the first text that has no UTF-8 form (a lone surrogate)."""
+    for i, t in enumerate(texts):
+        try:
+            t.encode()
+        except UnicodeEncodeError as bad:
+            char = bad.object[bad.start]
+            return ValueError(
+                f"texts[{i}] is not valid Unicode: {char!r} (a lone surrogate) at position "
+                f"{bad.start} has no UTF-8 form; decode the source with errors='replace' or drop it"
+            )
+    return ValueError(str(err))
 
 
 def _cuda_index(device: Any) -> int | None:

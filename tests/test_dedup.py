@@ -297,8 +297,8 @@ def test_bad_input_messages(tmp_path):
         dedup.clusters(bad)
     frame = dedup.clusters(bad, errors="replace")
     assert len(frame) == 1
-    with pytest.raises(UnicodeEncodeError):
-        dedup.minhash(["lone \ud800 surrogate"])
+    with pytest.raises(UnicodeEncodeError, match=r"lone surrogate in texts\[1\]"):
+        dedup.minhash(["fine", "lone \ud800 surrogate"])
 
 
 def test_cli_dedup(tmp_path, capsys):

@@ -48,6 +48,11 @@ def test_eigenvalues_equal_lapack(b, n, seed, dtype, rank):
     check_eigenvalues(g.astype(dtype))
 
 
+def test_eigenvalues_refuse_other_dtypes():
+    with pytest.raises(TypeError, match="float32 or float64, got int64"):
+        _gpu_eigen.symmetric_eigenvalues(np, np.eye(3, dtype=np.int64)[None], HOST)
+
+
 def test_eigenvalues_of_matrices_already_reduced():
     # Diagonal and tridiagonal inputs take the no-reflection branch at every step.
     for dtype in (np.float32, np.float64):

@@ -173,18 +173,15 @@ def minhash(
         raise err
 
 
-def _unencodable(texts: Sequence[str], err: UnicodeEncodeError) -> ValueError:
-    """The error naming the first text that has no UTF-8 form (a lone surrogate)."""
+def _unencodable(texts: Sequence[str], err: UnicodeEncodeError) -> UnicodeEncodeError:
+    """``err`` again, naming the first text that has no UTF-8 form (a lone surrogate)."""
     for i, t in enumerate(texts):
         try:
             t.encode()
         except UnicodeEncodeError as bad:
-            char = bad.object[bad.start]
-            return ValueError(
-                f"texts[{i}] is not valid Unicode: {char!r} (a lone surrogate) at position "
-                f"{bad.start} has no UTF-8 form; decode the source with errors='replace' or drop it"
-            )
-    return ValueError(str(err))
+            reason = f"a lone surrogate in texts[{i}]; decode with errors='replace' or drop it"
+            return UnicodeEncodeError(bad.encoding, bad.object, bad.start, bad.end, reason)
+    return err
 
 
 def _cuda_index(device: Any) -> int | None:

@@ -207,9 +207,9 @@ def _batches(
         # Right padding keeps the valid tokens first; left padding is moved to the end.
         order = np.argsort(mask == 0, axis=1, kind="stable")
         chosen = {}
+        index = torch.from_numpy(order[:, :, None]).to(dev) if keep else None
         for li in _layers(layers, len(hidden)):
-            if keep:
-                index = torch.from_numpy(order[:, :, None]).to(dev)
+            if index is not None:
                 chosen[li] = torch.take_along_dim(hidden[li].float(), index, dim=1).contiguous()
                 continue
             h = hidden[li].float().cpu().numpy()

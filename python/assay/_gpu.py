@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import ShapeError
+from ._gpu_eigen import symmetric_eigenvalues
 
 try:  # pragma: no cover - exercised only on GPU machines
     import cupy as cp
@@ -37,8 +38,6 @@ def _gram_eigenvalues(xp: Any, a: Any, kernels: Any) -> Any:
     g = a @ at if t <= d else at @ a
     if xp is np and kernels is None:
         return xp.linalg.eigvalsh(g)
-    from ._gpu_eigen import symmetric_eigenvalues
-
     return symmetric_eigenvalues(xp, g, kernels)
 
 

@@ -142,6 +142,9 @@ def exact_jaccard(
     case: str,
     strip_punct: bool,
 ) -> npt.NDArray[np.float64]: ...
+def own_minhash_permutations(
+    num_perm: int, seed: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
 def pack_utf8(
     texts: list[str], buffer: npt.NDArray[np.uint8], *, case: str
 ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...

@@ -10,7 +10,7 @@ use super::threads::detach;
 
 use crate::device_pack::pack;
 use crate::lsh::{choose_banding, clusters};
-use crate::minhash::{Family, MinHasher};
+use crate::minhash::{own_permutations, Family, MinHasher};
 use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
 
 /// Shingling options from the Python-level strings (validated in Python; re-checked here).
@@ -64,6 +64,16 @@ pub fn minhash_signatures<'py>(
     Ok(Array2::from_shape_vec((texts.len(), np), out)
         .expect("batch returns rows × num_perm values")
         .into_pyarray(py))
+}
+
+type U32Pair<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
+
+/// The own family's permutation parameters `(a, b)` for `num_perm` and `seed`: the ones the CPU
+/// kernels use, for the GPU path.
+#[pyfunction]
+pub fn own_minhash_permutations(py: Python<'_>, num_perm: usize, seed: u64) -> U32Pair<'_> {
+    let (a, b) = own_permutations(num_perm, seed);
+    (a.into_pyarray(py), b.into_pyarray(py))
 }
 
 type PackedArrays<'py> = (usize, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>);

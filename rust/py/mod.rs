@@ -30,7 +30,9 @@ mod _native {
     #[pymodule_export]
     use super::contamination::NgramScanner;
     #[pymodule_export]
-    use super::dedup::{exact_jaccard, lsh_banding, minhash_signatures, pack_utf8, union_find};
+    use super::dedup::{
+        exact_jaccard, lsh_banding, minhash_signatures, own_minhash_permutations, pack_utf8, union_find,
+    };
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]

@@ -36,26 +36,10 @@ KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", 
 CHUNK = 256
 """Shingles per (chunk, permutation) item of the minimum kernel: bounds the longest loop."""
 TEXTS_PER_PACK = 1 << 16
-GOLDEN = 0x9E37_79B9_7F4A_7C15
 _PUNCT = np.zeros(256, dtype=bool)
 _PUNCT[list(string.punctuation.encode())] = True
 _LOWER = np.arange(256, dtype=np.uint8)
 _LOWER[65:91] += 32
-
-
-def _mix64(x: np.ndarray) -> np.ndarray:
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58_476D_1CE4_E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D0_49BB_1331_11EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def own_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The own family's ``(a_k, b_k)`` as uint32: low halves of SplitMix64 outputs from ``seed``."""
-    steps = np.arange(1, 2 * num_perm + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = _mix64(np.uint64(seed) + steps * np.uint64(GOLDEN))
-    low = (z & np.uint64(0xFFFF_FFFF)).astype(np.uint32)
-    return np.ascontiguousarray(low[0::2] | np.uint32(1)), np.ascontiguousarray(low[1::2])
 
 
 def _prepend_zero(xp: Any, counts: Any) -> Any:
@@ -167,7 +151,7 @@ def signatures_from_bytes(
         span_start, span_end = char_starts[first], char_starts[first + length]
         x = xp.empty(first.size, dtype=xp.uint32)
         kernels.launch("char_shingles", first.size, data, span_start, span_end, first.size, x)
-    a, b = (xp.asarray(v) for v in own_permutations(num_perm, seed))
+    a, b = (xp.asarray(v) for v in _native.own_minhash_permutations(num_perm, seed))
     return _minima(xp, kernels, x, win_offsets, a, b)
 
 

@@ -143,12 +143,15 @@ def test_bytes_entry_point_checks_its_arguments():
 
 
 @pytest.mark.parametrize("device", ["cpu", "cuda"])
-def test_a_lone_surrogate_is_named_on_either_device(device, monkeypatch):
+def test_a_bad_text_is_named_on_either_device(device, monkeypatch):
     cupy, cupyx = fake_cupy.modules()
     monkeypatch.setitem(sys.modules, "cupy", cupy)
     monkeypatch.setitem(sys.modules, "cupyx", cupyx)
     with pytest.raises(UnicodeEncodeError, match=r"'\\ud800' in position 1: .* in texts\[2\]"):
         dedup.minhash(["fine", "also fine", "x\ud800y"], device=device)
+    for bad in (3, b"bytes"):
+        with pytest.raises(TypeError, match=r"texts\[1\] must be str"):
+            dedup.minhash(["fine", bad], device=device)
 
 
 def test_device_argument_is_checked(tmp_path, capsys):

@@ -143,13 +143,8 @@ def minhash(
             f"compat must be None, 'datasketch' or 'datasketch-legacy', got {compat!r}"
         )
     cuda = _cuda_index(device)
-    if cuda is not None:
-        opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
-        norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
-        try:
-            return _on_gpu(texts, cuda, compat, {**opts, **norm})
-        except UnicodeEncodeError as err:
-            raise _unencodable(texts, err) from None
+    if cuda is not None and compat is not None:
+        raise ValueError(f"compat={compat!r} runs on the CPU only: pass device='cpu'")
     kw = dict(
         num_perm=num_perm,
         ngram=ngram,
@@ -162,6 +157,10 @@ def minhash(
         a, b = datasketch_permutations(num_perm, seed, compat == "datasketch-legacy")
         kw.update(a=a, b=b)
     try:
+        if cuda is not None:
+            opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+            norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
+            return _on_gpu(texts, cuda, {**opts, **norm})
         return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
     except UnicodeEncodeError as err:
         raise _unencodable(texts, err) from None
@@ -194,9 +193,7 @@ def _cuda_index(device: Any) -> int | None:
     return int(match.group(1) or 0)
 
 
-def _on_gpu(texts: list[str], device: int, compat: str | None, opts: dict) -> np.ndarray:
-    if compat is not None:
-        raise ValueError(f"compat={compat!r} runs on the CPU only: pass device='cpu'")
+def _on_gpu(texts: list[str], device: int, opts: dict) -> np.ndarray:
     try:
         import cupy
     except ImportError:
@@ -204,7 +201,7 @@ def _on_gpu(texts: list[str], device: int, compat: str | None, opts: dict) -> np
     from . import gpu
 
     with cupy.cuda.Device(device):
-        return gpu.minhash(_texts(texts), **opts)
+        return gpu.minhash(texts, **opts)
 
 
 def exact_jaccard(

@@ -7,6 +7,7 @@ From arrays: :func:`diff_erank`. From a transformers model (needs ``assay[torch]
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -153,8 +154,6 @@ def _batches(
     that the spectral metrics run on the GPU without a copy to the host."""
     import torch
 
-    from . import _gpu
-
     if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
         raise TypeError("texts must be a sequence of str")
     if len(texts) == 0:
@@ -180,7 +179,7 @@ def _batches(
     if device is not None:
         model.to(device)
     dev = next(model.parameters()).device
-    keep = on_device and dev.type == "cuda" and _gpu.cp is not None
+    keep = on_device and dev.type == "cuda" and importlib.util.find_spec("cupy") is not None
     starts = range(0, len(texts), batch_size)
     if progress:
         from tqdm.auto import tqdm

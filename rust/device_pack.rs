@@ -4,6 +4,8 @@
 //! device only when that is exact: it is NFC, and (under [`Case::Unicode`]) no non-ASCII character
 //! of it changes case. Other texts are packed empty and flagged for the CPU kernels.
 
+use rayon::prelude::*;
+
 use crate::tokenize::{folds_non_ascii_case, is_nfc_fast, Case};
 
 /// Whether the device kernels give `text` the CPU kernels' shingles under `case`.
@@ -23,26 +25,67 @@ pub struct Packed {
     pub on_cpu: Vec<bool>,
 }
 
-/// Packs texts from the front of `texts` into `buf` until the next one does not fit.
-pub fn pack<S: AsRef<str>>(texts: &[S], case: Case, buf: &mut [u8]) -> Packed {
+/// Packs texts from the front of `texts` into `buf` until the next one for the device does not
+/// fit. Texts are checked and copied on all of rayon's threads, in rounds of texts that fit even
+/// if all of them were for the device; a round ends short only where some went to the CPU.
+pub fn pack<S: AsRef<str> + Sync>(texts: &[S], case: Case, buf: &mut [u8]) -> Packed {
     let mut packed = Packed { offsets: vec![0], ..Packed::default() };
-    let mut used = 0usize;
-    for text in texts {
-        let bytes = text.as_ref().as_bytes();
-        let oversize = bytes.len() > buf.len();
-        let cpu = oversize || !device_exact(text.as_ref(), case);
-        if !cpu {
-            if used + bytes.len() > buf.len() {
+    let capacity = buf.len();
+    let mut rest = buf;
+    while packed.count < texts.len() {
+        let used = *packed.offsets.last().expect("offsets start with 0") as usize;
+        let round = &texts[packed.count..round_end(texts, packed.count, capacity - used, capacity)];
+        if round.is_empty() {
+            // The next text fits only if it is for the CPU (it takes no bytes).
+            let next = texts[packed.count].as_ref();
+            if device_exact(next, case) {
                 break;
             }
-            buf[used..used + bytes.len()].copy_from_slice(bytes);
-            used += bytes.len();
+            packed.offsets.push(used as i64);
+            packed.on_cpu.push(true);
+            packed.count += 1;
+            continue;
         }
-        packed.offsets.push(used as i64);
-        packed.on_cpu.push(cpu);
-        packed.count += 1;
+        let on_cpu: Vec<bool> = round
+            .par_iter()
+            .map(|t| t.as_ref().len() > capacity || !device_exact(t.as_ref(), case))
+            .collect();
+        let mut slots = Vec::with_capacity(round.len());
+        let mut end = used;
+        for (text, &cpu) in round.iter().zip(&on_cpu) {
+            let len = if cpu { 0 } else { text.as_ref().len() };
+            let (slot, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            rest = tail;
+            slots.push(slot);
+            end += len;
+            packed.offsets.push(end as i64);
+        }
+        slots.into_par_iter().zip(round.par_iter()).for_each(|(slot, text)| {
+            if !slot.is_empty() {
+                slot.copy_from_slice(text.as_ref().as_bytes());
+            }
+        });
+        packed.count += round.len();
+        packed.on_cpu.extend(on_cpu);
     }
     packed
+}
+
+/// End of the longest run of texts from `start` whose bytes fit in `room` (texts longer than the
+/// whole buffer, `capacity`, count none: they go to the CPU).
+fn round_end<S: AsRef<str>>(texts: &[S], start: usize, mut room: usize, capacity: usize) -> usize {
+    let mut end = start;
+    for text in &texts[start..] {
+        let len = text.as_ref().len();
+        if len <= capacity {
+            if len > room {
+                break;
+            }
+            room -= len;
+        }
+        end += 1;
+    }
+    end
 }
 
 #[cfg(test)]
@@ -64,6 +107,49 @@ mod tests {
         assert_eq!(p.count, 5);
         assert_eq!(p.on_cpu, [false, false, true, false, false]);
         assert_eq!(&buf[..p.offsets[5] as usize], "abÜnïcodecdÀB".as_bytes());
+    }
+
+    /// The rule, one text at a time: a text for the CPU is always taken; one for the device
+    /// is taken while it fits.
+    fn pack_one_by_one(texts: &[String], case: Case, buf: &mut [u8]) -> Packed {
+        let mut packed = Packed { offsets: vec![0], ..Packed::default() };
+        let mut used = 0;
+        for text in texts {
+            let cpu = text.len() > buf.len() || !device_exact(text, case);
+            if !cpu {
+                if used + text.len() > buf.len() {
+                    break;
+                }
+                buf[used..used + text.len()].copy_from_slice(text.as_bytes());
+                used += text.len();
+            }
+            packed.offsets.push(used as i64);
+            packed.on_cpu.push(cpu);
+            packed.count += 1;
+        }
+        packed
+    }
+
+    #[test]
+    fn rounds_pack_what_one_text_at_a_time_packs() {
+        use rand::{Rng, SeedableRng};
+        let pieces = ["ab", "Ünï", "e\u{301}", "xyz ", "ÀB", "東京", "", "longer text here"];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for _ in 0..300 {
+            let texts: Vec<String> = (0..rng.random_range(0..40))
+                .map(|_| {
+                    (0..rng.random_range(0..6)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect()
+                })
+                .collect();
+            let size = rng.random_range(0..120);
+            for case in [Case::Keep, Case::Unicode] {
+                let (mut got_buf, mut want_buf) = (vec![0u8; size], vec![0u8; size]);
+                let got = pack(&texts, case, &mut got_buf);
+                let want = pack_one_by_one(&texts, case, &mut want_buf);
+                assert_eq!(got, want, "{texts:?} in {size} bytes");
+                assert_eq!(got_buf, want_buf);
+            }
+        }
     }
 
     #[test]

@@ -94,18 +94,35 @@ pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-/// True when `text` is certainly NFC: every character is below U+0300 (no UTF-8 lead byte ≥ 0xCC,
-/// checked 1 KiB at a time: a vector maximum, reduced to one byte once a chunk), or the NFC quick
-/// check says "yes".
+/// True when `text` is certainly NFC: the NFC quick check says "yes" from the first character at
+/// or above U+0300 on (UTF-8 lead byte ≥ 0xCC, found 1 KiB at a time by a vector maximum). The
+/// characters before it are starters (combining class 0) with quick-check "yes": the check's
+/// state after them is its initial state, so it may start there.
 pub fn is_nfc_fast(text: &str) -> bool {
-    let low = text.as_bytes().chunks(1024).all(|c| c.iter().fold(0u8, |m, &b| m.max(b)) < 0xCC);
-    low || is_nfc_quick(text.chars()) == IsNormalized::Yes
+    match first_byte_at_least(text.as_bytes(), 0xCC) {
+        None => true,
+        Some(at) => is_nfc_quick(text[at..].chars()) == IsNormalized::Yes,
+    }
 }
 
 /// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:
 /// otherwise it is ASCII lower-casing, byte for byte.
 pub fn folds_non_ascii_case(text: &str) -> bool {
-    !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()))
+    first_byte_at_least(text.as_bytes(), 0x80).is_some_and(|at| {
+        text[at..].chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()))
+    })
+}
+
+/// Index of the first byte ≥ `limit`, skipping 1 KiB chunks whose vector maximum is below it. For
+/// `limit` ≥ 0x80 that byte begins a character (a continuation byte follows a byte ≥ 0xC0).
+fn first_byte_at_least(bytes: &[u8], limit: u8) -> Option<usize> {
+    let chunks = bytes.chunks(1024);
+    for (k, chunk) in chunks.enumerate() {
+        if chunk.iter().fold(0u8, |m, &b| m.max(b)) >= limit {
+            return chunk.iter().position(|&b| b >= limit).map(|i| k * 1024 + i);
+        }
+    }
+    None
 }
 
 trait TitleCase {
@@ -150,6 +167,29 @@ mod tests {
 
     fn opts(n: usize, unit: Unit) -> ShingleOpts {
         ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
+    }
+
+    #[test]
+    fn fast_checks_skipping_a_prefix_equal_the_checks_over_the_whole_text() {
+        use rand::{Rng, SeedableRng};
+        use unicode_normalization::is_nfc;
+        // Starters below U+0300, combining marks (U+0301, U+0327, U+0323 in both orders),
+        // precomposed letters, a singleton decomposition (U+212B), capitals beyond ASCII.
+        let pieces =
+            ["a", "Z ", "é", "ǅ", "\u{301}", "\u{327}\u{323}", "\u{323}\u{327}", "Å", "東", "Ünï", "ß"];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        for _ in 0..5000 {
+            let mut text: String = "x".repeat(rng.random_range(0..2100));
+            for _ in 0..rng.random_range(0..5) {
+                text.push_str(pieces[rng.random_range(0..pieces.len())]);
+                text.push_str(&"y".repeat(rng.random_range(0..3)));
+            }
+            let quick = is_nfc_quick(text.chars()) == IsNormalized::Yes;
+            assert_eq!(is_nfc_fast(&text), quick, "{text:?}");
+            assert!(!quick || is_nfc(&text));
+            let folds = text.chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()));
+            assert_eq!(folds_non_ascii_case(&text), folds, "{text:?}");
+        }
     }
 
     #[test]

@@ -59,6 +59,17 @@ class _Device:
         pass
 
 
+class _DeviceArray(np.ndarray):
+    """An array "on the device": NumPy's, with CuPy's host transfers."""
+
+    def set(self, host: np.ndarray) -> None:
+        assert host.shape == self.shape and host.dtype == self.dtype, (host.shape, self.shape)
+        self[...] = host
+
+    def get(self) -> np.ndarray:
+        return np.array(self)
+
+
 LAUNCHES: list[tuple[str, int, int]] = []
 """(kernel, blocks, threads) of every launch, in order."""
 
@@ -67,6 +78,7 @@ def modules() -> tuple[types.ModuleType, types.ModuleType]:
     """(cupy, cupyx) stand-ins: NumPy's namespace plus what assay's GPU code uses of CuPy's."""
     cupy = types.ModuleType("cupy")
     cupy.__dict__.update({k: getattr(np, k) for k in dir(np) if not k.startswith("__")})
+    cupy.empty = lambda *args, **kwargs: np.empty(*args, **kwargs).view(_DeviceArray)
     cupy.RawModule = _RawModule
     cupy.asnumpy = np.asarray
     cupy.cuda = types.SimpleNamespace(Device=_Device)

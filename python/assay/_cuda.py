@@ -59,3 +59,14 @@ def compiled(cp: Any, source: pathlib.Path, names: tuple[str, ...]) -> CudaKerne
     if key not in _COMPILED:
         _COMPILED[key] = CudaKernels(cp, source, names)
     return _COMPILED[key]
+
+
+def to_device(xp: Any, host: np.ndarray) -> Any:
+    """A copy of the C-contiguous host array ``host`` on the current device, by one
+    ``cudaMemcpy``: from page-locked memory a single DMA, done when this returns (so ``host`` may
+    be refilled). ``cupy.asarray`` would first copy it into a pinned buffer of its own."""
+    if xp is np:
+        return host.copy()
+    device = xp.empty(host.shape, dtype=host.dtype)
+    device.set(host)
+    return device

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from .._cuda import Kernels, compiled
+from .._cuda import Kernels, compiled, to_device
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
 KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
@@ -202,7 +202,7 @@ def minhash(
     case = "lower" if lowercase else "keep"
     with ThreadPoolExecutor(max_workers=1) as pool:
         for start, chunk, offsets, on_cpu, buffer in _packs(texts, buffers, case, pool):
-            data = xp.asarray(buffer[: int(offsets[-1])])
+            data = to_device(xp, buffer[: int(offsets[-1])])
             sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
             rows = out[start : start + len(chunk)]
             rows[:] = sig.get() if hasattr(sig, "get") else sig

@@ -9,7 +9,9 @@
 // Host builds (tests/gpu_host_kernels.py) run each kernel with one block of one thread: the block
 // loops then visit every item of a phase in turn, and the barriers between phases and the block
 // sums (over one partial) keep their meaning, so the host computes what the device computes, up
-// to the order of the block sums and the device's fused multiply-adds.
+// to the order of the block sums and the device's fused multiply-adds. tests/kernel_threads.cpp
+// runs them with real threads per block (OS threads, a pthread barrier for __syncthreads) under
+// ThreadSanitizer, which reports any access between a block's threads that no barrier orders.
 
 typedef long long i64;
 

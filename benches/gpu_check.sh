@@ -20,7 +20,8 @@ python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spec
     tests/test_spectral.py tests/test_erank.py \
     2>&1 | tee "$out/tests.log" || true
 # Races, barrier misuse and out-of-bounds accesses on the device itself (on the host,
-# tests/test_spectral_gpu_threads.py checks the barriers with real threads under ThreadSanitizer).
+# tests/test_spectral_gpu_threads.py checks the barriers under ThreadSanitizer and
+# tests/test_host_kernels_asan.py the bounds under AddressSanitizer).
 for tool in memcheck racecheck synccheck; do
     large=$([ "$tool" = memcheck ] && echo --large || true)
     timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \

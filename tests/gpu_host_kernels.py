@@ -54,7 +54,9 @@ def compiler() -> str | None:
 class HostKernels:
     """``assay._cuda.Kernels`` backed by the host build of a CUDA source (NumPy arrays in)."""
 
-    def __init__(self, source: pathlib.Path = gpu.KERNEL_SOURCE) -> None:
+    def __init__(
+        self, source: pathlib.Path = gpu.KERNEL_SOURCE, flags: tuple[str, ...] = ()
+    ) -> None:
         cxx = compiler()
         if cxx is None:
             raise RuntimeError("no C++ compiler (g++ or clang++) to build the host kernels")
@@ -62,7 +64,7 @@ class HostKernels:
         shim = pathlib.Path(self._dir.name, "cuda_host_shim.h")
         shim.write_text(SHIM)
         lib = pathlib.Path(self._dir.name, source.stem + ".so")
-        cmd = [cxx, "-O2", "-shared", "-fPIC", "-x", "c++", "-include", str(shim)]
+        cmd = [cxx, "-O2", "-shared", "-fPIC", *flags, "-x", "c++", "-include", str(shim)]
         subprocess.run([*cmd, str(source), "-o", str(lib)], check=True)
         self._lib = ctypes.CDLL(str(lib))
         self.launched: dict[str, int] = {}

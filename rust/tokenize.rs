@@ -114,7 +114,8 @@ pub fn folds_non_ascii_case(text: &str) -> bool {
 }
 
 /// Index of the first byte ≥ `limit`, skipping 1 KiB chunks whose vector maximum is below it. For
-/// `limit` ≥ 0x80 that byte begins a character (a continuation byte follows a byte ≥ 0xC0).
+/// `limit` = 0x80 (the first non-ASCII byte) or ≥ 0xC0 (only lead bytes are so large) that byte
+/// begins a character.
 fn first_byte_at_least(bytes: &[u8], limit: u8) -> Option<usize> {
     let chunks = bytes.chunks(1024);
     for (k, chunk) in chunks.enumerate() {
@@ -175,8 +176,19 @@ mod tests {
         use unicode_normalization::is_nfc;
         // Starters below U+0300, combining marks (U+0301, U+0327, U+0323 in both orders),
         // precomposed letters, a singleton decomposition (U+212B), capitals beyond ASCII.
-        let pieces =
-            ["a", "Z ", "é", "ǅ", "\u{301}", "\u{327}\u{323}", "\u{323}\u{327}", "Å", "東", "Ünï", "ß"];
+        let pieces = [
+            "a",
+            "Z ",
+            "é",
+            "ǅ",
+            "\u{301}",
+            "\u{327}\u{323}",
+            "\u{323}\u{327}",
+            "\u{212B}",
+            "東",
+            "Ünï",
+            "ß",
+        ];
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
         for _ in 0..5000 {
             let mut text: String = "x".repeat(rng.random_range(0..2100));

@@ -125,6 +125,30 @@ def test_minhash_paired_ratio(benchmark, corpus):
     run(benchmark, "assay", dedup.minhash, corpus, size=mb(corpus))
 
 
+# ---- an Arrow column in place, against its Python strs ----
+
+# Latin to Cyrillic letters: the same documents as two-byte UTF-8 text, which CPython stores as
+# UCS-2 and must encode again for any UTF-8 consumer.
+CYRILLIC = str.maketrans(string.ascii_lowercase, "абцдефгхийклмнопярстужвьыз")
+
+
+@pytest.mark.parametrize("script", ["latin", "cyrillic"])
+@pytest.mark.parametrize("impl", ["assay", "assay-to_pylist"])
+def test_minhash_arrow(benchmark, corpus, impl, script):
+    """``dedup.minhash`` of a pyarrow column read in place, against the same column made into
+    Python strs first (``to_pylist``: what a caller without Arrow input does)."""
+    import pyarrow as pa
+
+    benchmark.group = f"minhash from a pyarrow column, {script} 8MB"
+    texts = corpus if script == "latin" else [t.translate(CYRILLIC) for t in corpus]
+    column = pa.array(texts)
+    if impl == "assay":
+        out = run(benchmark, impl, dedup.minhash, column, size=mb(texts))
+    else:
+        out = run(benchmark, impl, lambda c: dedup.minhash(c.to_pylist()), column, size=mb(texts))
+    assert out.shape == (N_DOCS, 128)
+
+
 # ---- LSH insert + query (threshold 0.8, 128 permutations) ----
 
 

@@ -26,6 +26,7 @@ pub mod split_hashes;
 pub mod sterf;
 pub mod style;
 pub mod tokenize;
+pub mod utf8_texts;
 pub mod word_tokens;
 
 #[cfg(feature = "python")]

@@ -10,7 +10,9 @@
 //! tokeniser is [`crate::word_tokens`]).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Token unit of a shingle.
@@ -66,11 +68,8 @@ pub fn is_py_space(c: char) -> bool {
 
 /// Applies NFC, case folding and punctuation deletion; borrows when nothing changes.
 pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
-    let nfc: Cow<'a, str> = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.nfc().collect())
-    };
+    let nfc: Cow<'a, str> =
+        if is_nfc_fast(text) { Cow::Borrowed(text) } else { Cow::Owned(text.nfc().collect()) };
     let needs_case = match opts.case {
         Case::Keep => false,
         Case::Ascii => nfc.bytes().any(|b| b.is_ascii_uppercase()),
@@ -94,15 +93,38 @@ pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-/// True when `text` is certainly NFC: the NFC quick check says "yes" from the first character at
-/// or above U+0300 on (UTF-8 lead byte ≥ 0xCC, found 1 KiB at a time by a vector maximum). The
-/// characters before it are starters (combining class 0) with quick-check "yes": the check's
-/// state after them is its initial state, so it may start there.
+/// True when `text` is certainly NFC: the NFC quick check says "yes". Characters below U+0300
+/// (UTF-8 lead bytes below 0xCC, skipped 1 KiB at a time by a vector maximum) and the BMP
+/// characters of [`nfc_safe_bmp`] are starters (combining class 0) with quick-check "yes": the
+/// check's state after any run of them is its initial state, so it starts at the first other
+/// character (and is not run at all in text such as Cyrillic, Greek or CJK without marks).
 pub fn is_nfc_fast(text: &str) -> bool {
-    match first_byte_at_least(text.as_bytes(), 0xCC) {
-        None => true,
-        Some(at) => is_nfc_quick(text[at..].chars()) == IsNormalized::Yes,
+    let Some(at) = first_byte_at_least(text.as_bytes(), 0xCC) else {
+        return true;
+    };
+    let (rest, safe) = (&text[at..], nfc_safe_bmp());
+    for (i, c) in rest.char_indices() {
+        let cp = c as usize;
+        if cp >= 0x300 && (cp >= 0x10000 || safe[cp >> 6] >> (cp & 63) & 1 == 0) {
+            return is_nfc_quick(rest[i..].chars()) == IsNormalized::Yes;
+        }
     }
+    true
+}
+
+/// Bit `c` (of word `c >> 6`): BMP character `c` is a starter with NFC quick check "yes".
+fn nfc_safe_bmp() -> &'static [u64; 1024] {
+    static TABLE: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut bits = Box::new([0u64; 1024]);
+        for c in (0..0x10000u32).filter_map(char::from_u32) {
+            let one = std::iter::once(c);
+            if canonical_combining_class(c) == 0 && is_nfc_quick(one) == IsNormalized::Yes {
+                bits[c as usize >> 6] |= 1 << (c as usize & 63);
+            }
+        }
+        bits
+    })
 }
 
 /// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:
@@ -175,7 +197,8 @@ mod tests {
         use rand::{Rng, SeedableRng};
         use unicode_normalization::is_nfc;
         // Starters below U+0300, combining marks (U+0301, U+0327, U+0323 in both orders),
-        // precomposed letters, a singleton decomposition (U+212B), capitals beyond ASCII.
+        // precomposed letters, singleton decompositions (U+212B, U+0374, U+0386 is "yes"),
+        // capitals beyond ASCII, Cyrillic, a Cyrillic combining mark, Hangul syllable + jamo.
         let pieces = [
             "a",
             "Z ",
@@ -188,6 +211,11 @@ mod tests {
             "東",
             "Ünï",
             "ß",
+            "жёлтый",
+            "\u{483}",
+            "Ά",
+            "\u{374}",
+            "가\u{11A8}",
         ];
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
         for _ in 0..5000 {
@@ -201,6 +229,27 @@ mod tests {
             assert!(!quick || is_nfc(&text));
             let folds = text.chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()));
             assert_eq!(folds_non_ascii_case(&text), folds, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fast_nfc_check_equals_the_quick_check_for_every_bmp_character_in_context() {
+        // Each BMP character alone, after a starter, before and after combining marks of high and
+        // low class (U+05B0: class 10, quick check "yes"), and between characters that compose.
+        for c in (0x80..0x10000u32).filter_map(char::from_u32) {
+            for text in [
+                format!("{c}"),
+                format!("я{c}"),
+                format!("{c}\u{301}"),
+                format!("{c}\u{323}"),
+                format!("{c}\u{5B0}"),
+                format!("\u{301}{c}"),
+                format!("e{c}\u{301}"),
+                format!("{c}\u{1161}"),
+            ] {
+                let quick = is_nfc_quick(text.chars()) == IsNormalized::Yes;
+                assert_eq!(is_nfc_fast(&text), quick, "U+{:04X} in {text:?}", c as u32);
+            }
         }
     }
 

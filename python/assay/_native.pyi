@@ -132,6 +132,21 @@ def minhash_signatures(
     a: npt.NDArray[np.uint64] | None = None,
     b: npt.NDArray[np.uint64] | None = None,
 ) -> npt.NDArray[np.uint32]: ...
+def minhash_signatures_utf8(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    *,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    case: str,
+    strip_punct: bool,
+    seed: int,
+    family: str,
+    a: npt.NDArray[np.uint64] | None = None,
+    b: npt.NDArray[np.uint64] | None = None,
+    first: int = 0,
+) -> npt.NDArray[np.uint32]: ...
 def exact_jaccard(
     texts: list[str],
     i: npt.NDArray[np.uint32],
@@ -147,6 +162,14 @@ def own_minhash_permutations(
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]: ...
 def pack_utf8(
     texts: list[str], buffer: npt.NDArray[np.uint8], *, case: str
+) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
+def pack_utf8_buffer(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    buffer: npt.NDArray[np.uint8],
+    *,
+    case: str,
+    first: int = 0,
 ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
 def lsh_banding(threshold: float, num_perm: int, recall: float = 0.98) -> tuple[int, int]: ...
 def union_find(

@@ -12,6 +12,7 @@ use crate::device_pack::pack;
 use crate::lsh::{choose_banding, clusters};
 use crate::minhash::{own_permutations, Family, MinHasher};
 use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
+use crate::utf8_texts::split_utf8;
 
 /// Shingling options from the Python-level strings (validated in Python; re-checked here).
 pub fn shingle_opts(ngram: usize, unit: &str, case: &str, strip_punct: bool) -> PyResult<ShingleOpts> {
@@ -50,20 +51,60 @@ pub fn minhash_signatures<'py>(
     a: Option<PyReadonlyArray1<'py, u64>>,
     b: Option<PyReadonlyArray1<'py, u64>>,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let opts = shingle_opts(ngram, unit, case, strip_punct)?;
-    let hasher = match (family, &a, &b) {
+    let hasher = hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
+    let out = detach(py, || hasher.batch(&texts));
+    Ok(signature_rows(py, out, texts.len(), hasher.num_perm()))
+}
+
+/// As [`minhash_signatures`], of texts held as one UTF-8 buffer (Arrow's string layout): text `k`
+/// is `data[offsets[k]..offsets[k + 1]]`, borrowed without a copy once checked; errors name it
+/// `texts[first + k]`.
+#[pyfunction]
+#[pyo3(signature = (data, offsets, *, num_perm, ngram, unit, case, strip_punct, seed, family, a=None, b=None, first=0))]
+#[allow(clippy::too_many_arguments)]
+pub fn minhash_signatures_utf8<'py>(
+    py: Python<'py>,
+    data: PyReadonlyArray1<'py, u8>,
+    offsets: PyReadonlyArray1<'py, i64>,
+    num_perm: usize,
+    ngram: usize,
+    unit: &str,
+    case: &str,
+    strip_punct: bool,
+    seed: u64,
+    family: &str,
+    a: Option<PyReadonlyArray1<'py, u64>>,
+    b: Option<PyReadonlyArray1<'py, u64>>,
+    first: usize,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let hasher = hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
+    let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
+    let out = detach(py, || split_utf8(data, offsets, first).map(|texts| hasher.batch(&texts)))?;
+    Ok(signature_rows(py, out, offsets.len() - 1, hasher.num_perm()))
+}
+
+fn hasher(
+    num_perm: usize,
+    opts: ShingleOpts,
+    seed: u64,
+    family: &str,
+    a: Option<PyReadonlyArray1<'_, u64>>,
+    b: Option<PyReadonlyArray1<'_, u64>>,
+) -> PyResult<MinHasher> {
+    Ok(match (family, &a, &b) {
         ("xxh3", _, _) => MinHasher::own(opts, num_perm, seed)?,
         ("datasketch" | "datasketch-legacy", Some(a), Some(b)) => {
             let fam = if family == "datasketch" { Family::Datasketch } else { Family::DatasketchLegacy };
             MinHasher::datasketch(opts, fam, a.as_slice()?, b.as_slice()?)?
         }
         _ => return Err(PyValueError::new_err(format!("family {family:?} needs permutations a, b"))),
-    };
-    let np = hasher.num_perm();
-    let out = detach(py, || hasher.batch(&texts));
-    Ok(Array2::from_shape_vec((texts.len(), np), out)
+    })
+}
+
+fn signature_rows(py: Python<'_>, flat: Vec<u32>, rows: usize, num_perm: usize) -> Bound<'_, PyArray2<u32>> {
+    Array2::from_shape_vec((rows, num_perm), flat)
         .expect("batch returns rows × num_perm values")
-        .into_pyarray(py))
+        .into_pyarray(py)
 }
 
 type U32Pair<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
@@ -92,6 +133,24 @@ pub fn pack_utf8<'py>(
     let case = shingle_opts(1, "word", case, false)?.case;
     let buf = buffer.as_slice_mut()?;
     let packed = detach(py, || pack(&texts, case, buf));
+    Ok((packed.count, packed.offsets.into_pyarray(py), packed.on_cpu.into_pyarray(py)))
+}
+
+/// As [`pack_utf8`], of texts held as one UTF-8 buffer and offsets (Arrow's string layout); errors
+/// name text `k` `texts[first + k]`.
+#[pyfunction]
+#[pyo3(signature = (data, offsets, buffer, *, case, first=0))]
+pub fn pack_utf8_buffer<'py>(
+    py: Python<'py>,
+    data: PyReadonlyArray1<'py, u8>,
+    offsets: PyReadonlyArray1<'py, i64>,
+    mut buffer: PyReadwriteArray1<'py, u8>,
+    case: &str,
+    first: usize,
+) -> PyResult<PackedArrays<'py>> {
+    let case = shingle_opts(1, "word", case, false)?.case;
+    let (data, offsets, buf) = (data.as_slice()?, offsets.as_slice()?, buffer.as_slice_mut()?);
+    let packed = detach(py, || split_utf8(data, offsets, first).map(|texts| pack(&texts, case, buf)))?;
     Ok((packed.count, packed.offsets.into_pyarray(py), packed.on_cpu.into_pyarray(py)))
 }
 

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
+from ._arrow import Utf8Chunk, utf8_chunks
 from ._io import batches, is_paths, iter_documents
 
 __all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
@@ -101,7 +102,9 @@ def minhash(
 
     Parameters
     ----------
-    texts : sequence of str, length N
+    texts : sequence of str, or an Arrow string column, length N
+        A pyarrow ``Array``/``ChunkedArray`` of strings (or a pandas column stored in Arrow)
+        is read in place, without a Python str per text; nulls are refused.
     num_perm : int
         Permutations per signature, 1..65536.
     ngram : int
@@ -129,9 +132,10 @@ def minhash(
     such a text the empty signature instead. All longer texts match datasketch element for
     element (tests/test_dedup.py).
     """
-    # A list goes to the native call as it is (which refuses non-str items); `_texts` then names
-    # the bad item. Other iterables are listed first.
-    if type(texts) is not list:
+    # An Arrow column is read in place; a list goes to the native call as it is (which refuses
+    # non-str items; `_texts` then names the bad item). Other iterables are listed first.
+    utf8 = utf8_chunks(texts)
+    if utf8 is None and type(texts) is not list:
         texts = _texts(texts)
     num_perm = _check_int("num_perm", num_perm, 1)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
@@ -156,11 +160,21 @@ def minhash(
     if compat is not None:
         a, b = datasketch_permutations(num_perm, seed, compat == "datasketch-legacy")
         kw.update(a=a, b=b)
+    if cuda is not None:
+        opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+        norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
+    if utf8 is not None:
+        if cuda is not None:
+            return _on_gpu(cuda, {**opts, **norm}, chunks=utf8)
+        family = compat or "xxh3"
+        rows = [
+            _native.minhash_signatures_utf8(data, offsets, family=family, first=first, **kw)
+            for first, data, offsets in utf8
+        ]
+        return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
     try:
         if cuda is not None:
-            opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
-            norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
-            return _on_gpu(texts, cuda, {**opts, **norm})
+            return _on_gpu(cuda, {**opts, **norm}, texts=texts)
         return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
     except UnicodeEncodeError as err:
         raise _unencodable(texts, err) from None
@@ -193,7 +207,12 @@ def _cuda_index(device: Any) -> int | None:
     return int(match.group(1) or 0)
 
 
-def _on_gpu(texts: list[str], device: int, opts: dict) -> np.ndarray:
+def _on_gpu(
+    device: int,
+    opts: dict,
+    texts: list[str] | None = None,
+    chunks: list[Utf8Chunk] | None = None,
+) -> np.ndarray:
     try:
         import cupy
     except ImportError:
@@ -201,7 +220,9 @@ def _on_gpu(texts: list[str], device: int, opts: dict) -> np.ndarray:
     from . import gpu
 
     with cupy.cuda.Device(device):
-        return gpu.minhash(texts, **opts)
+        if chunks is not None:
+            return gpu.minhash_utf8(chunks, **opts)
+        return gpu.minhash(texts or [], **opts)
 
 
 def exact_jaccard(

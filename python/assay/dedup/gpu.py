@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _native
 from .._cuda import Kernels, compiled, to_device
+from ._arrow import Utf8Chunk
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
 KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
@@ -187,54 +188,117 @@ def minhash(
 
     A worker thread packs the next batch into a second staging buffer while the device hashes
     the current one (packing releases the GIL)."""
+    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
+    return _signatures(_StrTexts(texts), opts, norm, batch_bytes, xp, kernels)
+
+
+def minhash_utf8(
+    chunks: list[Utf8Chunk],
+    *,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    seed: int,
+    lowercase: bool,
+    strip_punct: bool,
+    batch_bytes: int = 256 << 20,
+    xp: Any = None,
+    kernels: Kernels | None = None,
+) -> np.ndarray:
+    """As :func:`minhash`, of the chunks of an Arrow string column (``dedup._arrow``): their
+    UTF-8 bytes are checked and packed as they are, with no Python str built per text."""
+    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
+    rows = [_signatures(_Utf8Texts(*c), opts, norm, batch_bytes, xp, kernels) for c in chunks]
+    return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
+
+
+class _StrTexts:
+    """Texts given as Python str."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self.count = len(texts)
+        # A text of k characters has at most 4k UTF-8 bytes.
+        self.max_bytes = 4 * sum(map(len, texts))
+
+    def pack(self, start: int, buffer: np.ndarray, case: str) -> tuple[int, np.ndarray, Any]:
+        chunk = self._texts[start : start + TEXTS_PER_PACK]
+        return _native.pack_utf8(chunk, buffer, case=case)
+
+    def strs(self, start: int, which: np.ndarray) -> list[str]:
+        return [self._texts[start + int(i)] for i in which]
+
+
+class _Utf8Texts:
+    """Texts given as one UTF-8 buffer and offsets, from text ``first`` of the input on."""
+
+    def __init__(self, first: int, data: np.ndarray, offsets: np.ndarray) -> None:
+        self._first, self._data, self._offsets = first, data, offsets
+        self.count = offsets.size - 1
+        self.max_bytes = int(offsets[-1] - offsets[0])
+
+    def pack(self, start: int, buffer: np.ndarray, case: str) -> tuple[int, np.ndarray, Any]:
+        offsets = self._offsets[start : start + TEXTS_PER_PACK + 1]
+        first = self._first + start
+        return _native.pack_utf8_buffer(self._data, offsets, buffer, case=case, first=first)
+
+    def strs(self, start: int, which: np.ndarray) -> list[str]:
+        o = self._offsets[start:]
+        return [self._data[o[i] : o[i + 1]].tobytes().decode() for i in which]
+
+
+Texts = _StrTexts | _Utf8Texts
+
+
+def _signatures(
+    texts: Texts, opts: dict, norm: dict, batch_bytes: int, xp: Any, kernels: Kernels | None
+) -> np.ndarray:
     if xp is None:
         import cupy as xp
     from . import minhash as cpu_minhash
 
-    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
-    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
-    out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    if not texts:
+    out = np.empty((texts.count, opts["num_perm"]), dtype=np.uint32)
+    if not texts.count:
         return out
-    # A text of k characters has at most 4k UTF-8 bytes: small inputs get small buffers.
-    nbytes = min(batch_bytes, 4 * sum(map(len, texts)) + 1)
+    nbytes = min(batch_bytes, texts.max_bytes + 1)  # small inputs get small buffers
     buffers = [_staging_buffer(xp, nbytes) for _ in range(2)]
-    case = "lower" if lowercase else "keep"
+    case = "lower" if norm["lowercase"] else "keep"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for start, chunk, offsets, on_cpu, buffer in _packs(texts, buffers, case, pool):
+        for start, count, offsets, on_cpu, buffer in _packs(texts, buffers, case, pool):
             data = to_device(xp, buffer[: int(offsets[-1])])
             sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
-            rows = out[start : start + len(chunk)]
+            rows = out[start : start + count]
             rows[:] = sig.get() if hasattr(sig, "get") else sig
             cpu = np.flatnonzero(on_cpu)
             if cpu.size:
-                rows[cpu] = cpu_minhash([chunk[i] for i in cpu], **opts, **norm)
+                rows[cpu] = cpu_minhash(texts.strs(start, cpu), **opts, **norm)
     return out
 
 
-Pack = tuple[int, Sequence[str], np.ndarray, np.ndarray, np.ndarray]
+Pack = tuple[int, int, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _packs(
-    texts: Sequence[str], buffers: list[np.ndarray], case: str, pool: ThreadPoolExecutor
+    texts: Texts, buffers: list[np.ndarray], case: str, pool: ThreadPoolExecutor
 ) -> Iterator[Pack]:
-    """(first index, texts, byte offsets, CPU flags, buffer) of consecutive packs of ``texts``.
+    """(first index, number of texts, byte offsets, CPU flags, buffer) of consecutive packs.
 
     While the caller works on one pack, the next is made in the other buffer; a buffer is filled
     again only once the caller has asked for the pack after the one it held."""
 
     def pack(start: int, buffer: np.ndarray) -> Pack:
-        chunk = texts[start : start + TEXTS_PER_PACK]
-        count, offsets, on_cpu = _native.pack_utf8(chunk, buffer, case=case)
-        return start, chunk[:count], offsets, on_cpu, buffer
+        count, offsets, on_cpu = texts.pack(start, buffer, case)
+        return start, count, offsets, on_cpu, buffer
 
     pending = pool.submit(pack, 0, buffers[0])
     turn = 0
     while pending is not None:
         current = pending.result()
         turn += 1
-        end = current[0] + len(current[1])
-        pending = pool.submit(pack, end, buffers[turn % 2]) if end < len(texts) else None
+        end = current[0] + current[1]
+        pending = pool.submit(pack, end, buffers[turn % 2]) if end < texts.count else None
         yield current
 
 

@@ -57,9 +57,8 @@ def _band_rows(
     rows: int,
     opts: dict[str, Any],
 ) -> pa.Table:
-    texts = batch.column(text_column).to_pylist()
-    sigs = minhash(texts, **opts)
-    n = len(texts)
+    sigs = minhash(batch.column(text_column), **opts)  # the Arrow column, read in place
+    n = batch.num_rows
     hashes = _band_hashes(sigs, bands, rows)
     ids = batch.column(id_column)
     take = np.repeat(np.arange(n), bands)

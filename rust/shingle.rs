@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::split_hashes::{split_token_hashes, AsciiNorm};
 
 pub use crate::tokenize::{
-    collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
+    case_for_nfc, collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
 };
 pub use crate::word_tokens::{for_each_word, WordTokens};
 
@@ -201,11 +201,13 @@ fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
 
 /// The token hashes of `text` into `tokens` (cleared first).
 fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
-    // Tokenised as NFC first and checked after: the kernel sees every byte ≥ 0x80 anyway, so NFC
-    // text (nearly all) is read once. Text that is not NFC, or whose case is folded by Unicode
-    // rules, is normalised whole and its normal form split as it stands.
-    if opts.case != Case::Unicode {
-        let norm = AsciiNorm { lower: opts.case == Case::Ascii, strip: opts.strip_punct };
+    // Tokenised as NFC first and checked after, so NFC text (nearly all) is read once; Unicode
+    // folding of a text whose non-ASCII characters keep their case is ASCII lower-casing. Text
+    // that is not NFC, or in which Unicode folding changes a non-ASCII character, is normalised
+    // whole and its normal form split as it stands.
+    let case = case_for_nfc(text, opts.case);
+    if case != Case::Unicode {
+        let norm = AsciiNorm { lower: case == Case::Ascii, strip: opts.strip_punct };
         match split_token_hashes(text.as_bytes(), norm, tokens) {
             Some(false) => return,
             Some(true) if is_nfc_fast(text) => return,
@@ -447,6 +449,11 @@ mod tests {
             "café au lait, café!",
             "東京 タワー 東京 の 夜",
             "plain ascii text here",
+            // Capitals beside non-ASCII letters that keep their case (the ASCII fast path of
+            // Unicode folding), and one that folds; "W\u{30A}" is NFC, its lower case is not.
+            "The Naïve Café OF Tokyo 東京",
+            "The ÀLA Carte",
+            "W\u{30A} and ẘ",
         ];
         for case in [Case::Keep, Case::Ascii, Case::Unicode] {
             for strip_punct in [false, true] {

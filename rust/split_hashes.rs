@@ -6,9 +6,9 @@
 //!
 //! [`WordTokens`](crate::word_tokens::WordTokens) walks the text token by token; its loop carries
 //! its position from one token to the next and branches on every token's length and place. Here
-//! plain ASCII text branches about once per block of ~70 tokens (more for bytes ≥ 0x80, chunks
-//! of over 16 bounds, and, without VBMI2, tokens that normalisation changes), and the hashes of
-//! neighbouring tokens overlap in the pipeline.
+//! plain ASCII text branches about once per block of ~70 tokens (more for the lead bytes of
+//! multi-byte spaces, chunks of over 16 bounds, and, without VBMI2, tokens that normalisation
+//! changes), and the hashes of neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
 use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len, window};
@@ -143,22 +143,20 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
 #[inline(always)]
 fn delimiters<const WIDE: bool>(text: &[u8], at: usize, spill: &mut u64) -> (u64, bool) {
     let chunk = &text[at..text.len().min(at + CHUNK)];
-    let (mut d, non_ascii) = match chunk.first_chunk::<CHUNK>() {
+    let (mut d, leads, high) = match chunk.first_chunk::<CHUNK>() {
         Some(c) => ascii_spaces::<WIDE>(c),
         None => {
             let mut c = [0u8; CHUNK];
             c[..chunk.len()].copy_from_slice(chunk);
-            let (d, non_ascii) = ascii_spaces::<WIDE>(&c);
-            (d | !0u64 << chunk.len(), non_ascii)
+            let (d, leads, high) = ascii_spaces::<WIDE>(&c);
+            (d | !0u64 << chunk.len(), leads, high)
         }
     };
     d |= std::mem::take(spill);
-    let mut high = false;
-    let mut rest = non_ascii;
+    let mut rest = leads;
     while rest != 0 {
         let i = rest.trailing_zeros() as usize;
         rest &= rest - 1;
-        high |= chunk[i] >= 0xCC;
         let w = space_len(&text[at + i..]);
         if w > 0 {
             let bits = ((1u128 << w) - 1) << i;
@@ -166,13 +164,14 @@ fn delimiters<const WIDE: bool>(text: &[u8], at: usize, spill: &mut u64) -> (u64
             *spill |= (bits >> 64) as u64;
         }
     }
-    (d, high)
+    (d, high != 0)
 }
 
-/// Bits of the ASCII whitespace bytes (`\t`..`\r`, 0x1C..0x20) of a 64-byte chunk, and of its
-/// bytes ≥ 0x80.
+/// Bits of a 64-byte chunk's ASCII whitespace bytes (`\t`..`\r`, 0x1C..0x20), of its bytes that
+/// may begin a non-ASCII whitespace character (0xC2, 0xE1–0xE3: see `space_len`), and of its
+/// bytes ≥ 0xCC (characters at or above U+0300). Other non-ASCII bytes cost nothing more.
 #[inline(always)]
-fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64) {
+fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64, u64) {
     #[cfg(target_arch = "x86_64")]
     {
         if WIDE {
@@ -183,7 +182,7 @@ fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64) {
             _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
             _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
         };
-        let (mut d, mut hi) = (0u64, 0u64);
+        let (mut d, mut leads, mut high) = (0u64, 0u64, 0u64);
         for k in 0..CHUNK / 16 {
             // SAFETY: SSE2 is part of x86_64; the unaligned 16-byte load stays inside `c`.
             unsafe {
@@ -196,17 +195,19 @@ fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64) {
                         _mm_setzero_si128(),
                     )
                 };
-                let space = _mm_or_si128(within(b'\t', b'\r'), within(0x1C, 0x20));
-                d |= (_mm_movemask_epi8(space) as u16 as u64) << (16 * k);
-                hi |= (_mm_movemask_epi8(v) as u16 as u64) << (16 * k);
+                let bits = |m| (_mm_movemask_epi8(m) as u16 as u64) << (16 * k);
+                d |= bits(_mm_or_si128(within(b'\t', b'\r'), within(0x1C, 0x20)));
+                leads |= bits(_mm_or_si128(within(0xC2, 0xC2), within(0xE1, 0xE3)));
+                high |= bits(within(0xCC, 0xFF));
             }
         }
-        (d, hi)
+        (d, leads, high)
     }
     #[cfg(not(target_arch = "x86_64"))]
-    c.iter().enumerate().fold((0, 0), |(d, hi), (i, &b)| {
+    c.iter().enumerate().fold((0, 0, 0), |(d, leads, high), (i, &b)| {
         let space = matches!(b, b'\t'..=b'\r' | 0x1C..=0x20);
-        (d | (space as u64) << i, hi | ((b >= 0x80) as u64) << i)
+        let lead = matches!(b, 0xC2 | 0xE1..=0xE3);
+        (d | (space as u64) << i, leads | (lead as u64) << i, high | ((b >= 0xCC) as u64) << i)
     })
 }
 
@@ -243,10 +244,10 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
 mod avx512 {
     use std::arch::x86_64::{
         __m128i, _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cmple_epu8_mask, _mm512_cvtepu8_epi32,
-        _mm512_extracti32x4_epi32, _mm512_loadu_si512, _mm512_maskz_compress_epi8, _mm512_movepi8_mask,
-        _mm512_set1_epi32, _mm512_set1_epi8, _mm512_set_epi64, _mm512_storeu_si512, _mm512_sub_epi8,
-        _mm_cmple_epu8_mask, _mm_loadu_si128, _mm_mask_add_epi8, _mm_maskz_compress_epi8, _mm_set1_epi8,
-        _mm_storeu_si128, _mm_sub_epi8,
+        _mm512_extracti32x4_epi32, _mm512_loadu_si512, _mm512_maskz_compress_epi8, _mm512_set1_epi32,
+        _mm512_set1_epi8, _mm512_set_epi64, _mm512_storeu_si512, _mm512_sub_epi8, _mm_cmple_epu8_mask,
+        _mm_loadu_si128, _mm_mask_add_epi8, _mm_maskz_compress_epi8, _mm_set1_epi8, _mm_storeu_si128,
+        _mm_sub_epi8,
     };
 
     use super::CHUNK;
@@ -291,7 +292,7 @@ mod avx512 {
     /// [`super::ascii_spaces`], one 64-byte register at a time.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw")]
-    pub fn ascii_spaces(c: &[u8; CHUNK]) -> (u64, u64) {
+    pub fn ascii_spaces(c: &[u8; CHUNK]) -> (u64, u64, u64) {
         // SAFETY: one unaligned 64-byte load of `c`, which holds 64 bytes.
         let v = unsafe { _mm512_loadu_si512(c.as_ptr().cast()) };
         let within = |lo: u8, hi: u8| {
@@ -300,7 +301,8 @@ mod avx512 {
                 _mm512_set1_epi8((hi - lo) as i8),
             )
         };
-        (within(b'\t', b'\r') | within(0x1C, 0x20), _mm512_movepi8_mask(v))
+        let spaces = within(b'\t', b'\r') | within(0x1C, 0x20);
+        (spaces, within(0xC2, 0xC2) | within(0xE1, 0xE3), within(0xCC, 0xFF))
     }
 
     /// [`super::flatten`]: the set bits' positions compressed out of a register of 0..64, 16 at a
@@ -341,6 +343,27 @@ mod tests {
     use crate::shingle::token_hash;
     use crate::tokenize::{words, Case, ShingleOpts, Unit};
     use crate::word_tokens::WordTokens;
+
+    #[test]
+    fn byte_classes_of_every_byte_at_every_place() {
+        for b in 0..=255u8 {
+            for i in [0, 1, 15, 16, 31, 47, 63] {
+                let mut c = [b'x'; CHUNK];
+                c[i] = b;
+                let bit = |flag: bool| (flag as u64) << i;
+                let want = (
+                    bit(matches!(b, b'\t'..=b'\r' | 0x1C..=0x20)),
+                    bit(matches!(b, 0xC2 | 0xE1..=0xE3)),
+                    bit(b >= 0xCC),
+                );
+                assert_eq!(ascii_spaces::<false>(&c), want, "{b:#04x} at {i}");
+                #[cfg(target_arch = "x86_64")]
+                if avx512::available() {
+                    assert_eq!(ascii_spaces::<true>(&c), want, "AVX-512: {b:#04x} at {i}");
+                }
+            }
+        }
+    }
 
     fn by_split(text: &str) -> Vec<u64> {
         words(text).map(|w| token_hash(w.as_bytes())).collect()

@@ -127,11 +127,48 @@ fn nfc_safe_bmp() -> &'static [u64; 1024] {
     })
 }
 
+/// The case rule that lower-cases NFC `text` as `case` does: Unicode folding of a text in which
+/// no non-ASCII character changes case is ASCII lower-casing. (Only for NFC text: [`normalize`]
+/// folds after NFC, which may compose characters that then fold.)
+pub fn case_for_nfc(text: &str, case: Case) -> Case {
+    if case == Case::Unicode && !folds_non_ascii_case(text) {
+        Case::Ascii
+    } else {
+        case
+    }
+}
+
 /// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:
-/// otherwise it is ASCII lower-casing, byte for byte.
+/// otherwise it is ASCII lower-casing, byte for byte. BMP characters are looked up in a table.
 pub fn folds_non_ascii_case(text: &str) -> bool {
     first_byte_at_least(text.as_bytes(), 0x80).is_some_and(|at| {
-        text[at..].chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()))
+        let folding = folding_bmp();
+        text[at..].chars().any(|c| {
+            let cp = c as usize;
+            if cp < 0x10000 {
+                folding[cp >> 6] >> (cp & 63) & 1 == 1
+            } else {
+                changes_case(c)
+            }
+        })
+    })
+}
+
+/// Whether lower-casing changes the non-ASCII character `c` (upper-case, or title-case such as
+/// 'ǅ'); false for ASCII.
+fn changes_case(c: char) -> bool {
+    !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like())
+}
+
+/// Bit `c` (of word `c >> 6`): [`changes_case`] of BMP character `c`.
+fn folding_bmp() -> &'static [u64; 1024] {
+    static TABLE: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut bits = Box::new([0u64; 1024]);
+        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| changes_case(c)) {
+            bits[c as usize >> 6] |= 1 << (c as usize & 63);
+        }
+        bits
     })
 }
 
@@ -227,7 +264,7 @@ mod tests {
             let quick = is_nfc_quick(text.chars()) == IsNormalized::Yes;
             assert_eq!(is_nfc_fast(&text), quick, "{text:?}");
             assert!(!quick || is_nfc(&text));
-            let folds = text.chars().any(|c| !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like()));
+            let folds = text.chars().any(changes_case);
             assert_eq!(folds_non_ascii_case(&text), folds, "{text:?}");
         }
     }
@@ -250,6 +287,14 @@ mod tests {
                 let quick = is_nfc_quick(text.chars()) == IsNormalized::Yes;
                 assert_eq!(is_nfc_fast(&text), quick, "U+{:04X} in {text:?}", c as u32);
             }
+        }
+    }
+
+    #[test]
+    fn the_case_table_holds_every_character_that_changes_case() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = format!("x{c}");
+            assert_eq!(folds_non_ascii_case(&text), changes_case(c), "U+{:04X}", c as u32);
         }
     }
 

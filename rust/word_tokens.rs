@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::tokenize::{is_nfc_fast, normalize, Case, ShingleOpts};
+use crate::tokenize::{case_for_nfc, is_nfc_fast, normalize, Case, ShingleOpts};
 
 /// Length of the Python whitespace character starting at `b[0]` (0 when it is not one).
 #[inline(always)]
@@ -54,9 +54,10 @@ pub struct WordTokens<'a> {
 
 impl<'a> WordTokens<'a> {
     pub fn new(text: &'a str, opts: &ShingleOpts) -> Self {
-        let nfc = opts.case != Case::Unicode && is_nfc_fast(text);
+        let case = case_for_nfc(text, opts.case);
+        let nfc = case != Case::Unicode && is_nfc_fast(text);
         let (src, case, strip): (Cow<'a, str>, Case, bool) = if nfc {
-            (Cow::Borrowed(text), opts.case, opts.strip_punct)
+            (Cow::Borrowed(text), case, opts.strip_punct)
         } else {
             (normalize(text, opts), Case::Keep, false)
         };
@@ -82,8 +83,8 @@ impl<'a> WordTokens<'a> {
     #[inline(always)]
     pub fn next_token(&mut self) -> Option<(&[u8], &[u8; 16])> {
         let n = self.src.len();
-        // Candidate bytes (ASCII ≤ 0x20 and every non-ASCII byte) found 64 at a time; only those
-        // are examined, so the loop branches per token rather than per byte.
+        // Candidate bytes (those that may begin a whitespace character) found 64 at a time; only
+        // those are examined, so the loop branches per token rather than per byte.
         let token = 'found: loop {
             while self.mask == 0 {
                 self.pos += 64;
@@ -234,24 +235,41 @@ pub(crate) fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
     })
 }
 
-/// Bit `i` set when `chunk[i]` (at most 64 bytes) is ≤ 0x20 or ≥ 0x80 (signed byte < 0x21).
+/// Bit `i` set when `chunk[i]` (at most 64 bytes) may begin a Python whitespace character: it is
+/// ≤ 0x20, or one of the lead bytes 0xC2, 0xE1–0xE3 of the non-ASCII ones ([`space_len`]). Other
+/// non-ASCII bytes (Cyrillic, CJK, ...) are no candidates, so such text is scanned 64 bytes at a
+/// time too.
 #[inline(always)]
 fn special_mask(chunk: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if chunk.len() == 64 {
-        use std::arch::x86_64::{_mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+        };
         // SAFETY: SSE2 is part of x86_64; the four unaligned 16-byte loads stay inside `chunk`.
         return unsafe {
-            let t = _mm_set1_epi8(0x21);
             let mut m = 0u64;
             for k in 0..4 {
                 let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k).cast());
-                m |= (_mm_movemask_epi8(_mm_cmplt_epi8(v, t)) as u16 as u64) << (16 * k);
+                // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
+                let within = |lo: u8, hi: u8| {
+                    let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                    _mm_cmpeq_epi8(
+                        _mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)),
+                        _mm_setzero_si128(),
+                    )
+                };
+                let hit = _mm_or_si128(_mm_or_si128(within(0, 0x20), within(0xC2, 0xC2)), within(0xE1, 0xE3));
+                m |= (_mm_movemask_epi8(hit) as u16 as u64) << (16 * k);
             }
             m
         };
     }
-    chunk.iter().enumerate().fold(0u64, |m, (i, &c)| m | (((c as i8) < 0x21) as u64) << i)
+    chunk
+        .iter()
+        .enumerate()
+        .fold(0u64, |m, (i, &c)| m | (matches!(c, 0..=0x20 | 0xC2 | 0xE1..=0xE3) as u64) << i)
 }
 
 #[cfg(test)]
@@ -271,6 +289,27 @@ mod tests {
             for (lower, strip) in [(true, false), (false, true), (true, true)] {
                 let changes = (lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation());
                 assert_eq!(changed_bytes(&win, lower, strip), (changes as u32) << 3, "{c} {lower} {strip}");
+            }
+        }
+    }
+
+    #[test]
+    fn candidates_are_the_first_bytes_of_every_whitespace_character() {
+        let leads: Vec<u8> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| crate::tokenize::is_py_space(c))
+            .map(|c| c.encode_utf8(&mut [0; 4]).as_bytes()[0])
+            .collect();
+        for c in 0..=255u8 {
+            for i in [0, 15, 16, 40, 63] {
+                let mut chunk = [b'x'; 64];
+                chunk[i] = c;
+                let want = if c <= 0x20 || matches!(c, 0xC2 | 0xE1..=0xE3) { 1u64 << i } else { 0 };
+                assert_eq!(special_mask(&chunk), want, "byte {c:#04x} at {i}");
+                assert_eq!(special_mask(&chunk[..63.max(i + 1)]), want, "scalar: byte {c:#04x} at {i}");
+            }
+            if leads.contains(&c) {
+                assert!(c <= 0x20 || matches!(c, 0xC2 | 0xE1..=0xE3), "{c:#04x} begins a space");
             }
         }
     }

@@ -132,6 +132,29 @@ def test_minhash_paired_ratio(benchmark, corpus):
 CYRILLIC = str.maketrans(string.ascii_lowercase, "абцдефгхийклмнопярстужвьыз")
 
 
+@pytest.mark.parametrize("lowercase", [False, True])
+@pytest.mark.parametrize("script", ["latin", "cyrillic"])
+@pytest.mark.parametrize("impl", ["assay", "datasketch"])
+def test_minhash_script_and_case(benchmark, corpus, impl, script, lowercase):
+    """Text → signatures for two-byte (Cyrillic) text and with lower-casing, against datasketch
+    fed the same shingles (``str.lower()`` first when lower-casing)."""
+    benchmark.group = f"minhash {script} text, lowercase={lowercase}"
+    texts = corpus if script == "latin" else [t.translate(CYRILLIC) for t in corpus]
+    size = mb(texts)
+    if impl == "assay":
+        run(benchmark, impl, lambda t: dedup.minhash(t, lowercase=lowercase), texts, size=size)
+        return
+    from datasketch import MinHash
+
+    def ds(batch):
+        for t in batch:
+            m = MinHash(num_perm=128, seed=1)
+            m.update_batch([s.encode() for s in python_shingles(t.lower() if lowercase else t)])
+
+    sub = texts[:SLOW]
+    run(benchmark, impl, ds, sub, scale=len(texts) / len(sub), size=size)
+
+
 @pytest.mark.parametrize("script", ["latin", "cyrillic"])
 @pytest.mark.parametrize("impl", ["assay", "assay-to_pylist"])
 def test_minhash_arrow(benchmark, corpus, impl, script):

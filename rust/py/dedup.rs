@@ -51,7 +51,7 @@ pub fn minhash_signatures<'py>(
     a: Option<PyReadonlyArray1<'py, u64>>,
     b: Option<PyReadonlyArray1<'py, u64>>,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let hasher = hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
+    let hasher = min_hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
     let out = detach(py, || hasher.batch(&texts));
     Ok(signature_rows(py, out, texts.len(), hasher.num_perm()))
 }
@@ -77,13 +77,13 @@ pub fn minhash_signatures_utf8<'py>(
     b: Option<PyReadonlyArray1<'py, u64>>,
     first: usize,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let hasher = hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
+    let hasher = min_hasher(num_perm, shingle_opts(ngram, unit, case, strip_punct)?, seed, family, a, b)?;
     let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
     let out = detach(py, || split_utf8(data, offsets, first).map(|texts| hasher.batch(&texts)))?;
     Ok(signature_rows(py, out, offsets.len() - 1, hasher.num_perm()))
 }
 
-fn hasher(
+fn min_hasher(
     num_perm: usize,
     opts: ShingleOpts,
     seed: u64,

@@ -240,7 +240,10 @@ class _Utf8Texts:
         self.max_bytes = int(offsets[-1] - offsets[0])
 
     def pack(self, start: int, buffer: np.ndarray, case: str) -> tuple[int, np.ndarray, Any]:
-        offsets = self._offsets[start : start + TEXTS_PER_PACK + 1]
+        # Only the texts that can fit are handed over (each is checked as UTF-8 when it is).
+        fit = int(np.searchsorted(self._offsets, self._offsets[start] + buffer.size, "right"))
+        stop = min(start + TEXTS_PER_PACK, max(fit - 1, start + 1))
+        offsets = self._offsets[start : stop + 1]
         first = self._first + start
         return _native.pack_utf8_buffer(self._data, offsets, buffer, case=case, first=first)
 

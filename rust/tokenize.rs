@@ -105,26 +105,41 @@ pub fn is_nfc_fast(text: &str) -> bool {
     let (rest, safe) = (&text[at..], nfc_safe_bmp());
     for (i, c) in rest.char_indices() {
         let cp = c as usize;
-        if cp >= 0x300 && (cp >= 0x10000 || safe[cp >> 6] >> (cp & 63) & 1 == 0) {
+        if cp >= 0x300 && (cp >= 0x10000 || !safe.contains(cp)) {
             return is_nfc_quick(rest[i..].chars()) == IsNormalized::Yes;
         }
     }
     true
 }
 
-/// Bit `c` (of word `c >> 6`): BMP character `c` is a starter with NFC quick check "yes".
-fn nfc_safe_bmp() -> &'static [u64; 1024] {
-    static TABLE: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut bits = Box::new([0u64; 1024]);
-        for c in (0..0x10000u32).filter_map(char::from_u32) {
-            let one = std::iter::once(c);
-            if canonical_combining_class(c) == 0 && is_nfc_quick(one) == IsNormalized::Yes {
-                bits[c as usize >> 6] |= 1 << (c as usize & 63);
-            }
-        }
-        bits
+/// BMP characters that are starters (combining class 0) with NFC quick check "yes".
+fn nfc_safe_bmp() -> &'static BmpSet {
+    static SET: OnceLock<BmpSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        BmpSet::of(|c| {
+            canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+        })
     })
+}
+
+/// A set of BMP characters, one bit each (8 KiB), for per-character properties that a scan asks
+/// of every character.
+struct BmpSet(Box<[u64; 1024]>);
+
+impl BmpSet {
+    fn of(member: impl Fn(char) -> bool) -> Self {
+        let mut bits = Box::new([0u64; 1024]);
+        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| member(c)) {
+            bits[c as usize >> 6] |= 1 << (c as usize & 63);
+        }
+        BmpSet(bits)
+    }
+
+    /// Whether code point `cp` (< 0x10000) is in the set.
+    #[inline(always)]
+    fn contains(&self, cp: usize) -> bool {
+        self.0[cp >> 6] >> (cp & 63) & 1 == 1
+    }
 }
 
 /// The case rule that lower-cases NFC `text` as `case` does: Unicode folding of a text in which
@@ -146,7 +161,7 @@ pub fn folds_non_ascii_case(text: &str) -> bool {
         text[at..].chars().any(|c| {
             let cp = c as usize;
             if cp < 0x10000 {
-                folding[cp >> 6] >> (cp & 63) & 1 == 1
+                folding.contains(cp)
             } else {
                 changes_case(c)
             }
@@ -160,16 +175,10 @@ fn changes_case(c: char) -> bool {
     !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like())
 }
 
-/// Bit `c` (of word `c >> 6`): [`changes_case`] of BMP character `c`.
-fn folding_bmp() -> &'static [u64; 1024] {
-    static TABLE: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut bits = Box::new([0u64; 1024]);
-        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| changes_case(c)) {
-            bits[c as usize >> 6] |= 1 << (c as usize & 63);
-        }
-        bits
-    })
+/// BMP characters for which [`changes_case`] holds.
+fn folding_bmp() -> &'static BmpSet {
+    static SET: OnceLock<BmpSet> = OnceLock::new();
+    SET.get_or_init(|| BmpSet::of(changes_case))
 }
 
 /// Index of the first byte ≥ `limit`, skipping 1 KiB chunks whose vector maximum is below it. For

@@ -98,7 +98,7 @@ def test_bad_columns_are_named_by_their_index_in_the_whole_column():
 
 def test_pyarrow_is_not_imported_for_lists(monkeypatch):
     monkeypatch.delitem(sys.modules, "pyarrow")
-    assert _arrow.utf8_chunks(["a"]) is None
+    assert _arrow.utf8_column(["a"]) is None
 
 
 # The GPU route, its kernels built for the host (as tests/test_dedup_gpu.py).
@@ -113,9 +113,9 @@ needs_host = pytest.mark.skipif(NO_COMPILER, reason="no C++ compiler for the hos
 def test_gpu_route_reads_arrow_columns_as_the_cpu_does(texts, cuts, n):
     column = chunked(texts, cuts, pa.string())
     opts = dict(num_perm=8, ngram=n, unit="word", seed=1, lowercase=True, strip_punct=False)
-    chunks = _arrow.utf8_chunks(column)
+    utf8 = _arrow.utf8_column(column)
     # Small staging buffers: several packs per chunk, texts too long for them on the CPU.
-    got = gpu.minhash_utf8(chunks, **opts, batch_bytes=64, xp=np, kernels=HOST)
+    got = gpu.minhash(utf8, **opts, batch_bytes=64, xp=np, kernels=HOST)
     np.testing.assert_array_equal(got, dedup.minhash(texts, **opts))
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
-from ._arrow import Utf8Chunk, utf8_chunks
+from ._arrow import Utf8Column, utf8_column
 from ._io import batches, is_paths, iter_documents
 
 __all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
@@ -134,7 +134,7 @@ def minhash(
     """
     # An Arrow column is read in place; a list goes to the native call as it is (which refuses
     # non-str items; `_texts` then names the bad item). Other iterables are listed first.
-    utf8 = utf8_chunks(texts)
+    utf8 = utf8_column(texts)
     if utf8 is None and type(texts) is not list:
         texts = _texts(texts)
     num_perm = _check_int("num_perm", num_perm, 1)
@@ -163,18 +163,18 @@ def minhash(
     if cuda is not None:
         opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
         norm = dict(lowercase=bool(lowercase), strip_punct=bool(strip_punct))
-    if utf8 is not None:
+    if utf8 is not None:  # the column's errors name their text already
         if cuda is not None:
-            return _on_gpu(cuda, {**opts, **norm}, chunks=utf8)
+            return _on_gpu(utf8, cuda, {**opts, **norm})
         family = compat or "xxh3"
         rows = [
             _native.minhash_signatures_utf8(data, offsets, family=family, first=first, **kw)
-            for first, data, offsets in utf8
+            for first, data, offsets in utf8.chunks
         ]
         return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
     try:
         if cuda is not None:
-            return _on_gpu(cuda, {**opts, **norm}, texts=texts)
+            return _on_gpu(texts, cuda, {**opts, **norm})
         return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
     except UnicodeEncodeError as err:
         raise _unencodable(texts, err) from None
@@ -207,12 +207,7 @@ def _cuda_index(device: Any) -> int | None:
     return int(match.group(1) or 0)
 
 
-def _on_gpu(
-    device: int,
-    opts: dict,
-    texts: list[str] | None = None,
-    chunks: list[Utf8Chunk] | None = None,
-) -> np.ndarray:
+def _on_gpu(texts: list[str] | Utf8Column, device: int, opts: dict) -> np.ndarray:
     try:
         import cupy
     except ImportError:
@@ -220,9 +215,7 @@ def _on_gpu(
     from . import gpu
 
     with cupy.cuda.Device(device):
-        if chunks is not None:
-            return gpu.minhash_utf8(chunks, **opts)
-        return gpu.minhash(texts or [], **opts)
+        return gpu.minhash(texts, **opts)
 
 
 def exact_jaccard(

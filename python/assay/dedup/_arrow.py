@@ -8,6 +8,7 @@ encoded again (CPython encodes non-ASCII text at ~1 GB/s on one thread).
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,16 @@ Utf8Chunk = tuple[int, np.ndarray, np.ndarray]
 data[offsets[k]:offsets[k + 1]] (data: uint8, offsets: int64 of N + 1)."""
 
 
-def utf8_chunks(texts: Any, name: str = "texts") -> list[Utf8Chunk] | None:
-    """The chunks of ``texts`` if it is an Arrow string column, else None (without importing
-    pyarrow: a column can only be one if pyarrow is loaded)."""
+@dataclass(frozen=True)
+class Utf8Column:
+    """An Arrow string column as the UTF-8 buffers and offsets of its non-empty chunks."""
+
+    chunks: list[Utf8Chunk]
+
+
+def utf8_column(texts: Any, name: str = "texts") -> Utf8Column | None:
+    """``texts`` as a :class:`Utf8Column` if it is an Arrow string column, else None (without
+    importing pyarrow: a column can only be one if pyarrow is loaded)."""
     pa = sys.modules.get("pyarrow")
     if pa is None:
         return None
@@ -31,7 +39,7 @@ def utf8_chunks(texts: Any, name: str = "texts") -> list[Utf8Chunk] | None:
         if len(chunk):
             out.append(_utf8(pa, chunk, start, name))
         start += len(chunk)
-    return out
+    return Utf8Column(out)
 
 
 def _arrow_chunks(pa: Any, texts: Any) -> list[Any] | None:
@@ -65,4 +73,4 @@ def _utf8(pa: Any, chunk: Any, start: int, name: str) -> Utf8Chunk:
     _, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset :][: len(chunk) + 1]
     data = np.frombuffer(data_buffer or b"", dtype=np.uint8)
-    return start, data, offsets.astype(np.int64)
+    return start, data, offsets.astype(np.int64, copy=False)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import _native
 from .._cuda import Kernels, compiled, to_device
-from ._arrow import Utf8Chunk
+from ._arrow import Utf8Column
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
 KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
@@ -171,7 +171,7 @@ def _collapse_spaces(
 
 
 def minhash(
-    texts: Sequence[str],
+    texts: Sequence[str] | Utf8Column,
     *,
     num_perm: int,
     ngram: int,
@@ -185,32 +185,17 @@ def minhash(
 ) -> np.ndarray:
     """(N, num_perm) uint32 signatures (a NumPy array) computed on the GPU in batches of at most
     ``batch_bytes`` of UTF-8 text; arguments as ``assay.dedup.minhash`` (validated there).
+    ``texts``: Python str, or an Arrow column's UTF-8 chunks (``dedup._arrow``), whose bytes are
+    checked and packed as they are.
 
     A worker thread packs the next batch into a second staging buffer while the device hashes
     the current one (packing releases the GIL)."""
     opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
     norm = dict(lowercase=lowercase, strip_punct=strip_punct)
-    return _signatures(_StrTexts(texts), opts, norm, batch_bytes, xp, kernels)
-
-
-def minhash_utf8(
-    chunks: list[Utf8Chunk],
-    *,
-    num_perm: int,
-    ngram: int,
-    unit: str,
-    seed: int,
-    lowercase: bool,
-    strip_punct: bool,
-    batch_bytes: int = 256 << 20,
-    xp: Any = None,
-    kernels: Kernels | None = None,
-) -> np.ndarray:
-    """As :func:`minhash`, of the chunks of an Arrow string column (``dedup._arrow``): their
-    UTF-8 bytes are checked and packed as they are, with no Python str built per text."""
-    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
-    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
-    rows = [_signatures(_Utf8Texts(*c), opts, norm, batch_bytes, xp, kernels) for c in chunks]
+    if not isinstance(texts, Utf8Column):
+        return _signatures(_StrTexts(texts), opts, norm, batch_bytes, xp, kernels)
+    parts = [_Utf8Texts(*c) for c in texts.chunks]
+    rows = [_signatures(p, opts, norm, batch_bytes, xp, kernels) for p in parts]
     return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
 
 

@@ -130,16 +130,22 @@ def test_minhash_paired_ratio(benchmark, corpus):
 # Latin to Cyrillic letters: the same documents as two-byte UTF-8 text, which CPython stores as
 # UCS-2 and must encode again for any UTF-8 consumer.
 CYRILLIC = str.maketrans(string.ascii_lowercase, "абцдефгхийклмнопярстужвьыз")
+# Capitals too: then lower-casing changes non-ASCII characters, as in real Cyrillic text.
+CYRILLIC_CAPS = str.maketrans(
+    string.ascii_letters, "абцдефгхийклмнопярстужвьыз" "АБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗ"
+)
+SCRIPTS = {"latin": None, "cyrillic": CYRILLIC, "cyrillic+capitals": CYRILLIC_CAPS}
 
 
 @pytest.mark.parametrize("lowercase", [False, True])
-@pytest.mark.parametrize("script", ["latin", "cyrillic"])
+@pytest.mark.parametrize("script", list(SCRIPTS))
 @pytest.mark.parametrize("impl", ["assay", "datasketch"])
 def test_minhash_script_and_case(benchmark, corpus, impl, script, lowercase):
     """Text → signatures for two-byte (Cyrillic) text and with lower-casing, against datasketch
     fed the same shingles (``str.lower()`` first when lower-casing)."""
     benchmark.group = f"minhash {script} text, lowercase={lowercase}"
-    texts = corpus if script == "latin" else [t.translate(CYRILLIC) for t in corpus]
+    table = SCRIPTS[script]
+    texts = corpus if table is None else [t.translate(table) for t in corpus]
     size = mb(texts)
     if impl == "assay":
         run(benchmark, impl, lambda t: dedup.minhash(t, lowercase=lowercase), texts, size=size)

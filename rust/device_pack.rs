@@ -6,11 +6,13 @@
 
 use rayon::prelude::*;
 
-use crate::tokenize::{folds_non_ascii_case, is_nfc_fast, Case};
+#[cfg(test)]
+use crate::tokenize::folds_non_ascii_case;
+use crate::tokenize::{nfc_and_case, Case};
 
 /// Whether the device kernels give `text` the CPU kernels' shingles under `case`.
 pub fn device_exact(text: &str, case: Case) -> bool {
-    is_nfc_fast(text) && !(case == Case::Unicode && folds_non_ascii_case(text))
+    matches!(nfc_and_case(text, case), (true, c) if c != Case::Unicode)
 }
 
 /// Texts packed into a caller's buffer: `offsets[k]..offsets[k + 1]` are the bytes of text `k`.

@@ -4,6 +4,7 @@
 //! The PyO3 glue lives in [`py`], compiled only with the `python` feature.
 
 pub mod bradley_terry;
+pub mod char_scan;
 pub mod codes;
 pub mod device_pack;
 pub mod elo;

@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::split_hashes::{split_token_hashes, AsciiNorm};
 
 pub use crate::tokenize::{
-    case_for_nfc, collapse_spaces, is_nfc_fast, is_py_space, normalize, words, Case, ShingleOpts, Unit,
+    collapse_spaces, is_nfc_fast, is_py_space, nfc_and_case, normalize, words, Case, ShingleOpts, Unit,
 };
 pub use crate::word_tokens::{for_each_word, WordTokens};
 
@@ -201,16 +201,20 @@ fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
 
 /// The token hashes of `text` into `tokens` (cleared first).
 fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
-    // Tokenised as NFC first and checked after, so NFC text (nearly all) is read once; Unicode
-    // folding of a text whose non-ASCII characters keep their case is ASCII lower-casing. Text
-    // that is not NFC, or in which Unicode folding changes a non-ASCII character, is normalised
-    // whole and its normal form split as it stands.
-    let case = case_for_nfc(text, opts.case);
-    if case != Case::Unicode {
+    // Unicode folding of NFC text whose non-ASCII characters keep their case is ASCII
+    // lower-casing; under the other rules the text is tokenised as NFC first and checked after
+    // only if it holds a byte that may start a character beyond U+02FF. Text that is not NFC, or
+    // in which Unicode folding changes a non-ASCII character, is normalised whole and its normal
+    // form split as it stands.
+    let (nfc, case) = match opts.case {
+        Case::Unicode => nfc_and_case(text, Case::Unicode),
+        case => (true, case),
+    };
+    if nfc && case != Case::Unicode {
         let norm = AsciiNorm { lower: case == Case::Ascii, strip: opts.strip_punct };
         match split_token_hashes(text.as_bytes(), norm, tokens) {
             Some(false) => return,
-            Some(true) if is_nfc_fast(text) => return,
+            Some(true) if opts.case == Case::Unicode || is_nfc_fast(text) => return,
             _ => {}
         }
     }

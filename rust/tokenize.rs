@@ -10,10 +10,11 @@
 //! tokeniser is [`crate::word_tokens`]).
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
-use unicode_normalization::char::canonical_combining_class;
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::char_scan;
+use crate::word_tokens::byte_map;
 
 /// Token unit of a shingle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,140 +71,70 @@ pub fn is_py_space(c: char) -> bool {
 pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
     let nfc: Cow<'a, str> =
         if is_nfc_fast(text) { Cow::Borrowed(text) } else { Cow::Owned(text.nfc().collect()) };
-    let needs_case = match opts.case {
-        Case::Keep => false,
-        Case::Ascii => nfc.bytes().any(|b| b.is_ascii_uppercase()),
-        Case::Unicode => nfc.chars().any(|c| c.is_uppercase() || c.is_titlecase_like()),
-    };
-    let needs_strip = opts.strip_punct && nfc.bytes().any(|b| b.is_ascii_punctuation());
-    if !needs_case && !needs_strip {
+    let lower_ascii = opts.case != Case::Keep;
+    let changes_ascii =
+        |b: &u8| (lower_ascii && b.is_ascii_uppercase()) || (opts.strip_punct && b.is_ascii_punctuation());
+    let fold = opts.case == Case::Unicode && folds_non_ascii_case(&nfc);
+    if !fold && !nfc.as_bytes().iter().any(changes_ascii) {
         return nfc;
     }
-    let mut out = String::with_capacity(nfc.len());
-    for c in nfc.chars() {
-        if opts.strip_punct && c.is_ascii_punctuation() {
-            continue;
-        }
-        match opts.case {
-            Case::Keep => out.push(c),
-            Case::Ascii => out.push(c.to_ascii_lowercase()),
-            Case::Unicode => out.extend(c.to_lowercase()),
-        }
-    }
-    Cow::Owned(out)
+    Cow::Owned(rewrite(&nfc, opts, fold))
 }
 
-/// True when `text` is certainly NFC: the NFC quick check says "yes". Characters below U+0300
-/// (UTF-8 lead bytes below 0xCC, skipped 1 KiB at a time by a vector maximum) and the BMP
-/// characters of [`nfc_safe_bmp`] are starters (combining class 0) with quick-check "yes": the
-/// check's state after any run of them is its initial state, so it starts at the first other
-/// character (and is not run at all in text such as Cyrillic, Greek or CJK without marks).
-pub fn is_nfc_fast(text: &str) -> bool {
-    let Some(at) = first_byte_at_least(text.as_bytes(), 0xCC) else {
-        return true;
+/// `text` with its ASCII bytes lower-cased (under [`Case::Ascii`] or [`Case::Unicode`]) or
+/// deleted (punctuation, with `strip_punct`), and, with `fold`, each non-ASCII character that
+/// lower-casing changes replaced by its lower case (`char::to_lowercase`). Every other non-ASCII
+/// character is its own lower case, so it is copied as it stands.
+fn rewrite(text: &str, opts: &ShingleOpts, fold: bool) -> String {
+    let lut = byte_map(opts.case != Case::Keep, opts.strip_punct);
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() + 16);
+    let copy = |run: &[u8], out: &mut Vec<u8>| {
+        if opts.strip_punct {
+            out.extend(run.iter().filter_map(|&b| {
+                let v = lut[b as usize];
+                (v >> 8 != 0).then_some(v as u8)
+            }));
+        } else {
+            out.extend(run.iter().map(|&b| lut[b as usize] as u8));
+        }
     };
-    let (rest, safe) = (&text[at..], nfc_safe_bmp());
-    for (i, c) in rest.char_indices() {
-        let cp = c as usize;
-        if cp >= 0x300 && (cp >= 0x10000 || !safe.contains(cp)) {
-            return is_nfc_quick(rest[i..].chars()) == IsNormalized::Yes;
-        }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    if fold {
+        char_scan::for_each_folding(text, |at, c| {
+            copy(&bytes[from..at], &mut out);
+            for lower in c.to_lowercase() {
+                out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            from = at + c.len_utf8();
+        });
     }
-    true
+    copy(&bytes[from..], &mut out);
+    // SAFETY: the byte map changes or deletes ASCII bytes only and leaves every byte ≥ 0x80 as
+    // it is, and the runs between replaced characters are whole characters; so `out` is the
+    // UTF-8 of whole characters.
+    unsafe { String::from_utf8_unchecked(out) }
 }
 
-/// BMP characters that are starters (combining class 0) with NFC quick check "yes".
-fn nfc_safe_bmp() -> &'static BmpSet {
-    static SET: OnceLock<BmpSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        BmpSet::of(|c| {
-            canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
-        })
-    })
+/// True when `text` is certainly NFC: the NFC quick check says "yes" ([`char_scan::scan`] reads
+/// only as far as the first character that is not a starter with quick check "yes").
+pub fn is_nfc_fast(text: &str) -> bool {
+    char_scan::scan(text, true, false).nfc
 }
 
-/// A set of BMP characters, one bit each (8 KiB), for per-character properties that a scan asks
-/// of every character.
-struct BmpSet(Box<[u64; 1024]>);
-
-impl BmpSet {
-    fn of(member: impl Fn(char) -> bool) -> Self {
-        let mut bits = Box::new([0u64; 1024]);
-        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| member(c)) {
-            bits[c as usize >> 6] |= 1 << (c as usize & 63);
-        }
-        BmpSet(bits)
-    }
-
-    /// Whether code point `cp` (< 0x10000) is in the set.
-    #[inline(always)]
-    fn contains(&self, cp: usize) -> bool {
-        self.0[cp >> 6] >> (cp & 63) & 1 == 1
-    }
-}
-
-/// The case rule that lower-cases NFC `text` as `case` does: Unicode folding of a text in which
-/// no non-ASCII character changes case is ASCII lower-casing. (Only for NFC text: [`normalize`]
+/// Whether `text` is certainly NFC ([`is_nfc_fast`]), and the case rule that lower-cases it as
+/// `case` does if it is: Unicode folding of NFC text in which no non-ASCII character changes case
+/// is ASCII lower-casing. One scan answers both. (The rule holds for NFC text only: [`normalize`]
 /// folds after NFC, which may compose characters that then fold.)
-pub fn case_for_nfc(text: &str, case: Case) -> Case {
-    if case == Case::Unicode && !folds_non_ascii_case(text) {
-        Case::Ascii
-    } else {
-        case
-    }
+pub fn nfc_and_case(text: &str, case: Case) -> (bool, Case) {
+    let found = char_scan::scan(text, true, case == Case::Unicode);
+    (found.nfc, if case == Case::Unicode && !found.folds { Case::Ascii } else { case })
 }
 
 /// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:
-/// otherwise it is ASCII lower-casing, byte for byte. BMP characters are looked up in a table.
+/// otherwise it is ASCII lower-casing, byte for byte.
 pub fn folds_non_ascii_case(text: &str) -> bool {
-    first_byte_at_least(text.as_bytes(), 0x80).is_some_and(|at| {
-        let folding = folding_bmp();
-        text[at..].chars().any(|c| {
-            let cp = c as usize;
-            if cp < 0x10000 {
-                folding.contains(cp)
-            } else {
-                changes_case(c)
-            }
-        })
-    })
-}
-
-/// Whether lower-casing changes the non-ASCII character `c` (upper-case, or title-case such as
-/// 'ǅ'); false for ASCII.
-fn changes_case(c: char) -> bool {
-    !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like())
-}
-
-/// BMP characters for which [`changes_case`] holds.
-fn folding_bmp() -> &'static BmpSet {
-    static SET: OnceLock<BmpSet> = OnceLock::new();
-    SET.get_or_init(|| BmpSet::of(changes_case))
-}
-
-/// Index of the first byte ≥ `limit`, skipping 1 KiB chunks whose vector maximum is below it. For
-/// `limit` = 0x80 (the first non-ASCII byte) or ≥ 0xC0 (only lead bytes are so large) that byte
-/// begins a character.
-fn first_byte_at_least(bytes: &[u8], limit: u8) -> Option<usize> {
-    let chunks = bytes.chunks(1024);
-    for (k, chunk) in chunks.enumerate() {
-        if chunk.iter().fold(0u8, |m, &b| m.max(b)) >= limit {
-            return chunk.iter().position(|&b| b >= limit).map(|i| k * 1024 + i);
-        }
-    }
-    None
-}
-
-trait TitleCase {
-    fn is_titlecase_like(&self) -> bool;
-}
-
-impl TitleCase for char {
-    /// Characters whose lower-case mapping differs though they are not upper-case (titlecase
-    /// digraphs such as 'ǅ', some symbols): caught by comparing with the lower-case mapping.
-    fn is_titlecase_like(&self) -> bool {
-        !self.is_ascii() && !self.is_lowercase() && self.to_lowercase().next() != Some(*self)
-    }
+    char_scan::scan(text, false, true).folds
 }
 
 /// Word tokens of a normalised text, split as Python's `str.split()` does.
@@ -233,6 +164,8 @@ pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::char_scan::changes_case;
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
 
     fn opts(n: usize, unit: Unit) -> ShingleOpts {
         ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
@@ -275,6 +208,9 @@ mod tests {
             assert!(!quick || is_nfc(&text));
             let folds = text.chars().any(changes_case);
             assert_eq!(folds_non_ascii_case(&text), folds, "{text:?}");
+            let rule = if folds { Case::Unicode } else { Case::Ascii };
+            assert_eq!(nfc_and_case(&text, Case::Unicode), (quick, rule), "{text:?}");
+            assert_eq!(nfc_and_case(&text, Case::Keep), (quick, Case::Keep), "{text:?}");
         }
     }
 
@@ -304,6 +240,53 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             let text = format!("x{c}");
             assert_eq!(folds_non_ascii_case(&text), changes_case(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    /// The rule written out: NFC, then each character's ASCII punctuation deleted and the
+    /// character lower-cased, one at a time.
+    fn normalize_char_by_char(text: &str, opts: &ShingleOpts) -> String {
+        let mut out = String::new();
+        for c in text.nfc() {
+            match opts.case {
+                _ if opts.strip_punct && c.is_ascii_punctuation() => {}
+                Case::Keep => out.push(c),
+                Case::Ascii => out.push(c.to_ascii_lowercase()),
+                Case::Unicode => out.extend(c.to_lowercase()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normalize_equals_the_rule_for_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for text in [format!("A{c},b"), format!("ж{c}Ж\u{301}")] {
+                for strip_punct in [false, true] {
+                    let o = ShingleOpts { case: Case::Unicode, strip_punct, ..opts(1, Unit::Word) };
+                    assert_eq!(normalize(&text, &o), normalize_char_by_char(&text, &o), "U+{:04X}", c as u32);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn normalize_equals_the_rule_on_mixed_text() {
+        use rand::{Rng, SeedableRng};
+        let pieces = [
+            "a", "Z", " ", ",", "ж", "Ж", "Ё", "é", "E\u{301}", "İ", "Ⱥ", "ǅ", "ΣΑΣ", "東", "𐐀", "K", "ß",
+            "Ω",
+        ];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        for _ in 0..20000 {
+            let text: String =
+                (0..rng.random_range(0..60)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect();
+            for case in [Case::Keep, Case::Ascii, Case::Unicode] {
+                for strip_punct in [false, true] {
+                    let o = ShingleOpts { case, strip_punct, ..opts(1, Unit::Word) };
+                    assert_eq!(normalize(&text, &o), normalize_char_by_char(&text, &o), "{text:?} {o:?}");
+                }
+            }
         }
     }
 

@@ -31,13 +31,41 @@ pub fn split_utf8<'a>(data: &'a [u8], offsets: &[i64], first: usize) -> KernelRe
             ),
         ));
     }
-    let texts: Vec<Result<&str, std::str::Utf8Error>> =
-        offsets.par_windows(2).map(|w| std::str::from_utf8(&data[w[0] as usize..w[1] as usize])).collect();
-    texts
-        .into_iter()
+    // Groups of texts are checked as one buffer (SIMD UTF-8 validation) whose cuts fall on
+    // character boundaries; only a group that fails is read text by text, to name the culprit.
+    let groups: Vec<KernelResult<Vec<&str>>> = offsets
+        .par_windows(2)
+        .chunks(GROUP)
         .enumerate()
-        .map(|(k, t)| {
-            t.map_err(|e| {
+        .map(|(g, windows)| texts_of_group(data, &windows, first + g * GROUP))
+        .collect();
+    let mut texts = Vec::with_capacity(offsets.len() - 1);
+    for group in groups {
+        texts.extend(group?);
+    }
+    Ok(texts)
+}
+
+/// Texts per group checked as one buffer.
+const GROUP: usize = 4096;
+
+/// The texts `data[w[0]..w[1]]` of consecutive `windows`, the first of which is text `first`.
+fn texts_of_group<'a>(data: &'a [u8], windows: &[&[i64]], first: usize) -> KernelResult<Vec<&'a str>> {
+    let (lo, hi) = (windows[0][0] as usize, windows[windows.len() - 1][1] as usize);
+    let on_boundary = |at: i64| at as usize >= hi || (data[at as usize] as i8) >= -0x40;
+    if simdutf8::basic::from_utf8(&data[lo..hi]).is_ok() && windows.iter().all(|w| on_boundary(w[0])) {
+        // SAFETY: `data[lo..hi]` is valid UTF-8 and every cut lies on a character boundary (no
+        // cut byte is a continuation byte 0x80..=0xBF), so every piece is valid UTF-8 too.
+        return Ok(windows
+            .iter()
+            .map(|w| unsafe { std::str::from_utf8_unchecked(&data[w[0] as usize..w[1] as usize]) })
+            .collect());
+    }
+    windows
+        .iter()
+        .enumerate()
+        .map(|(k, w)| {
+            std::str::from_utf8(&data[w[0] as usize..w[1] as usize]).map_err(|e| {
                 KernelError::value(
                     "texts",
                     format!(
@@ -78,5 +106,51 @@ mod tests {
         assert_eq!(err(&[0, 9]), "offsets: must lie in 0..=8 (the data's length), got 0..9");
         assert_eq!(err(&[-1, 2]), "offsets: must lie in 0..=8 (the data's length), got -1..2");
         assert!(err(&[]).starts_with("offsets must have at least one value"));
+    }
+
+    /// Text by text with the standard library's check: what the grouped check must give.
+    fn one_by_one<'a>(data: &'a [u8], offsets: &[i64], first: usize) -> Result<Vec<&'a str>, String> {
+        offsets
+            .windows(2)
+            .enumerate()
+            .map(|(k, w)| {
+                std::str::from_utf8(&data[w[0] as usize..w[1] as usize]).map_err(|e| {
+                    format!(
+                        "texts[{}] is not valid UTF-8 (invalid byte at offset {} of the text)",
+                        first + k,
+                        e.valid_up_to()
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn grouped_check_equals_the_check_of_each_text() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for round in 0..60 {
+            let mut data = String::new();
+            for _ in 0..rng.random_range(0..30000) {
+                data.push(["a", " ", "é", "ж", "東", "𐐀"][rng.random_range(0..6)].chars().next().unwrap());
+            }
+            let mut data = data.into_bytes();
+            if round % 3 == 0 && !data.is_empty() {
+                let at = rng.random_range(0..data.len());
+                data[at] = [0xFF, 0x80, 0xC3][rng.random_range(0..3)];
+            }
+            // Cuts mostly on character boundaries, some inside characters.
+            let mut offsets: Vec<i64> = (0..rng.random_range(1..9000))
+                .map(|_| rng.random_range(0..=data.len()) as i64)
+                .filter(|&at| {
+                    round % 2 == 0 || at as usize == data.len() || (data[at as usize] as i8) >= -0x40
+                })
+                .collect();
+            offsets.push(0);
+            offsets.sort_unstable();
+            let want = one_by_one(&data, &offsets, 7);
+            let got = split_utf8(&data, &offsets, 7).map_err(|e| e.to_string().replacen("texts: ", "", 1));
+            assert_eq!(got, want, "round {round}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::tokenize::{case_for_nfc, is_nfc_fast, normalize, Case, ShingleOpts};
+use crate::tokenize::{nfc_and_case, normalize, Case, ShingleOpts};
 
 /// Length of the Python whitespace character starting at `b[0]` (0 when it is not one).
 #[inline(always)]
@@ -54,8 +54,8 @@ pub struct WordTokens<'a> {
 
 impl<'a> WordTokens<'a> {
     pub fn new(text: &'a str, opts: &ShingleOpts) -> Self {
-        let case = case_for_nfc(text, opts.case);
-        let nfc = case != Case::Unicode && is_nfc_fast(text);
+        let (nfc, case) = nfc_and_case(text, opts.case);
+        let nfc = nfc && case != Case::Unicode;
         let (src, case, strip): (Cow<'a, str>, Case, bool) = if nfc {
             (Cow::Borrowed(text), case, opts.strip_punct)
         } else {

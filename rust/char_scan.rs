@@ -1,0 +1,352 @@
+//! One pass over a text's non-ASCII characters that decides the two questions normalisation asks
+//! of every text: is it certainly NFC, and does Unicode lower-casing change a non-ASCII character?
+//!
+//! Two-byte characters (U+0080–U+07FF: Latin-1 and Latin Extended, Greek, Cyrillic, Hebrew,
+//! Arabic, ...) are answered 64 bytes at a time on CPUs with AVX-512 VBMI: each lead byte and the
+//! byte after it index a 2048-bit table of each property. Every other non-ASCII character, and
+//! every character on other CPUs, is looked up one at a time.
+
+use std::sync::OnceLock;
+
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{is_nfc_quick, IsNormalized};
+
+/// What [`scan`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    /// The NFC quick check says "yes" (true when not asked).
+    pub nfc: bool,
+    /// Lower-casing changes a non-ASCII character ([`changes_case`]; false when not asked).
+    pub folds: bool,
+}
+
+/// Answers the questions asked: `nfc` (is the text certainly NFC?) and `fold` (does it hold a
+/// non-ASCII character that lower-casing changes?), stopping as soon as both are decided.
+///
+/// Characters below U+0300 and the BMP characters of [`nfc_safe_bmp`] are starters with quick
+/// check "yes": the quick check's state after a run of them is its initial state, so it starts
+/// at the first other character.
+pub fn scan(text: &str, nfc: bool, fold: bool) -> Scan {
+    let mut open = Open::new(nfc, fold);
+    candidates(text, open.questions(), |at| open.visit(text, at));
+    open.found
+}
+
+/// Calls `f` with each non-ASCII character of `text` that lower-casing changes, and its byte
+/// offset, in order.
+pub fn for_each_folding(text: &str, mut f: impl FnMut(usize, char)) {
+    let fold_only = Questions { nfc: false, fold: true };
+    candidates(text, fold_only, |at| {
+        let c = text[at..].chars().next().expect("`at` starts a character");
+        if folds(c) {
+            f(at, c);
+        }
+        fold_only
+    });
+}
+
+/// The questions a walk over a text's characters still asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Questions {
+    nfc: bool,
+    fold: bool,
+}
+
+/// Calls `visit` with the byte offset of every non-ASCII character of `text` that may answer
+/// one of the questions `open` (each character that does is among them), in order, until it
+/// returns no open question.
+fn candidates(text: &str, open: Questions, visit: impl FnMut(usize) -> Questions) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512 F, BW and VBMI (checked just above).
+        return unsafe { avx512::candidates(text, open, visit) };
+    }
+    candidates_scalar(text, open, visit)
+}
+
+/// [`candidates`] for any CPU: every non-ASCII character, skipping ASCII 8 bytes at a time.
+fn candidates_scalar(text: &str, mut open: Questions, mut visit: impl FnMut(usize) -> Questions) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() && (open.nfc || open.fold) {
+        if let Some(word) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            if word & 0x8080_8080_8080_8080 == 0 {
+                at += 8;
+                continue;
+            }
+        }
+        if bytes[at] >= 0xC0 {
+            open = visit(at);
+        }
+        at += 1;
+    }
+}
+
+/// The questions still open and the answers so far.
+struct Open {
+    open: Questions,
+    found: Scan,
+}
+
+impl Open {
+    fn new(nfc: bool, fold: bool) -> Self {
+        Open { open: Questions { nfc, fold }, found: Scan { nfc: true, folds: false } }
+    }
+
+    fn questions(&self) -> Questions {
+        self.open
+    }
+
+    /// Looks at the non-ASCII character starting at byte `at` of `text`; the questions left.
+    #[inline(always)]
+    fn visit(&mut self, text: &str, at: usize) -> Questions {
+        let c = text[at..].chars().next().expect("`at` starts a character");
+        let cp = c as usize;
+        if self.open.fold && folds(c) {
+            (self.found.folds, self.open.fold) = (true, false);
+        }
+        if self.open.nfc && cp >= 0x300 && (cp >= 0x10000 || !nfc_safe_bmp().contains(cp)) {
+            self.found.nfc = is_nfc_quick(text[at..].chars()) == IsNormalized::Yes;
+            self.open.nfc = false;
+        }
+        self.open
+    }
+}
+
+/// [`changes_case`], BMP characters looked up in a table.
+#[inline(always)]
+fn folds(c: char) -> bool {
+    let cp = c as usize;
+    if cp < 0x10000 {
+        folding_bmp().contains(cp)
+    } else {
+        changes_case(c)
+    }
+}
+
+/// [`scan`] one character at a time (the reference of the vector kernel's tests).
+#[cfg(test)]
+fn scan_scalar(text: &str, nfc: bool, fold: bool) -> Scan {
+    let mut open = Open::new(nfc, fold);
+    candidates_scalar(text, open.questions(), |at| open.visit(text, at));
+    open.found
+}
+
+/// A set of BMP characters, one bit each (8 KiB), for per-character properties that a scan asks
+/// of every character.
+pub struct BmpSet(Box<[u64; 1024]>);
+
+impl BmpSet {
+    fn of(member: impl Fn(char) -> bool) -> Self {
+        let mut bits = Box::new([0u64; 1024]);
+        for c in (0..0x10000u32).filter_map(char::from_u32).filter(|&c| member(c)) {
+            bits[c as usize >> 6] |= 1 << (c as usize & 63);
+        }
+        BmpSet(bits)
+    }
+
+    /// Whether code point `cp` (< 0x10000) is in the set.
+    #[inline(always)]
+    pub fn contains(&self, cp: usize) -> bool {
+        self.0[cp >> 6] >> (cp & 63) & 1 == 1
+    }
+
+    /// The set's first 2048 code points (the two-byte characters and ASCII) as bytes: bit `k` of
+    /// byte `m` is code point `8m + k`.
+    fn two_byte_table(&self) -> [u8; 256] {
+        std::array::from_fn(|m| (0..8).map(|k| (self.contains(8 * m + k) as u8) << k).sum())
+    }
+}
+
+/// BMP characters that are starters (combining class 0) with NFC quick check "yes".
+pub fn nfc_safe_bmp() -> &'static BmpSet {
+    static SET: OnceLock<BmpSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        BmpSet::of(|c| {
+            canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+        })
+    })
+}
+
+/// BMP characters for which [`changes_case`] holds.
+pub fn folding_bmp() -> &'static BmpSet {
+    static SET: OnceLock<BmpSet> = OnceLock::new();
+    SET.get_or_init(|| BmpSet::of(changes_case))
+}
+
+/// Whether lower-casing changes the non-ASCII character `c` (upper-case, or title-case such as
+/// 'ǅ'); false for ASCII.
+pub fn changes_case(c: char) -> bool {
+    !c.is_ascii() && (c.is_uppercase() || c.is_titlecase_like())
+}
+
+pub trait TitleCase {
+    fn is_titlecase_like(&self) -> bool;
+}
+
+impl TitleCase for char {
+    /// Characters whose lower-case mapping differs though they are not upper-case (titlecase
+    /// digraphs such as 'ǅ', some symbols): caught by comparing with the lower-case mapping.
+    fn is_titlecase_like(&self) -> bool {
+        !self.is_ascii() && !self.is_lowercase() && self.to_lowercase().next() != Some(*self)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_and_si512, _mm512_cmpeq_epi8_mask, _mm512_cmpge_epu8_mask, _mm512_loadu_si512,
+        _mm512_mask_blend_epi8, _mm512_maskz_loadu_epi8, _mm512_movepi8_mask, _mm512_or_si512,
+        _mm512_permutex2var_epi8, _mm512_set1_epi8, _mm512_shuffle_epi8, _mm512_slli_epi16,
+        _mm512_srli_epi16, _mm512_test_epi8_mask,
+    };
+    use std::sync::OnceLock;
+
+    use super::{folding_bmp, nfc_safe_bmp, Questions};
+
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vbmi")
+    }
+
+    /// A 2048-bit table in four registers.
+    #[derive(Clone, Copy)]
+    struct Table([__m512i; 4]);
+
+    // SAFETY: plain vector data, read only.
+    unsafe impl Send for Table {}
+    unsafe impl Sync for Table {}
+
+    /// The two-byte characters that end the NFC fast path, and those that lower-casing changes.
+    fn tables() -> &'static (Table, Table) {
+        static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
+        TABLES.get_or_init(|| {
+            let load = |bytes: [u8; 256]| {
+                // SAFETY: four unaligned 64-byte loads of the 256-byte array.
+                Table(std::array::from_fn(|k| unsafe { _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast()) }))
+            };
+            let mut unsafe_nfc = nfc_safe_bmp().two_byte_table().map(|b| !b);
+            unsafe_nfc[..0x300 / 8].fill(0);
+            (load(unsafe_nfc), load(folding_bmp().two_byte_table()))
+        })
+    }
+
+    /// Bits of the lanes of `index` (cp / 8) and `bit` (1 << cp % 8) set in `table`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    fn lookup(table: &Table, index: __m512i, bit: __m512i) -> u64 {
+        let [t0, t1, t2, t3] = table.0;
+        let low = _mm512_permutex2var_epi8(t0, index, t1);
+        let high = _mm512_permutex2var_epi8(t2, index, t3);
+        let byte = _mm512_mask_blend_epi8(_mm512_movepi8_mask(index), low, high);
+        _mm512_test_epi8_mask(byte, bit)
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub fn candidates(text: &str, mut open: Questions, mut visit: impl FnMut(usize) -> Questions) {
+        let (nfc_table, fold_table) = tables();
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        // Powers of two in every 16-byte lane, for the bit of each code point within its byte.
+        let pow2 = pow2_lanes();
+        let mut chunk = 0;
+        while chunk < n && (open.nfc || open.fold) {
+            let load = |from: usize| {
+                let len = n.saturating_sub(from).min(64);
+                let mask = if len == 64 { u64::MAX } else { (1u64 << len) - 1 };
+                // SAFETY: the mask covers only bytes `from..from + len` of the text; masked-off
+                // lanes are not read (AVX-512 masked loads suppress faults).
+                unsafe { _mm512_maskz_loadu_epi8(mask, bytes.as_ptr().add(from.min(n)).cast()) }
+            };
+            let v = load(chunk);
+            if _mm512_movepi8_mask(v) == 0 {
+                chunk += 64;
+                continue;
+            }
+            let w = load(chunk + 1);
+            let byte = |b: u8| _mm512_set1_epi8(b as i8);
+            let lead2 = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, byte(0xE0)), byte(0xC0));
+            let mut look = _mm512_cmpge_epu8_mask(v, byte(0xE0));
+            // Code point (lead & 0x1F) << 6 | (next & 0x3F): byte cp >> 3 of a table, bit cp & 7.
+            let index = _mm512_or_si512(
+                _mm512_and_si512(_mm512_slli_epi16(v, 3), byte(0xF8)),
+                _mm512_and_si512(_mm512_srli_epi16(w, 3), byte(0x07)),
+            );
+            let bit = _mm512_shuffle_epi8(pow2, _mm512_and_si512(w, byte(0x07)));
+            if open.nfc {
+                look |= lead2 & lookup(nfc_table, index, bit);
+            }
+            if open.fold {
+                look |= lead2 & lookup(fold_table, index, bit);
+            }
+            // Lead bytes are never continuation bytes, so each bit starts a character.
+            while look != 0 && (open.nfc || open.fold) {
+                open = visit(chunk + look.trailing_zeros() as usize);
+                look &= look - 1;
+            }
+            chunk += 64;
+        }
+    }
+
+    #[inline(always)]
+    fn pow2_lanes() -> __m512i {
+        let pow2: [u8; 64] = std::array::from_fn(|i| 1 << (i % 8));
+        // SAFETY: one unaligned 64-byte load of the 64-byte array.
+        unsafe { _mm512_loadu_si512(pow2.as_ptr().cast()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn the_vector_scan_equals_the_scalar_scan_at_every_offset() {
+        // Two-byte characters on both sides of each table's edges, a three-byte lead, an astral
+        // capital, at every place in and across 64-byte chunks.
+        let pieces = [
+            "ж", "Ж", "ё", "Ё", "é", "É", "Ά", "\u{374}", "\u{387}", "\u{483}", "\u{301}", "\u{7FF}", "Ǆ",
+            "東", "𐐀", "ß",
+        ];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        for _ in 0..20000 {
+            let mut text = String::new();
+            for _ in 0..rng.random_range(0..12) {
+                text.push_str(&"x".repeat(rng.random_range(0..70)));
+                text.push_str(pieces[rng.random_range(0..pieces.len())]);
+            }
+            for (nfc, fold) in [(true, false), (false, true), (true, true)] {
+                assert_eq!(scan(&text, nfc, fold), scan_scalar(&text, nfc, fold), "{text:?} {nfc} {fold}");
+            }
+        }
+    }
+
+    #[test]
+    fn folding_characters_are_found_in_order() {
+        let text = format!("{}Ж{}жЁx𐐀 Ǆ", "a".repeat(70), "b".repeat(63));
+        let mut found = Vec::new();
+        for_each_folding(&text, |at, c| found.push((at, c)));
+        let want: Vec<(usize, char)> = text.char_indices().filter(|&(_, c)| changes_case(c)).collect();
+        assert_eq!(found, want);
+    }
+
+    #[test]
+    fn every_two_byte_character_at_every_place_in_a_chunk() {
+        for c in (0x80..0x800u32).filter_map(char::from_u32) {
+            for at in [0, 1, 31, 62, 63, 64, 127] {
+                let text = format!("{}{c}{}", "a".repeat(at), "b".repeat(at % 3));
+                for (nfc, fold) in [(true, false), (false, true), (true, true)] {
+                    assert_eq!(
+                        scan(&text, nfc, fold),
+                        scan_scalar(&text, nfc, fold),
+                        "U+{:04X} at {at}",
+                        c as u32
+                    );
+                }
+            }
+        }
+    }
+}

@@ -132,7 +132,7 @@ def test_minhash_paired_ratio(benchmark, corpus):
 CYRILLIC = str.maketrans(string.ascii_lowercase, "абцдефгхийклмнопярстужвьыз")
 # Capitals too: then lower-casing changes non-ASCII characters, as in real Cyrillic text.
 CYRILLIC_CAPS = str.maketrans(
-    string.ascii_letters, "абцдефгхийклмнопярстужвьыз" "АБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗ"
+    string.ascii_letters, "абцдефгхийклмнопярстужвьызАБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗ"
 )
 SCRIPTS = {"latin": None, "cyrillic": CYRILLIC, "cyrillic+capitals": CYRILLIC_CAPS}
 

@@ -200,6 +200,9 @@ class NgramScanner:
         cls, items: list[str], *, ngram: int, case: str, strip_punct: bool
     ) -> NgramScanner: ...
     def scan(self, texts: list[str], first_doc: int) -> None: ...
+    def scan_utf8(
+        self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], first_doc: int
+    ) -> None: ...
     def results(
         self,
     ) -> tuple[

@@ -21,7 +21,8 @@ import pandas as pd
 
 from . import _native
 from .dedup import LSHIndex, _check_int, minhash
-from .dedup._io import batches, iter_documents
+from .dedup._arrow import utf8_column
+from .dedup._io import iter_batches, iter_documents
 
 __all__ = ["Report", "contamination"]
 
@@ -132,11 +133,11 @@ def contamination(
     show = sys.stderr.isatty() if progress is None else progress
     from tqdm.auto import tqdm
 
-    docs = iter_documents(corpus, text_field=text_field, id_field=id_field, errors=errors)
+    docs = iter_batches(corpus, batch_size, text_field=text_field, id_field=id_field, errors=errors)
     with tqdm(desc="contamination", unit="doc", disable=not show) as bar:
-        for batch_ids, batch in batches(docs, batch_size):
+        for batch_ids, batch in docs:
             start = n_docs
-            scanner.scan(batch, start)
+            _scan(scanner, batch, start)
             sigs = minhash(batch, **mh)
             index = LSHIndex(threshold, num_perm)  # one batch at a time: memory stays bounded
             index.insert(range(len(batch)), sigs)
@@ -174,3 +175,14 @@ def contamination(
     frame["contaminated"] = has | (best_j >= threshold)
     share = float(frame["contaminated"].mean())
     return Report(frame, share, ngram, float(threshold), n_docs)
+
+
+def _scan(scanner: _native.NgramScanner, batch: Any, start: int) -> None:
+    """Scans a batch of documents numbered from ``start``: a list of str, or an Arrow string
+    column read in place."""
+    column = None if isinstance(batch, list) else utf8_column(batch, "corpus")
+    if column is None:
+        scanner.scan(batch, start)
+        return
+    for first, data, offsets in column.chunks:
+        scanner.scan_utf8(data, offsets, start + first)

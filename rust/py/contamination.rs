@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use numpy::{IntoPyArray, PyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use super::threads::detach;
@@ -10,6 +10,7 @@ use pyo3::pybacked::PyBackedStr;
 
 use super::lsh::Ids;
 use crate::ngram_scan::{NgramIndex, ScanState};
+use crate::utf8_texts::split_utf8;
 
 /// Benchmark n-grams and the running scan results (use assay.contamination).
 #[pyclass(frozen, module = "assay._native")]
@@ -40,6 +41,24 @@ impl NgramScanner {
         detach(py, || {
             let mut st = self.state.lock().expect("lock");
             self.index.scan(&texts, first_doc, &mut st)
+        })
+    }
+
+    /// [`NgramScanner::scan`] of texts held as one UTF-8 buffer and offsets (an Arrow string
+    /// column): text `k` is `data[offsets[k]..offsets[k + 1]]`, borrowed once checked.
+    fn scan_utf8(
+        &self,
+        py: Python<'_>,
+        data: PyReadonlyArray1<'_, u8>,
+        offsets: PyReadonlyArray1<'_, i64>,
+        first_doc: u64,
+    ) -> PyResult<()> {
+        let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
+        detach(py, || {
+            let texts = split_utf8(data, offsets, first_doc as usize)?;
+            let mut st = self.state.lock().expect("lock");
+            self.index.scan(&texts, first_doc, &mut st);
+            Ok(())
         })
     }
 

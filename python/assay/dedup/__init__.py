@@ -39,7 +39,7 @@ import pandas as pd
 
 from .. import _native
 from ._arrow import Utf8Column, utf8_column
-from ._io import batches, is_paths, iter_documents
+from ._io import is_paths, iter_batches, iter_documents
 
 __all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
 
@@ -463,14 +463,16 @@ def clusters(
     )
     if in_memory:
         texts_or_paths = _texts(texts_or_paths)
-    docs = iter_documents(texts_or_paths, text_field=text_field, id_field=id_field, errors=errors)
+    docs = iter_batches(
+        texts_or_paths, batch_size, text_field=text_field, id_field=id_field, errors=errors
+    )
     all_ids: list[Any] = []
     kept_texts: list[str] = []
     show = sys.stderr.isatty() if progress is None else progress
     from tqdm.auto import tqdm
 
     with tqdm(desc="minhash", unit="doc", disable=not show) as bar:
-        for batch_ids, texts in batches(docs, batch_size):
+        for batch_ids, texts in docs:
             start = len(all_ids)
             index.insert(range(start, start + len(texts)), minhash(texts, **opts, device=device))
             all_ids.extend(batch_ids)

@@ -1,12 +1,14 @@
 """Streaming document intake: texts in memory, or JSONL / Parquet / plain-text files and folders.
 
-Documents are read in batches so memory stays bounded by the batch, not the corpus. Ids are
+Documents are read in batches so memory stays bounded by the batch, not the corpus. Parquet text
+columns stay Arrow arrays (:func:`iter_batches`), which the kernels read in place. Ids are
 ``record[id_field]`` when that field exists, else ``"<path>:<line>"`` (JSONL, 1-based),
 ``"<path>:<row>"`` (Parquet, 0-based) or ``"<path>"`` (a plain-text file is one document).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -63,20 +65,8 @@ def _records(
                 doc_id = rec[id_field] if id_field and id_field in rec else f"{path}:{line_no}"
                 yield doc_id, rec[text_field]
     elif path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        names = set(pf.schema_arrow.names)
-        if text_field not in names:
-            raise ValueError(f"{path}: no column {text_field!r} (columns: {sorted(names)})")
-        cols = [text_field] + ([id_field] if id_field and id_field in names else [])
-        row = 0
-        for batch in pf.iter_batches(columns=cols, batch_size=8192):
-            texts = batch.column(text_field).to_pylist()
-            ids = batch.column(id_field).to_pylist() if len(cols) == 2 else None
-            for k, text in enumerate(texts):
-                yield (ids[k] if ids else f"{path}:{row}"), text or ""
-                row += 1
+        for ids, texts in _parquet_batches(path, text_field, id_field, errors, 8192):
+            yield from zip(ids, texts.to_pylist(), strict=True)
     else:
         yield str(path), _decode(path.read_bytes(), str(path), errors)
 
@@ -116,3 +106,78 @@ def batches(
             ids, texts, size = [], [], 0
     if ids:
         yield ids, texts
+
+
+def iter_batches(
+    source: Any,
+    batch_size: int,
+    *,
+    text_field: str = "text",
+    id_field: str | None = "id",
+    errors: str = "strict",
+) -> Iterator[tuple[list[Any], Any]]:
+    """Yields ``(ids, texts)`` batches of at most ``batch_size`` documents, in input order, with
+    the ids of :func:`iter_documents`. ``texts`` is a list of str, or for Parquet files a pyarrow
+    string array read in place (nulls as empty texts)."""
+    if not is_paths(source):
+        yield from batches(iter_documents(source), batch_size)
+        return
+    paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    for parquet, files in itertools.groupby(_files(paths), key=lambda f: f.suffix == ".parquet"):
+        if parquet:
+            for f in files:
+                yield from _parquet_batches(f, text_field, id_field, errors, batch_size)
+        else:
+            docs = (doc for f in files for doc in _records(f, text_field, id_field, errors))
+            yield from batches(docs, batch_size)
+
+
+def _parquet_batches(
+    path: Path, text_field: str, id_field: str | None, errors: str, batch_size: int
+) -> Iterator[tuple[list[Any], Any]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    schema = pf.schema_arrow
+    if text_field not in schema.names:
+        raise ValueError(f"{path}: no column {text_field!r} (columns: {sorted(schema.names)})")
+    kind = schema.field(text_field).type
+    value_kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+    if not (
+        pa.types.is_string(value_kind)
+        or pa.types.is_large_string(value_kind)
+        or str(value_kind) == "string_view"
+    ):
+        raise ValueError(f"{path}: column {text_field!r} holds {kind}, not strings")
+    with_ids = bool(id_field) and id_field in schema.names
+    cols = [text_field, id_field] if with_ids else [text_field]
+    row = 0
+    for batch in pf.iter_batches(columns=cols, batch_size=batch_size):
+        texts = batch.column(text_field)
+        if pa.types.is_dictionary(texts.type):
+            texts = texts.dictionary_decode()
+        if texts.null_count:
+            texts = texts.fill_null("")
+        texts = _valid_utf8(texts, path, row, errors)
+        if with_ids:
+            ids = batch.column(id_field).to_pylist()
+        else:
+            ids = [f"{path}:{r}" for r in range(row, row + len(texts))]
+        yield ids, texts
+        row += len(texts)
+
+
+def _valid_utf8(texts: Any, path: Path, row: int, errors: str) -> Any:
+    """``texts`` if its UTF-8 is valid (Parquet readers do not check it), else decoded with
+    ``errors`` or refused naming the first bad row."""
+    import pyarrow as pa
+
+    try:
+        texts.validate(full=True)
+        return texts
+    except pa.ArrowInvalid:
+        raw = texts.cast(pa.large_binary()).to_pylist()
+    return pa.array(
+        [_decode(b, f"{path}:{row + k}", errors) for k, b in enumerate(raw)], pa.large_string()
+    )

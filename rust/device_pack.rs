@@ -6,8 +6,6 @@
 
 use rayon::prelude::*;
 
-#[cfg(test)]
-use crate::tokenize::folds_non_ascii_case;
 use crate::tokenize::{nfc_and_case, Case};
 
 /// Whether the device kernels give `text` the CPU kernels' shingles under `case`.
@@ -93,6 +91,7 @@ fn round_end<S: AsRef<str>>(texts: &[S], start: usize, mut room: usize, capacity
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokenize::folds_non_ascii_case;
 
     #[test]
     fn packs_until_full_and_flags_what_the_device_cannot_take() {

@@ -206,15 +206,18 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     // only if it holds a byte that may start a character beyond U+02FF. Text that is not NFC, or
     // in which Unicode folding changes a non-ASCII character, is normalised whole and its normal
     // form split as it stands.
-    let (nfc, case) = match opts.case {
-        Case::Unicode => nfc_and_case(text, Case::Unicode),
-        case => (true, case),
+    let (known_nfc, case) = match opts.case {
+        Case::Unicode => {
+            let (nfc, case) = nfc_and_case(text, Case::Unicode);
+            (Some(nfc), case)
+        }
+        case => (None, case),
     };
-    if nfc && case != Case::Unicode {
+    if known_nfc != Some(false) && case != Case::Unicode {
         let norm = AsciiNorm { lower: case == Case::Ascii, strip: opts.strip_punct };
         match split_token_hashes(text.as_bytes(), norm, tokens) {
             Some(false) => return,
-            Some(true) if opts.case == Case::Unicode || is_nfc_fast(text) => return,
+            Some(true) if known_nfc.unwrap_or_else(|| is_nfc_fast(text)) => return,
             _ => {}
         }
     }

@@ -28,7 +28,7 @@ pub struct Scan {
 /// at the first other character.
 pub fn scan(text: &str, nfc: bool, fold: bool) -> Scan {
     let mut open = Open::new(nfc, fold);
-    candidates(text, open.questions(), |at| open.visit(text, at));
+    candidates(text, open.open, |at| open.visit(text, at));
     open.found
 }
 
@@ -94,10 +94,6 @@ impl Open {
         Open { open: Questions { nfc, fold }, found: Scan { nfc: true, folds: false } }
     }
 
-    fn questions(&self) -> Questions {
-        self.open
-    }
-
     /// Looks at the non-ASCII character starting at byte `at` of `text`; the questions left.
     #[inline(always)]
     fn visit(&mut self, text: &str, at: usize) -> Questions {
@@ -129,7 +125,7 @@ fn folds(c: char) -> bool {
 #[cfg(test)]
 fn scan_scalar(text: &str, nfc: bool, fold: bool) -> Scan {
     let mut open = Open::new(nfc, fold);
-    candidates_scalar(text, open.questions(), |at| open.visit(text, at));
+    candidates_scalar(text, open.open, |at| open.visit(text, at));
     open.found
 }
 

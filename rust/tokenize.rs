@@ -69,12 +69,19 @@ pub fn is_py_space(c: char) -> bool {
 
 /// Applies NFC, case folding and punctuation deletion; borrows when nothing changes.
 pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
-    let nfc: Cow<'a, str> =
-        if is_nfc_fast(text) { Cow::Borrowed(text) } else { Cow::Owned(text.nfc().collect()) };
+    // One scan answers both questions of NFC text; text made NFC here is asked again.
+    let unicode = opts.case == Case::Unicode;
+    let found = char_scan::scan(text, true, unicode);
+    let (nfc, fold): (Cow<'a, str>, bool) = if found.nfc {
+        (Cow::Borrowed(text), found.folds)
+    } else {
+        let nfc: String = text.nfc().collect();
+        let fold = unicode && folds_non_ascii_case(&nfc);
+        (Cow::Owned(nfc), fold)
+    };
     let lower_ascii = opts.case != Case::Keep;
     let changes_ascii =
         |b: &u8| (lower_ascii && b.is_ascii_uppercase()) || (opts.strip_punct && b.is_ascii_punctuation());
-    let fold = opts.case == Case::Unicode && folds_non_ascii_case(&nfc);
     if !fold && !nfc.as_bytes().iter().any(changes_ascii) {
         return nfc;
     }

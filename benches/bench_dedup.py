@@ -253,3 +253,68 @@ def test_ngram_scan(benchmark, corpus, items, impl):
     else:
         sub = corpus[: SLOW * 4]
         run(benchmark, impl, python_scan, items, sub, scale=len(corpus) / len(sub), size=size)
+
+
+# ---- contamination end to end: text in, report out ----
+
+
+def python_contamination(items: list[str], docs: list[str], threshold: float = 0.8) -> int:
+    """What a harness does without assay: the plain-Python 13-gram scan, then datasketch MinHash
+    (word 5-grams of the normalised text) and MinHashLSH for the near-duplicate test."""
+    from datasketch import MinHash, MinHashLSH
+
+    table = str.maketrans(string.ascii_uppercase, string.ascii_lowercase, string.punctuation)
+
+    def signature(text: str) -> MinHash:
+        m = MinHash(num_perm=128, seed=1)
+        m.update_batch([s.encode() for s in python_shingles(text.translate(table))])
+        return m
+
+    hits = python_scan(items, docs)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    for i, d in enumerate(docs):
+        lsh.insert(i, signature(d))
+    return hits + sum(len(lsh.query(signature(it))) for it in items)
+
+
+@pytest.fixture(scope="module")
+def corpus_files(corpus, tmp_path_factory) -> dict[str, Path]:
+    """The corpus as a Parquet file (one string column ``text``), Latin and Cyrillic."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = {}
+    for script in ("latin", "cyrillic"):
+        texts = corpus if script == "latin" else [t.translate(CYRILLIC) for t in corpus]
+        path = tmp_path_factory.mktemp("corpus") / f"{script}.parquet"
+        pq.write_table(pa.table({"text": texts}), path)
+        out[script] = path
+    return out
+
+
+@pytest.mark.parametrize("script", ["latin", "cyrillic"])
+@pytest.mark.parametrize("impl", ["assay", "assay-parquet", "python+datasketch"])
+def test_contamination_end_to_end(benchmark, corpus, items, corpus_files, impl, script):
+    """``assay.contamination`` (13-gram scan and MinHash near duplicates, report built) on the
+    corpus as Python strs and as a Parquet file read in Arrow batches, against the plain-Python
+    scan plus datasketch on a slice (scaled up)."""
+    import assay
+
+    benchmark.group = f"contamination end to end, {script} 8MB corpus, 500 items"
+    table = None if script == "latin" else CYRILLIC
+    docs = corpus if table is None else [t.translate(table) for t in corpus]
+    its = items if table is None else [t.translate(table) for t in items]
+    size = mb(docs)
+    if impl == "assay":
+        report = run(
+            benchmark, impl, lambda: assay.contamination(its, docs, progress=False), size=size
+        )
+        assert report.items["contaminated"].sum() >= 25  # every planted leak
+    elif impl == "assay-parquet":
+        path = str(corpus_files[script])
+        go = lambda: assay.contamination(its, path, id_field=None, progress=False)  # noqa: E731
+        report = run(benchmark, impl, go, size=size)
+        assert report.items["contaminated"].sum() >= 25
+    else:
+        sub = docs[:SLOW]
+        run(benchmark, impl, python_contamination, its, sub, scale=len(docs) / len(sub), size=size)

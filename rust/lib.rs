@@ -18,6 +18,7 @@ pub mod ngram_scan;
 pub mod pairs;
 pub mod resample;
 pub mod sandwich;
+pub mod scan_and_sign;
 pub mod sha1_hash32;
 pub mod shingle;
 pub mod simd;

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
 use crate::sha1_hash32::Sha1Hash32Batch;
-use crate::shingle::{for_each_shingle, shingle_hashes_in, ShingleOpts};
+use crate::shingle::{for_each_shingle, shingle_hashes_in, shingles_of_tokens, ShingleOpts, Unit};
 
 const MERSENNE: u64 = (1 << 61) - 1;
 
@@ -182,6 +182,25 @@ impl MinHasher {
                 }
             }
         }
+    }
+
+    /// Signature into `sig` from a text's word token hashes (`tokens`, overwritten by its shingle
+    /// hashes): what [`Self::signature_into`] computes after tokenising, for assay's own family of
+    /// word shingles only (`None`, `sig` untouched, for the others).
+    pub fn signature_of_tokens(
+        &self,
+        tokens: &mut Vec<u64>,
+        sig: &mut [u32],
+        xs: &mut Vec<u32>,
+    ) -> Option<()> {
+        if self.family != Family::Xxh3 || self.opts.unit != Unit::Word {
+            return None;
+        }
+        sig.fill(u32::MAX);
+        xs.clear();
+        xs.extend(shingles_of_tokens(tokens, self.opts.n).iter().map(|&h| (h >> 32) as u32));
+        affine_min(xs, &self.a32, &self.b32, sig);
+        Some(())
     }
 
     /// Row-major (texts.len(), num_perm) signatures, rows computed in parallel.

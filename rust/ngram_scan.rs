@@ -15,7 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use crate::error::{KernelError, KernelResult};
-use crate::shingle::{word_ngram_hashes_in, ShingleOpts};
+use crate::shingle::{ngrams_of_tokens, word_ngram_hashes_in, ShingleOpts};
 
 /// Passes already-random u64 keys straight through (n-gram hashes are SplitMix64-finalised).
 #[derive(Default, Clone, Copy)]
@@ -116,8 +116,19 @@ impl NgramIndex {
 
     /// [`Self::scan_doc`] with scratch space `buf`.
     fn scan_doc_with(&self, text: &str, doc: u64, buf: &mut Vec<u64>) -> Vec<Run> {
+        self.runs_of_ngrams(word_ngram_hashes_in(text, &self.opts, buf), doc)
+    }
+
+    /// [`Self::scan_doc`] of a document's word token hashes under [`Self::opts`] (`tokens`,
+    /// overwritten by its n-gram hashes).
+    pub fn scan_tokens(&self, tokens: &mut Vec<u64>, doc: u64) -> Vec<Run> {
+        self.runs_of_ngrams(ngrams_of_tokens(tokens, self.opts.n), doc)
+    }
+
+    /// Maximal shared runs between the items and the document with these n-gram hashes.
+    fn runs_of_ngrams(&self, ngrams: &[u64], doc: u64) -> Vec<Run> {
         let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
-        for (pos, &key) in word_ngram_hashes_in(text, &self.opts, buf).iter().enumerate() {
+        for (pos, &key) in ngrams.iter().enumerate() {
             let Some(occ) = self.may_contain(key).then(|| self.table.get(&key)).flatten() else {
                 continue;
             };
@@ -149,13 +160,19 @@ impl NgramIndex {
             .with_min_len(4)
             .map_init(Vec::new, |buf, (i, t)| self.scan_doc_with(t.as_ref(), first_doc + i as u64, buf))
             .collect();
-        for run in runs.into_iter().flatten() {
-            let it = run.item as usize;
-            let s = run.item_start as usize;
-            state.matched[it][s..s + run.ngrams as usize].fill(true);
-            if !matches!(state.best[it], Some(b) if b.ngrams >= run.ngrams) {
-                state.best[it] = Some(run);
-            }
+        fold_runs(runs, state);
+    }
+}
+
+/// Folds documents' runs, in document order, into `state`: matched n-grams marked, the longest
+/// run per item kept (the earliest on ties).
+pub fn fold_runs(runs: Vec<Vec<Run>>, state: &mut ScanState) {
+    for run in runs.into_iter().flatten() {
+        let it = run.item as usize;
+        let s = run.item_start as usize;
+        state.matched[it][s..s + run.ngrams as usize].fill(true);
+        if !matches!(state.best[it], Some(b) if b.ngrams >= run.ngrams) {
+            state.best[it] = Some(run);
         }
     }
 }

@@ -155,8 +155,14 @@ pub fn shingle_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u6
         for_each_shingle(text, opts, |s| buf.push(xxh3_64(s)));
         return buf;
     }
-    let n = opts.n.max(1);
-    token_hashes(text, opts, buf);
+    word_token_hashes(text, opts, buf);
+    shingles_of_tokens(buf, opts.n)
+}
+
+/// The word shingle hashes of [`shingle_hashes_in`] from the token hashes in `buf`, computed over
+/// them in place: one shingle of all the tokens when there are fewer than `n`.
+pub fn shingles_of_tokens(buf: &mut Vec<u64>, n: usize) -> &[u64] {
+    let n = n.max(1);
     if buf.len() < n {
         if !buf.is_empty() {
             // Fewer tokens than n: one shingle of them all.
@@ -172,8 +178,13 @@ pub fn shingle_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u6
 /// (none for a text of fewer than `n` tokens: no short-text shingle), the window at token `i`
 /// at index `i`; computed in `buf` (earlier contents discarded) as [`shingle_hashes_in`] does.
 pub fn word_ngram_hashes_in<'a>(text: &str, opts: &ShingleOpts, buf: &'a mut Vec<u64>) -> &'a [u64] {
-    let n = opts.n.max(1);
-    token_hashes(text, opts, buf);
+    word_token_hashes(text, opts, buf);
+    ngrams_of_tokens(buf, opts.n)
+}
+
+/// The n-gram hashes of [`word_ngram_hashes_in`] from the token hashes in `buf`, in place.
+pub fn ngrams_of_tokens(buf: &mut Vec<u64>, n: usize) -> &[u64] {
+    let n = n.max(1);
     if buf.len() < n {
         buf.clear();
         return buf;
@@ -199,8 +210,10 @@ fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
     &tokens[..windows]
 }
 
-/// The token hashes of `text` into `tokens` (cleared first).
-fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
+/// The word token hashes of `text` under `opts` into `tokens` (cleared first); and the ASCII
+/// rule they were split under when the text was split as it stands (it is then NFC), `None` when
+/// it was normalised whole first.
+pub fn word_token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) -> Option<AsciiNorm> {
     // Unicode folding of NFC text whose non-ASCII characters keep their case is ASCII
     // lower-casing; under the other rules the text is tokenised as NFC first and checked after
     // only if it holds a byte that may start a character beyond U+02FF. Text that is not NFC, or
@@ -216,8 +229,8 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     if known_nfc != Some(false) && case != Case::Unicode {
         let norm = AsciiNorm { lower: case == Case::Ascii, strip: opts.strip_punct };
         match split_token_hashes(text.as_bytes(), norm, tokens) {
-            Some(false) => return,
-            Some(true) if known_nfc.unwrap_or_else(|| is_nfc_fast(text)) => return,
+            Some(false) => return Some(norm),
+            Some(true) if known_nfc.unwrap_or_else(|| is_nfc_fast(text)) => return Some(norm),
             _ => {}
         }
     }
@@ -225,6 +238,30 @@ fn token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) {
     if split_token_hashes(normal.as_bytes(), AsciiNorm::default(), tokens).is_none() {
         // A text of 4 GiB or more.
         token_hashes_one_by_one(&normal, tokens);
+    }
+    None
+}
+
+/// The word token hashes of `text` under two sets of options, `first` into `a` and `second` into
+/// `b`, splitting the text once where both rules give the same tokens: equal rules, or (NFC
+/// text) the ASCII rule `first` was split under equal to the one `second` names. Unicode
+/// folding of the text is ASCII lower-casing exactly when [`word_token_hashes`] splits it under
+/// `lower`, so `first` is best the rule with [`Case::Unicode`].
+pub fn word_token_hashes_pair(
+    text: &str,
+    first: &ShingleOpts,
+    second: &ShingleOpts,
+    a: &mut Vec<u64>,
+    b: &mut Vec<u64>,
+) {
+    let split = word_token_hashes(text, first, a);
+    let same_rule = first.case == second.case && first.strip_punct == second.strip_punct;
+    let named = AsciiNorm { lower: second.case == Case::Ascii, strip: second.strip_punct };
+    if same_rule || (second.case != Case::Unicode && split == Some(named)) {
+        b.clear();
+        b.extend_from_slice(a);
+    } else {
+        word_token_hashes(text, second, b);
     }
 }
 

@@ -37,16 +37,15 @@ pub fn split_token_hashes(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u64>) -
     }
     #[cfg(target_arch = "x86_64")]
     if avx512::available() {
-        // SAFETY: the CPU has AVX-512 F, BW, VL and VBMI2 (checked just above).
+        // SAFETY: the CPU has AVX-512 F, BW, VL and VBMI2, POPCNT and BMI1/2 (checked just above).
         return Some(unsafe { avx512::split_token_hashes(text, norm, tokens) });
     }
     Some(split_with::<false>(text, norm, tokens))
 }
 
-/// Rewrites tokens that [`AsciiNorm`] changes: the byte map and a buffer, made on first use.
+/// Rewrites tokens that [`AsciiNorm`] changes, in a buffer made on first use.
 struct Rewriter {
     norm: AsciiNorm,
-    lut: Option<Box<[u16; 256]>>,
     buf: Vec<u8>,
 }
 
@@ -73,8 +72,7 @@ impl Rewriter {
     #[inline(never)]
     fn rewritten(&mut self, tok: &[u8]) -> Option<u64> {
         let AsciiNorm { lower, strip } = self.norm;
-        let lut = self.lut.get_or_insert_with(|| Box::new(byte_map(lower, strip)));
-        let len = normalise_token(tok, lut, &mut self.buf)?;
+        let len = normalise_token(tok, byte_map(lower, strip), &mut self.buf)?;
         let first: &[u8; 16] = self.buf.first_chunk().expect("normalise_token keeps 64 bytes");
         Some(token_hash_window(&self.buf[..len], first))
     }
@@ -87,7 +85,7 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
     let n = text.len();
     tokens.clear();
     let transform = norm.lower || norm.strip;
-    let mut rewriter = Rewriter { norm, lut: None, buf: Vec::new() };
+    let mut rewriter = Rewriter { norm, buf: Vec::new() };
     // starts[0] carries the start of a token still open at the end of the previous block.
     let mut starts = [0u32; 1 + BLOCK / 2 + SLACK];
     let mut ends = [0u32; BLOCK / 2 + SLACK];
@@ -255,11 +253,14 @@ mod avx512 {
     pub fn available() -> bool {
         is_x86_feature_detected!("avx512f")
             && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("popcnt")
+            && is_x86_feature_detected!("bmi1")
+            && is_x86_feature_detected!("bmi2")
             && is_x86_feature_detected!("avx512vl")
             && is_x86_feature_detected!("avx512vbmi2")
     }
 
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
     pub fn split_token_hashes(text: &[u8], norm: super::AsciiNorm, tokens: &mut Vec<u64>) -> bool {
         super::split_with::<true>(text, norm, tokens)
     }
@@ -267,7 +268,7 @@ mod avx512 {
     /// The first `len` (≤ 16) bytes of `win` lower-cased (A–Z, with `lower`) and without ASCII
     /// punctuation (with `strip`), zero-padded to 16 bytes; and how many bytes are kept.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
     pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
         // SAFETY: one unaligned 16-byte load of `win`.
         let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };

@@ -9,6 +9,30 @@ use crate::error::{KernelError, KernelResult};
 /// that every text is valid UTF-8 (on all threads), naming the first text that is not by its
 /// index in the whole input, of which these texts start at `first`.
 pub fn split_utf8<'a>(data: &'a [u8], offsets: &[i64], first: usize) -> KernelResult<Vec<&'a str>> {
+    split_checked(data, offsets)?.map_err(|Invalid { text, at }| {
+        KernelError::value(
+            "texts",
+            format!("texts[{}] is not valid UTF-8 (invalid byte at offset {at} of the text)", first + text),
+        )
+    })
+}
+
+/// The index of the first text of `data` and `offsets` ([`split_utf8`]'s layout) that is not
+/// valid UTF-8, `None` when all are; an error only for offsets that do not fit `data`.
+pub fn first_invalid_utf8(data: &[u8], offsets: &[i64]) -> KernelResult<Option<usize>> {
+    Ok(split_checked(data, offsets)?.err().map(|bad| bad.text))
+}
+
+/// The first text that is not valid UTF-8 (its index among these texts) and the offset of the
+/// invalid byte within it.
+struct Invalid {
+    text: usize,
+    at: usize,
+}
+
+/// The texts, checked: an error for offsets that do not fit `data`, then the texts or the first
+/// invalid one.
+fn split_checked<'a>(data: &'a [u8], offsets: &[i64]) -> KernelResult<Result<Vec<&'a str>, Invalid>> {
     if offsets.is_empty() {
         return Err(KernelError::shape("offsets", "at least one value (N + 1 for N texts)", "0"));
     }
@@ -33,24 +57,30 @@ pub fn split_utf8<'a>(data: &'a [u8], offsets: &[i64], first: usize) -> KernelRe
     }
     // Groups of texts are checked as one buffer (SIMD UTF-8 validation) whose cuts fall on
     // character boundaries; only a group that fails is read text by text, to name the culprit.
-    let groups: Vec<KernelResult<Vec<&str>>> = offsets
+    let groups: Vec<Result<Vec<&str>, Invalid>> = offsets
         .par_windows(2)
         .chunks(GROUP)
         .enumerate()
-        .map(|(g, windows)| texts_of_group(data, &windows, first + g * GROUP))
+        .map(|(g, windows)| {
+            texts_of_group(data, &windows).map_err(|bad| Invalid { text: g * GROUP + bad.text, ..bad })
+        })
         .collect();
     let mut texts = Vec::with_capacity(offsets.len() - 1);
     for group in groups {
-        texts.extend(group?);
+        match group {
+            Ok(group) => texts.extend(group),
+            Err(bad) => return Ok(Err(bad)),
+        }
     }
-    Ok(texts)
+    Ok(Ok(texts))
 }
 
 /// Texts per group checked as one buffer.
 const GROUP: usize = 4096;
 
-/// The texts `data[w[0]..w[1]]` of consecutive `windows`, the first of which is text `first`.
-fn texts_of_group<'a>(data: &'a [u8], windows: &[&[i64]], first: usize) -> KernelResult<Vec<&'a str>> {
+/// The texts `data[w[0]..w[1]]` of consecutive `windows`, or the first invalid one (its index
+/// among them).
+fn texts_of_group<'a>(data: &'a [u8], windows: &[&[i64]]) -> Result<Vec<&'a str>, Invalid> {
     let (lo, hi) = (windows[0][0] as usize, windows[windows.len() - 1][1] as usize);
     let on_boundary = |at: i64| at as usize >= hi || (data[at as usize] as i8) >= -0x40;
     if simdutf8::basic::from_utf8(&data[lo..hi]).is_ok() && windows.iter().all(|w| on_boundary(w[0])) {
@@ -65,16 +95,8 @@ fn texts_of_group<'a>(data: &'a [u8], windows: &[&[i64]], first: usize) -> Kerne
         .iter()
         .enumerate()
         .map(|(k, w)| {
-            std::str::from_utf8(&data[w[0] as usize..w[1] as usize]).map_err(|e| {
-                KernelError::value(
-                    "texts",
-                    format!(
-                        "texts[{}] is not valid UTF-8 (invalid byte at offset {} of the text)",
-                        first + k,
-                        e.valid_up_to()
-                    ),
-                )
-            })
+            std::str::from_utf8(&data[w[0] as usize..w[1] as usize])
+                .map_err(|e| Invalid { text: k, at: e.valid_up_to() })
         })
         .collect()
 }
@@ -151,6 +173,10 @@ mod tests {
             let want = one_by_one(&data, &offsets, 7);
             let got = split_utf8(&data, &offsets, 7).map_err(|e| e.to_string().replacen("texts: ", "", 1));
             assert_eq!(got, want, "round {round}");
+            let first_bad = offsets
+                .windows(2)
+                .position(|w| std::str::from_utf8(&data[w[0] as usize..w[1] as usize]).is_err());
+            assert_eq!(first_invalid_utf8(&data, &offsets).unwrap(), first_bad, "round {round}");
         }
     }
 }

@@ -43,7 +43,7 @@ pub struct WordTokens<'a> {
     lower: bool,
     strip: bool,
     /// Byte map: low byte = output byte, bit 8 = keep (punctuation deleted when stripping).
-    lut: [u16; 256],
+    lut: &'static [u16; 256],
     buf: Vec<u8>,
     pad: [u8; 16],
     /// Start of the next token; start of the 64-byte chunk being read; its unread candidates.
@@ -62,7 +62,7 @@ impl<'a> WordTokens<'a> {
             (normalize(text, opts), Case::Keep, false)
         };
         let lower = case == Case::Ascii;
-        let lut = if lower || strip { byte_map(lower, strip) } else { [0; 256] };
+        let lut = byte_map(lower, strip);
         let b = src.as_bytes();
         let mask = special_mask(&b[..b.len().min(64)]);
         WordTokens {
@@ -130,7 +130,7 @@ impl<'a> WordTokens<'a> {
                 return Some(Token::InText(start, end));
             }
         }
-        normalise_token(tok, &self.lut, &mut self.buf).map(Token::Rewritten)
+        normalise_token(tok, self.lut, &mut self.buf).map(Token::Rewritten)
     }
 
     #[inline(always)]
@@ -168,13 +168,27 @@ pub(crate) fn window<'r>(rest: &'r [u8], pad: &'r mut [u8; 16]) -> &'r [u8; 16] 
 }
 
 /// The byte map of [`normalise_token`] for ASCII lower-casing and/or punctuation deletion.
-pub(crate) fn byte_map(lower: bool, strip: bool) -> [u16; 256] {
+pub(crate) fn byte_map(lower: bool, strip: bool) -> &'static [u16; 256] {
+    &BYTE_MAPS[lower as usize * 2 + strip as usize]
+}
+
+/// The four byte maps, built at compile time: texts that need one are often short.
+static BYTE_MAPS: [[u16; 256]; 4] = [
+    build_byte_map(false, false),
+    build_byte_map(false, true),
+    build_byte_map(true, false),
+    build_byte_map(true, true),
+];
+
+const fn build_byte_map(lower: bool, strip: bool) -> [u16; 256] {
     let mut lut = [0u16; 256];
-    for (c, slot) in lut.iter_mut().enumerate() {
-        let c = c as u8;
-        let out = if lower { c.to_ascii_lowercase() } else { c };
-        let keep = !(strip && c.is_ascii_punctuation());
-        *slot = out as u16 | (keep as u16) << 8;
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let out = if lower { b.to_ascii_lowercase() } else { b };
+        let keep = !(strip && b.is_ascii_punctuation());
+        lut[c] = out as u16 | (keep as u16) << 8;
+        c += 1;
     }
     lut
 }

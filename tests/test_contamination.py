@@ -102,6 +102,45 @@ def test_normalisation_is_lm_eval_harness():
     assert raw["overlap"][0] < 1.0
 
 
+@pytest.mark.parametrize("lm_eval", [True, False])
+def test_scan_signs_documents_as_minhash_does(lm_eval):
+    """The scanner signs each corpus document from the tokens it scans (one tokenisation where
+    the two rules agree): the signatures equal dedup.minhash's under the near-duplicate test's
+    rule, for ASCII text, Latin and Cyrillic capitals (which Unicode lower-casing changes and the
+    lm-eval rule does not) and decomposed accents, from Python strs and from an Arrow column, and
+    the n-gram results equal those of a scanner that does not sign."""
+    import pyarrow as pa
+
+    docs = list(docstrings()[:120])
+    caps = str.maketrans("abcdefghij", "ÀÉÎÕÜАБВГД")
+    texts = [
+        *docs[:40],
+        *(d.translate(caps) for d in docs[40:80]),
+        *(d.replace("e ", "e\u0301 ").upper() for d in docs[80:]),
+        "",
+        "x",
+    ]
+    items = [docs[3][:400], docs[50].translate(caps)[:400]]
+    case, strip = ("ascii", True) if lm_eval else ("keep", False)
+    lower = "lower" if lm_eval else "keep"
+    signing = assay._native.NgramScanner(
+        items, ngram=13, case=case, strip_punct=strip, sign=(64, 5, lower, strip, 1)
+    )
+    plain = assay._native.NgramScanner(items, ngram=13, case=case, strip_punct=strip)
+    want = assay.dedup.minhash(texts, num_perm=64, ngram=5, lowercase=lm_eval, strip_punct=strip)
+    np.testing.assert_array_equal(signing.scan(texts[:70], 0), want[:70])
+    column = pa.chunked_array([texts[70:100], texts[100:]])
+    parts = [
+        signing.scan_utf8(data, offsets, 70 + first)
+        for first, data, offsets in assay.dedup._arrow.utf8_column(column, "corpus").chunks
+    ]
+    np.testing.assert_array_equal(np.concatenate(parts), want[70:])
+    assert plain.scan(texts, 0) is None
+    for got, expected in zip(signing.results(), plain.results(), strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert signing.results()[2].min() > 0  # both items found in the corpus
+
+
 def test_near_duplicate_short_item_and_shipped_sample(data_dir):
     items = ["What is two plus two? Answer with one number.", "Unrelated tiny item."]
     corpus = ["what is two plus two answer with one number", "something else entirely here"]
@@ -126,6 +165,8 @@ def test_bad_input(tmp_path):
         contamination([], ["a"])
     with pytest.raises(ValueError, match="ngram must be an integer"):
         contamination(["a"], ["a"], ngram=0)
+    with pytest.raises(ValueError, match="num_perm must be an integer"):
+        contamination(["a"], ["a"], num_perm=0)
     bad = tmp_path / "c.jsonl"
     bad.write_bytes(b'{"text": "ok"}\n{"text": "\xff"}\n')
     with pytest.raises(ValueError, match=r"c.jsonl:2: invalid UTF-8 at byte 10"):
@@ -134,6 +175,17 @@ def test_bad_input(tmp_path):
     dup.write_text('{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n')
     with pytest.raises(ValueError, match="benchmark ids must be unique"):
         contamination(dup, ["a"])
+
+
+def test_empty_parquet_corpus(tmp_path):
+    """A Parquet corpus of no rows (its text column has no chunks) is a corpus of no documents."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), tmp_path / "empty.parquet")
+    report = contamination(["one two three"], tmp_path / "empty.parquet", progress=False)
+    assert report.n_documents == 0 and report.contaminated_share == 0.0
+    assert not report.items["contaminated"][0]
 
 
 def test_cli_contamination(data_dir, capsys, tmp_path):

@@ -147,6 +147,9 @@ def minhash_signatures_utf8(
     b: npt.NDArray[np.uint64] | None = None,
     first: int = 0,
 ) -> npt.NDArray[np.uint32]: ...
+def first_invalid_utf8(
+    data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+) -> int | None: ...
 def exact_jaccard(
     texts: list[str],
     i: npt.NDArray[np.uint32],
@@ -197,12 +200,18 @@ class LshIndex:
 @final
 class NgramScanner:
     def __new__(
-        cls, items: list[str], *, ngram: int, case: str, strip_punct: bool
+        cls,
+        items: list[str],
+        *,
+        ngram: int,
+        case: str,
+        strip_punct: bool,
+        sign: tuple[int, int, str, bool, int] | None = None,
     ) -> NgramScanner: ...
-    def scan(self, texts: list[str], first_doc: int) -> None: ...
+    def scan(self, texts: list[str], first_doc: int) -> npt.NDArray[np.uint32] | None: ...
     def scan_utf8(
         self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], first_doc: int
-    ) -> None: ...
+    ) -> npt.NDArray[np.uint32] | None: ...
     def results(
         self,
     ) -> tuple[

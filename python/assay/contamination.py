@@ -27,6 +27,8 @@ from .dedup._io import iter_batches, iter_documents
 __all__ = ["Report", "contamination"]
 
 _NONE32 = np.iinfo(np.uint32).max
+_MINHASH_NGRAM = 5  # word 5-grams for the near-duplicate test
+_MINHASH_SEED = 1
 
 
 @dataclass
@@ -117,14 +119,19 @@ def contamination(
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
     ids, texts = _items(benchmark, text_field, id_field)
     case, strip = ("ascii", True) if lm_eval_normalisation else ("keep", False)
-    scanner = _native.NgramScanner(texts, ngram=ngram, case=case, strip_punct=strip)
-    mh = dict(
+    num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
+    minhash_case = "lower" if lm_eval_normalisation else "keep"
+    # Documents are scanned and signed from one tokenisation (minhash's own family, seed 1).
+    sign = (num_perm, _MINHASH_NGRAM, minhash_case, strip, _MINHASH_SEED)
+    scanner = _native.NgramScanner(texts, ngram=ngram, case=case, strip_punct=strip, sign=sign)
+    item_sigs = minhash(
+        texts,
         num_perm=num_perm,
-        ngram=5,
+        ngram=_MINHASH_NGRAM,
         lowercase=lm_eval_normalisation,
-        strip_punct=lm_eval_normalisation,
+        strip_punct=strip,
+        seed=_MINHASH_SEED,
     )
-    item_sigs = minhash(texts, **mh)
     index = LSHIndex(threshold, num_perm)
     best_j = np.zeros(len(texts))
     best_doc = np.full(len(texts), -1, dtype=np.int64)
@@ -137,8 +144,7 @@ def contamination(
     with tqdm(desc="contamination", unit="doc", disable=not show) as bar:
         for batch_ids, batch in docs:
             start = n_docs
-            _scan(scanner, batch, start)
-            sigs = minhash(batch, **mh)
+            sigs = _scan(scanner, batch, start, num_perm)
             index = LSHIndex(threshold, num_perm)  # one batch at a time: memory stays bounded
             index.insert(range(len(batch)), sigs)
             for item, cands in enumerate(index.query(item_sigs, verify=True)):
@@ -177,12 +183,21 @@ def contamination(
     return Report(frame, share, ngram, float(threshold), n_docs)
 
 
-def _scan(scanner: _native.NgramScanner, batch: Any, start: int) -> None:
-    """Scans a batch of documents numbered from ``start``: a list of str, or an Arrow string
-    column read in place."""
+def _scan(scanner: _native.NgramScanner, batch: Any, start: int, num_perm: int) -> np.ndarray:
+    """Scans a batch of documents numbered from ``start`` (a list of str, or an Arrow string
+    column read in place) and returns their (len(batch), num_perm) uint32 signatures."""
     column = None if isinstance(batch, list) else utf8_column(batch, "corpus")
     if column is None:
-        scanner.scan(batch, start)
-        return
-    for first, data, offsets in column.chunks:
-        scanner.scan_utf8(data, offsets, start + first)
+        return _signed(scanner.scan(batch, start))
+    parts = [
+        scanner.scan_utf8(data, offsets, start + first) for first, data, offsets in column.chunks
+    ]
+    if not parts:  # a column of no chunks
+        return np.empty((0, num_perm), dtype=np.uint32)
+    return np.concatenate([_signed(p) for p in parts])
+
+
+def _signed(sigs: np.ndarray | None) -> np.ndarray:
+    if sigs is None:
+        raise RuntimeError("the contamination scanner was built without MinHash settings")
+    return sigs

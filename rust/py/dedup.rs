@@ -83,6 +83,18 @@ pub fn minhash_signatures_utf8<'py>(
     Ok(signature_rows(py, out, offsets.len() - 1, hasher.num_perm()))
 }
 
+/// The index of the first text of `data` and `offsets` (Arrow's string layout) that is not valid
+/// UTF-8, None when all are (SIMD validation, on all threads).
+#[pyfunction]
+pub fn first_invalid_utf8(
+    py: Python<'_>,
+    data: PyReadonlyArray1<'_, u8>,
+    offsets: PyReadonlyArray1<'_, i64>,
+) -> PyResult<Option<usize>> {
+    let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
+    Ok(detach(py, || crate::utf8_texts::first_invalid_utf8(data, offsets))?)
+}
+
 fn min_hasher(
     num_perm: usize,
     opts: ShingleOpts,
@@ -101,7 +113,12 @@ fn min_hasher(
     })
 }
 
-fn signature_rows(py: Python<'_>, flat: Vec<u32>, rows: usize, num_perm: usize) -> Bound<'_, PyArray2<u32>> {
+pub(super) fn signature_rows(
+    py: Python<'_>,
+    flat: Vec<u32>,
+    rows: usize,
+    num_perm: usize,
+) -> Bound<'_, PyArray2<u32>> {
     Array2::from_shape_vec((rows, num_perm), flat)
         .expect("batch returns rows × num_perm values")
         .into_pyarray(py)

@@ -31,8 +31,8 @@ mod _native {
     use super::contamination::NgramScanner;
     #[pymodule_export]
     use super::dedup::{
-        exact_jaccard, lsh_banding, minhash_signatures, minhash_signatures_utf8, own_minhash_permutations,
-        pack_utf8, pack_utf8_buffer, union_find,
+        exact_jaccard, first_invalid_utf8, lsh_banding, minhash_signatures, minhash_signatures_utf8,
+        own_minhash_permutations, pack_utf8, pack_utf8_buffer, union_find,
     };
     #[pymodule_export]
     use super::lsh::LshIndex;

@@ -32,7 +32,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,12 @@ import pandas as pd
 from .. import _native
 from ._arrow import Utf8Column, utf8_column
 from ._io import is_paths, iter_batches, iter_documents
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    Texts: TypeAlias = Sequence[str] | pa.Array | pa.ChunkedArray | pd.Series
+    """Texts in memory: Python strs, or an Arrow string column (read in place)."""
 
 __all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
 
@@ -87,7 +93,7 @@ def _texts(texts: Any, name: str = "texts") -> list[str]:
 
 
 def minhash(
-    texts: Sequence[str],
+    texts: Texts,
     *,
     num_perm: int = 128,
     ngram: int = 5,
@@ -135,8 +141,9 @@ def minhash(
     # An Arrow column is read in place; a list goes to the native call as it is (which refuses
     # non-str items; `_texts` then names the bad item). Other iterables are listed first.
     utf8 = utf8_column(texts)
-    if utf8 is None and type(texts) is not list:
-        texts = _texts(texts)
+    strs: list[str] = []
+    if utf8 is None:
+        strs = texts if isinstance(texts, list) else _texts(texts)
     num_perm = _check_int("num_perm", num_perm, 1)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     seed = _check_int("seed", seed, 0, (1 << 32) - 1 if compat else (1 << 64) - 1)
@@ -174,13 +181,13 @@ def minhash(
         return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
     try:
         if cuda is not None:
-            return _on_gpu(texts, cuda, {**opts, **norm})
-        return _native.minhash_signatures(texts, family=compat or "xxh3", **kw)
+            return _on_gpu(strs, cuda, {**opts, **norm})
+        return _native.minhash_signatures(strs, family=compat or "xxh3", **kw)
     except UnicodeEncodeError as err:
-        raise _unencodable(texts, err) from None
+        raise _unencodable(strs, err) from None
     except TypeError as err:
         try:
-            _texts(texts)
+            _texts(strs)
         except TypeError as named:  # the item that is not a str, by its index
             raise named from None
         raise err

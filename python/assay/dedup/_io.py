@@ -173,11 +173,14 @@ def _valid_utf8(texts: Any, path: Path, row: int, errors: str) -> Any:
     ``errors`` or refused naming the first bad row."""
     import pyarrow as pa
 
-    try:
-        texts.validate(full=True)
+    from .._native import first_invalid_utf8
+    from ._arrow import utf8_column
+
+    column = utf8_column(texts, str(path))
+    assert column is not None  # a pyarrow string array
+    if all(first_invalid_utf8(data, offsets) is None for _, data, offsets in column.chunks):
         return texts
-    except pa.ArrowInvalid:
-        raw = texts.cast(pa.large_binary()).to_pylist()
+    raw = texts.cast(pa.large_binary()).to_pylist()
     return pa.array(
         [_decode(b, f"{path}:{row + k}", errors) for k, b in enumerate(raw)], pa.large_string()
     )

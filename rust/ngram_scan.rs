@@ -125,29 +125,41 @@ impl NgramIndex {
         self.runs_of_ngrams(ngrams_of_tokens(tokens, self.opts.n), doc)
     }
 
-    /// Maximal shared runs between the items and the document with these n-gram hashes.
+    /// Maximal shared runs between the items and the document with these n-gram hashes, ordered
+    /// by item, diagonal (`item_start − doc_start`) and place.
+    ///
+    /// A hit (item n-gram `ipos` at document n-gram `pos`) extends the run that holds `ipos − 1`
+    /// at `pos − 1`, if any: each position's item occurrences are sorted, so one merge with the
+    /// previous position's finds it, and only runs (not hits) are sorted at the end.
     fn runs_of_ngrams(&self, ngrams: &[u64], doc: u64) -> Vec<Run> {
-        let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
-        for (pos, &key) in ngrams.iter().enumerate() {
-            let Some(occ) = self.may_contain(key).then(|| self.table.get(&key)).flatten() else {
-                continue;
-            };
-            for &(item, ipos) in occ {
-                hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
-            }
-        }
-        hits.sort_unstable();
         let mut runs: Vec<Run> = Vec::new();
-        for (item, diag, pos, ipos) in hits {
-            if let Some(last) = runs.last_mut() {
-                let last_diag = last.item_start as i64 - last.doc_start as i64;
-                if last.item == item && last_diag == diag && last.doc_start + last.ngrams == pos {
-                    last.ngrams += 1;
-                    continue;
+        // Runs the previous n-gram ended: (item, the item position that extends it, run index).
+        let mut ending: Vec<(u32, u32, usize)> = Vec::new();
+        let mut extended: Vec<(u32, u32, usize)> = Vec::new();
+        for (pos, &key) in ngrams.iter().enumerate() {
+            extended.clear();
+            if let Some(occ) = self.may_contain(key).then(|| self.table.get(&key)).flatten() {
+                let mut k = 0;
+                for &(item, ipos) in occ {
+                    while ending.get(k).is_some_and(|&(i, p, _)| (i, p) < (item, ipos)) {
+                        k += 1;
+                    }
+                    let run = match ending.get(k) {
+                        Some(&(i, p, run)) if (i, p) == (item, ipos) => {
+                            runs[run].ngrams += 1;
+                            run
+                        }
+                        _ => {
+                            runs.push(Run { item, item_start: ipos, doc, doc_start: pos as u32, ngrams: 1 });
+                            runs.len() - 1
+                        }
+                    };
+                    extended.push((item, ipos + 1, run));
                 }
             }
-            runs.push(Run { item, item_start: ipos, doc, doc_start: pos, ngrams: 1 });
+            std::mem::swap(&mut ending, &mut extended);
         }
+        runs.sort_unstable_by_key(|r| (r.item, r.item_start as i64 - r.doc_start as i64, r.doc_start));
         runs
     }
 
@@ -194,6 +206,53 @@ mod tests {
         assert_eq!(best.ngrams + 2, 8); // "the quick brown fox jumps over the lazy"
         assert_eq!(st.matched[0].iter().filter(|&&m| m).count(), 6);
         assert!(st.best[1].is_none());
+    }
+
+    /// The runs by sorting every hit by (item, diagonal, place) and merging neighbours.
+    fn runs_by_sorting_hits(idx: &NgramIndex, ngrams: &[u64], doc: u64) -> Vec<Run> {
+        let mut hits: Vec<(u32, i64, u32, u32)> = Vec::new();
+        for (pos, key) in ngrams.iter().enumerate() {
+            for &(item, ipos) in idx.table.get(key).into_iter().flatten() {
+                hits.push((item, ipos as i64 - pos as i64, pos as u32, ipos));
+            }
+        }
+        hits.sort_unstable();
+        let mut runs: Vec<Run> = Vec::new();
+        for (item, diag, pos, ipos) in hits {
+            match runs.last_mut() {
+                Some(last)
+                    if last.item == item
+                        && last.item_start as i64 - last.doc_start as i64 == diag
+                        && last.doc_start + last.ngrams == pos =>
+                {
+                    last.ngrams += 1
+                }
+                _ => runs.push(Run { item, item_start: ipos, doc, doc_start: pos, ngrams: 1 }),
+            }
+        }
+        runs
+    }
+
+    /// Items and documents over a vocabulary of 4 words, so that n-grams repeat within and
+    /// across items and runs cross, overlap and restart on many diagonals.
+    #[test]
+    fn runs_equal_sorted_hits_on_repetitive_text() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut text = |len: usize| -> String {
+            (0..len).map(|_| ["a", "b", "c", "d"][rng.random_range(0..4)]).collect::<Vec<_>>().join(" ")
+        };
+        for n in [1, 2, 3, 5] {
+            let items: Vec<String> = (0..6).map(|k| text(5 + 7 * k)).collect();
+            let idx = NgramIndex::new(&items, ShingleOpts::lm_eval(n)).unwrap();
+            for doc in 0..40 {
+                let mut buf = Vec::new();
+                let ngrams = word_ngram_hashes_in(&text(60), &idx.opts, &mut buf).to_vec();
+                let want = runs_by_sorting_hits(&idx, &ngrams, doc);
+                assert!(n > 3 || !want.is_empty());
+                assert_eq!(idx.runs_of_ngrams(&ngrams, doc), want, "n {n} doc {doc}");
+            }
+        }
     }
 
     #[test]

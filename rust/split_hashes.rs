@@ -36,11 +36,17 @@ pub fn split_token_hashes(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u64>) -
         return None;
     }
     #[cfg(target_arch = "x86_64")]
-    if avx512::available() {
-        // SAFETY: the CPU has AVX-512 F, BW, VL and VBMI2, POPCNT and BMI1/2 (checked just above).
-        return Some(unsafe { avx512::split_token_hashes(text, norm, tokens) });
+    {
+        if avx512::available() {
+            // SAFETY: the CPU has AVX-512 F, BW, VL and VBMI2, POPCNT and BMI1/2 (checked just above).
+            return Some(unsafe { avx512::split_token_hashes(text, norm, tokens) });
+        }
+        if ssse3::available() {
+            // SAFETY: the CPU has AVX2, SSSE3, POPCNT and BMI1 (checked just above).
+            return Some(unsafe { ssse3::split_token_hashes(text, norm, tokens) });
+        }
     }
-    Some(split_with::<false>(text, norm, tokens))
+    Some(split_with::<false, false>(text, norm, tokens))
 }
 
 /// Rewrites tokens that [`AsciiNorm`] changes, in a buffer made on first use.
@@ -53,13 +59,19 @@ impl Rewriter {
     /// The hash of `tok` normalised (`win`: 16 bytes starting at it), `None` when nothing of it
     /// is kept.
     #[inline(always)]
-    fn hash<const WIDE: bool>(&mut self, tok: &[u8], win: &[u8; 16]) -> Option<u64> {
+    fn hash<const WIDE: bool, const SHUF: bool>(&mut self, tok: &[u8], win: &[u8; 16]) -> Option<u64> {
         let AsciiNorm { lower, strip } = self.norm;
         if tok.len() <= 16 {
             #[cfg(target_arch = "x86_64")]
             if WIDE {
                 // SAFETY: WIDE callers run with AVX-512 BW, VL and VBMI2 enabled and checked.
                 let (w, len) = unsafe { avx512::normalise_window(win, tok.len(), lower, strip) };
+                return (len > 0).then(|| token_hash_window(&w[..len], &w));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if SHUF {
+                // SAFETY: SHUF callers run with SSSE3 and POPCNT enabled and checked.
+                let (w, len) = unsafe { ssse3::normalise_window(win, tok.len(), lower, strip) };
                 return (len > 0).then(|| token_hash_window(&w[..len], &w));
             }
             if changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0 {
@@ -78,10 +90,14 @@ impl Rewriter {
     }
 }
 
-/// [`split_token_hashes`] for a text under 4 GiB; `WIDE`: with AVX-512 BW, VL and VBMI2 (the
-/// caller has checked the CPU and enabled them).
+/// [`split_token_hashes`] for a text under 4 GiB; `WIDE`: with AVX-512 BW, VL and VBMI2, `SHUF`:
+/// with SSSE3 and POPCNT (the caller has checked the CPU and enabled them).
 #[inline(always)]
-fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u64>) -> bool {
+fn split_with<const WIDE: bool, const SHUF: bool>(
+    text: &[u8],
+    norm: AsciiNorm,
+    tokens: &mut Vec<u64>,
+) -> bool {
     let n = text.len();
     tokens.clear();
     let transform = norm.lower || norm.strip;
@@ -115,7 +131,7 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
             if !transform {
                 out[kept].write(token_hash_window(tok, win));
                 kept += 1;
-            } else if let Some(h) = rewriter.hash::<WIDE>(tok, win) {
+            } else if let Some(h) = rewriter.hash::<WIDE, SHUF>(tok, win) {
                 out[kept].write(h);
                 kept += 1;
             }
@@ -129,7 +145,11 @@ fn split_with<const WIDE: bool>(text: &[u8], norm: AsciiNorm, tokens: &mut Vec<u
     if open {
         let rest = &text[starts[0] as usize..];
         let win = window(rest, &mut pad);
-        let h = if transform { rewriter.hash::<WIDE>(rest, win) } else { Some(token_hash_window(rest, win)) };
+        let h = if transform {
+            rewriter.hash::<WIDE, SHUF>(rest, win)
+        } else {
+            Some(token_hash_window(rest, win))
+        };
         tokens.extend(h);
     }
     high
@@ -239,6 +259,104 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
 }
 
 #[cfg(target_arch = "x86_64")]
+mod ssse3 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128, _mm_shuffle_epi8, _mm_storeu_si128,
+        _mm_sub_epi8, _mm_subs_epu8,
+    };
+
+    /// The kernel for CPUs with AVX2 but not AVX-512 (x86-64-v3: the baseline x86 server and
+    /// desktop of the last decade).
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("ssse3")
+            && is_x86_feature_detected!("popcnt")
+            && is_x86_feature_detected!("bmi1")
+    }
+
+    #[target_feature(enable = "avx2,ssse3,popcnt,bmi1")]
+    pub fn split_token_hashes(text: &[u8], norm: super::AsciiNorm, tokens: &mut Vec<u64>) -> bool {
+        super::split_with::<false, true>(text, norm, tokens)
+    }
+
+    /// For each 8-bit mask, the indices of its set bits in order, then 0x80 (a zero byte under
+    /// `pshufb`) in the other lanes.
+    const COMPRESS: [u64; 256] = {
+        let mut table = [0u64; 256];
+        let mut m = 0;
+        while m < 256 {
+            let (mut lanes, mut k, mut bit) = ([0x80u8; 8], 0, 0);
+            while bit < 8 {
+                if m >> bit & 1 == 1 {
+                    lanes[k] = bit as u8;
+                    k += 1;
+                }
+                bit += 1;
+            }
+            table[m] = u64::from_le_bytes(lanes);
+            m += 1;
+        }
+        table
+    };
+
+    /// Row `k`: the `pshufb` lanes that move the bytes at 8.. of a register to `k`.. and keep
+    /// its first `k` bytes (0x80 past the 16: zero).
+    const CLOSE_UP: [[u8; 16]; 9] = {
+        let mut table = [[0x80u8; 16]; 9];
+        let mut k = 0;
+        while k <= 8 {
+            let mut j = 0;
+            while j < 16 {
+                if j < k {
+                    table[k][j] = j as u8;
+                } else if j < k + 8 {
+                    table[k][j] = (j + 8 - k) as u8;
+                }
+                j += 1;
+            }
+            k += 1;
+        }
+        table
+    };
+
+    /// [`super::avx512::normalise_window`] with SSSE3: each 8-byte half compressed by a `pshufb`
+    /// of a [`COMPRESS`] row, then the second half closed up to the first by one more.
+    #[inline]
+    #[target_feature(enable = "ssse3,popcnt")]
+    pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
+        // SAFETY: one unaligned 16-byte load of `win`.
+        let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };
+        // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
+        let within = |v: __m128i, lo: u8, hi: u8| {
+            let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+            _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)), _mm_setzero_si128())
+        };
+        if lower {
+            v = _mm_add_epi8(v, _mm_and_si128(within(v, b'A', b'Z'), _mm_set1_epi8(0x20)));
+        }
+        let mut keep = (1u32 << len) - 1;
+        if strip {
+            let punct = _mm_or_si128(
+                _mm_or_si128(within(v, 0x21, 0x2F), within(v, 0x3A, 0x40)),
+                _mm_or_si128(within(v, 0x5B, 0x60), within(v, 0x7B, 0x7E)),
+            );
+            keep &= !(_mm_movemask_epi8(punct) as u32);
+        }
+        let (low, high) = ((keep & 0xFF) as usize, (keep >> 8) as usize);
+        let halves = _mm_set_epi64x((COMPRESS[high] + 0x0808_0808_0808_0808) as i64, COMPRESS[low] as i64);
+        let kept_low = low.count_ones() as usize;
+        // SAFETY: one unaligned 16-byte load of a table row.
+        let close_up = unsafe { _mm_loadu_si128(CLOSE_UP[kept_low].as_ptr().cast()) };
+        let packed = _mm_shuffle_epi8(_mm_shuffle_epi8(v, halves), close_up);
+        let mut out = [0u8; 16];
+        // SAFETY: one unaligned 16-byte store into `out`.
+        unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), packed) };
+        (out, kept_low + high.count_ones() as usize)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
         __m128i, _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cmple_epu8_mask, _mm512_cvtepu8_epi32,
@@ -262,7 +380,7 @@ mod avx512 {
 
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
     pub fn split_token_hashes(text: &[u8], norm: super::AsciiNorm, tokens: &mut Vec<u64>) -> bool {
-        super::split_with::<true>(text, norm, tokens)
+        super::split_with::<true, false>(text, norm, tokens)
     }
 
     /// The first `len` (≤ 16) bytes of `win` lower-cased (A–Z, with `lower`) and without ASCII
@@ -376,8 +494,15 @@ mod tests {
         let mut got = vec![7; 3];
         let high = split_token_hashes(text.as_bytes(), norm, &mut got).unwrap();
         let mut portable = Vec::new();
-        assert_eq!(split_with::<false>(text.as_bytes(), norm, &mut portable), high, "{text:?}");
+        assert_eq!(split_with::<false, false>(text.as_bytes(), norm, &mut portable), high, "{text:?}");
         assert_eq!(got, portable, "{text:?}");
+        #[cfg(target_arch = "x86_64")]
+        if ssse3::available() {
+            let mut shuffled = Vec::new();
+            // SAFETY: the CPU has what the SSSE3 kernel needs (checked just above).
+            assert_eq!(unsafe { ssse3::split_token_hashes(text.as_bytes(), norm, &mut shuffled) }, high);
+            assert_eq!(shuffled, portable, "SSSE3: {text:?}");
+        }
         (got, high)
     }
 
@@ -460,6 +585,38 @@ mod tests {
                     want.push(token_hash_window(w, win));
                 }
                 assert_eq!(hashes_with(part, norm).0, want, "{lower} {strip} {cut}");
+            }
+        }
+    }
+
+    /// The vector normalisations of a window against the byte map, zero padding included: random
+    /// windows of letters, punctuation, digits and non-ASCII bytes, every length.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn normalised_windows_equal_the_byte_map() {
+        use rand::{Rng, SeedableRng};
+        let alphabet = b"aZmA!/:@[`{~0 9\x80\xff";
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        for _ in 0..3000 {
+            let win: [u8; 16] = std::array::from_fn(|_| alphabet[rng.random_range(0..alphabet.len())]);
+            for len in 0..=16 {
+                for (lower, strip) in [(true, false), (false, true), (true, true)] {
+                    let map = byte_map(lower, strip);
+                    let mut want = [0u8; 16];
+                    let mapped = win[..len].iter().map(|&b| map[b as usize]);
+                    let kept: Vec<u8> = mapped.filter(|m| m & 0x100 != 0).map(|m| m as u8).collect();
+                    want[..kept.len()].copy_from_slice(&kept);
+                    if ssse3::available() {
+                        // SAFETY: the CPU has SSSE3 and POPCNT (checked just above).
+                        let got = unsafe { ssse3::normalise_window(&win, len, lower, strip) };
+                        assert_eq!(got, (want, kept.len()), "SSSE3 {win:?} {len} {lower} {strip}");
+                    }
+                    if avx512::available() {
+                        // SAFETY: the CPU has AVX-512 BW, VL and VBMI2 (checked just above).
+                        let got = unsafe { avx512::normalise_window(&win, len, lower, strip) };
+                        assert_eq!(got, (want, kept.len()), "AVX-512 {win:?} {len} {lower} {strip}");
+                    }
+                }
             }
         }
     }

@@ -15,7 +15,9 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::char_scan::Scan;
 use crate::split_hashes::{split_token_hashes, AsciiNorm};
+use crate::tokenize::normalize_scanned;
 
 pub use crate::tokenize::{
     collapse_spaces, is_nfc_fast, is_py_space, nfc_and_case, normalize, words, Case, ShingleOpts, Unit,
@@ -234,7 +236,11 @@ pub fn word_token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) 
             _ => {}
         }
     }
-    let normal = normalize(text, opts);
+    // Under Unicode folding the scan above answered both of normalize's questions.
+    let normal = match known_nfc {
+        Some(nfc) => normalize_scanned(text, opts, Scan { nfc, folds: case == Case::Unicode }),
+        None => normalize(text, opts),
+    };
     if split_token_hashes(normal.as_bytes(), AsciiNorm::default(), tokens).is_none() {
         // A text of 4 GiB or more.
         token_hashes_one_by_one(&normal, tokens);

@@ -70,8 +70,14 @@ pub fn is_py_space(c: char) -> bool {
 /// Applies NFC, case folding and punctuation deletion; borrows when nothing changes.
 pub fn normalize<'a>(text: &'a str, opts: &ShingleOpts) -> Cow<'a, str> {
     // One scan answers both questions of NFC text; text made NFC here is asked again.
+    let found = char_scan::scan(text, true, opts.case == Case::Unicode);
+    normalize_scanned(text, opts, found)
+}
+
+/// [`normalize`] of a text already scanned: `found` is [`char_scan::scan`]`(text, true,
+/// opts.case == Case::Unicode)`.
+pub fn normalize_scanned<'a>(text: &'a str, opts: &ShingleOpts, found: char_scan::Scan) -> Cow<'a, str> {
     let unicode = opts.case == Case::Unicode;
-    let found = char_scan::scan(text, true, unicode);
     let (nfc, fold): (Cow<'a, str>, bool) = if found.nfc {
         (Cow::Borrowed(text), found.folds)
     } else {
@@ -102,7 +108,9 @@ fn rewrite(text: &str, opts: &ShingleOpts, fold: bool) -> String {
                 (v >> 8 != 0).then_some(v as u8)
             }));
         } else {
-            out.extend(run.iter().map(|&b| lut[b as usize] as u8));
+            // A–Z lower-cased by arithmetic rather than the byte map: the loop is then vectorised.
+            let lower = (opts.case != Case::Keep) as u8 * 0x20;
+            out.extend(run.iter().map(|&b| b + (b.wrapping_sub(b'A') < 26) as u8 * lower));
         }
     };
     let bytes = text.as_bytes();

@@ -132,9 +132,24 @@ fn lead_bytes(bytes: &[u8], at: usize) -> (u64, u64) {
         (two, longer)
     }
     #[cfg(not(target_arch = "x86_64"))]
-    c.iter().enumerate().fold((0, 0), |(two, longer), (i, &b)| {
-        (two | ((b & 0xE0 == 0xC0) as u64) << i, longer | ((b >= 0xE0) as u64) << i)
-    })
+    lead_bytes_by_word(c)
+}
+
+/// [`lead_bytes`] of a 64-byte chunk without vector instructions: ASCII skipped 8 bytes at a
+/// time, other words byte by byte.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn lead_bytes_by_word(c: &[u8; 64]) -> (u64, u64) {
+    let (mut two, mut longer) = (0u64, 0u64);
+    for (w, word) in c.chunks_exact(8).enumerate() {
+        if u64::from_le_bytes(word.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080 == 0 {
+            continue;
+        }
+        for (k, &b) in word.iter().enumerate() {
+            two |= ((b & 0xE0 == 0xC0) as u64) << (8 * w + k);
+            longer |= ((b >= 0xE0) as u64) << (8 * w + k);
+        }
+    }
+    (two, longer)
 }
 
 /// A two-byte property table as 32 rows of 64 bits: bit `next & 0x3F` of row `lead & 0x1F` is
@@ -249,6 +264,7 @@ impl BmpSet {
 
     /// The set's first 2048 code points (the two-byte characters and ASCII) as bytes: bit `k` of
     /// byte `m` is code point `8m + k`.
+    #[cfg(target_arch = "x86_64")]
     fn two_byte_table(&self) -> [u8; 256] {
         std::array::from_fn(|m| (0..8).map(|k| (self.contains(8 * m + k) as u8) << k).sum())
     }
@@ -417,6 +433,20 @@ mod tests {
                 let want = scan_scalar(&text, nfc, fold);
                 assert_eq!(scan(&text, nfc, fold), want, "{text:?} {nfc} {fold}");
                 assert_eq!(scan_by_lead(&text, nfc, fold), want, "by lead: {text:?} {nfc} {fold}");
+            }
+        }
+    }
+
+    #[test]
+    fn lead_bytes_of_every_byte_at_every_place() {
+        for b in 0..=255u8 {
+            for i in [0, 1, 7, 8, 15, 31, 56, 63] {
+                let mut c = [b'x'; 64];
+                c[i] = b;
+                let want = (((b & 0xE0 == 0xC0) as u64) << i, ((b >= 0xE0) as u64) << i);
+                assert_eq!(lead_bytes(&c, 0), want, "{b:#04x} at {i}");
+                assert_eq!(lead_bytes_by_word(&c), want, "by word: {b:#04x} at {i}");
+                assert_eq!(lead_bytes(&c[..i + 1], 0), want, "short: {b:#04x} at {i}");
             }
         }
     }

@@ -261,13 +261,6 @@ impl BmpSet {
     pub fn contains(&self, cp: usize) -> bool {
         self.0[cp >> 6] >> (cp & 63) & 1 == 1
     }
-
-    /// The set's first 2048 code points (the two-byte characters and ASCII) as bytes: bit `k` of
-    /// byte `m` is code point `8m + k`.
-    #[cfg(target_arch = "x86_64")]
-    fn two_byte_table(&self) -> [u8; 256] {
-        std::array::from_fn(|m| (0..8).map(|k| (self.contains(8 * m + k) as u8) << k).sum())
-    }
 }
 
 /// BMP characters that are starters (combining class 0) with NFC quick check "yes".
@@ -314,7 +307,7 @@ mod avx512 {
     };
     use std::sync::OnceLock;
 
-    use super::{folding_bmp, nfc_safe_bmp, Questions};
+    use super::{two_byte_rows, Questions, Rows};
 
     pub fn available() -> bool {
         is_x86_feature_detected!("avx512f")
@@ -330,17 +323,18 @@ mod avx512 {
     unsafe impl Send for Table {}
     unsafe impl Sync for Table {}
 
-    /// The two-byte characters that end the NFC fast path, and those that lower-casing changes.
+    /// [`two_byte_rows`] in registers: little-endian, row `r` bit `k` is byte `8r + k / 8` bit
+    /// `k % 8`, which is code point `cp`'s bit `cp % 8` of byte `cp / 8`.
     fn tables() -> &'static (Table, Table) {
         static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
         TABLES.get_or_init(|| {
-            let load = |bytes: [u8; 256]| {
-                // SAFETY: four unaligned 64-byte loads of the 256-byte array.
+            let load = |rows: &Rows| {
+                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+                // SAFETY: four unaligned 64-byte loads of the 256 bytes.
                 Table(std::array::from_fn(|k| unsafe { _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast()) }))
             };
-            let mut unsafe_nfc = nfc_safe_bmp().two_byte_table().map(|b| !b);
-            unsafe_nfc[..0x300 / 8].fill(0);
-            (load(unsafe_nfc), load(folding_bmp().two_byte_table()))
+            let (nfc_rows, fold_rows) = two_byte_rows();
+            (load(nfc_rows), load(fold_rows))
         })
     }
 

@@ -15,9 +15,9 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::char_scan::Scan;
+use crate::char_scan;
 use crate::split_hashes::{split_token_hashes, AsciiNorm};
-use crate::tokenize::normalize_scanned;
+use crate::tokenize::{case_rule, normalize_scanned};
 
 pub use crate::tokenize::{
     collapse_spaces, is_nfc_fast, is_py_space, nfc_and_case, normalize, words, Case, ShingleOpts, Unit,
@@ -221,24 +221,19 @@ pub fn word_token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) 
     // only if it holds a byte that may start a character beyond U+02FF. Text that is not NFC, or
     // in which Unicode folding changes a non-ASCII character, is normalised whole and its normal
     // form split as it stands.
-    let (known_nfc, case) = match opts.case {
-        Case::Unicode => {
-            let (nfc, case) = nfc_and_case(text, Case::Unicode);
-            (Some(nfc), case)
-        }
-        case => (None, case),
-    };
-    if known_nfc != Some(false) && case != Case::Unicode {
+    let found = (opts.case == Case::Unicode).then(|| char_scan::scan(text, true, true));
+    let case = found.map_or(opts.case, |found| case_rule(found, opts.case));
+    if found.is_none_or(|found| found.nfc) && case != Case::Unicode {
         let norm = AsciiNorm { lower: case == Case::Ascii, strip: opts.strip_punct };
         match split_token_hashes(text.as_bytes(), norm, tokens) {
             Some(false) => return Some(norm),
-            Some(true) if known_nfc.unwrap_or_else(|| is_nfc_fast(text)) => return Some(norm),
+            Some(true) if found.map_or_else(|| is_nfc_fast(text), |found| found.nfc) => return Some(norm),
             _ => {}
         }
     }
     // Under Unicode folding the scan above answered both of normalize's questions.
-    let normal = match known_nfc {
-        Some(nfc) => normalize_scanned(text, opts, Scan { nfc, folds: case == Case::Unicode }),
+    let normal = match found {
+        Some(found) => normalize_scanned(text, opts, found),
         None => normalize(text, opts),
     };
     if split_token_hashes(normal.as_bytes(), AsciiNorm::default(), tokens).is_none() {

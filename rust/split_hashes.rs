@@ -196,23 +196,13 @@ fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64, u64) {
             // SAFETY: WIDE callers run with AVX-512 BW enabled and checked.
             return unsafe { avx512::ascii_spaces(c) };
         }
-        use std::arch::x86_64::{
-            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-            _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
-        };
+        use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128};
         let (mut d, mut leads, mut high) = (0u64, 0u64, 0u64);
         for k in 0..CHUNK / 16 {
             // SAFETY: SSE2 is part of x86_64; the unaligned 16-byte load stays inside `c`.
             unsafe {
                 let v = _mm_loadu_si128(c.as_ptr().add(16 * k).cast());
-                // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
-                let within = |lo: u8, hi: u8| {
-                    let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
-                    _mm_cmpeq_epi8(
-                        _mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)),
-                        _mm_setzero_si128(),
-                    )
-                };
+                let within = |lo, hi| sse2_within(v, lo, hi);
                 let bits = |m| (_mm_movemask_epi8(m) as u16 as u64) << (16 * k);
                 d |= bits(_mm_or_si128(within(b'\t', b'\r'), within(0x1C, 0x20)));
                 leads |= bits(_mm_or_si128(within(0xC2, 0xC2), within(0xE1, 0xE3)));
@@ -227,6 +217,19 @@ fn ascii_spaces<const WIDE: bool>(c: &[u8; CHUNK]) -> (u64, u64, u64) {
         let lead = matches!(b, 0xC2 | 0xE1..=0xE3);
         (d | (space as u64) << i, leads | (lead as u64) << i, high | ((b >= 0xCC) as u64) << i)
     })
+}
+
+/// Lanes of `v` whose byte is in `lo..=hi` (unsigned) set to 0xFF, the others to 0.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sse2_within(v: std::arch::x86_64::__m128i, lo: u8, hi: u8) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_set1_epi8, _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8};
+    // lo ≤ v ≤ hi ⟺ saturating (v − lo) − (hi − lo) is zero.
+    // SAFETY: SSE2 is part of x86_64; register operations only.
+    unsafe {
+        let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+        _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)), _mm_setzero_si128())
+    }
 }
 
 /// Appends `at + i` for every set bit `i` of `bits` to `out[*len..]`, advancing `*len`. Slots
@@ -261,9 +264,8 @@ fn flatten<const WIDE: bool>(mut bits: u64, at: u32, out: &mut [u32], len: &mut 
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128, _mm_shuffle_epi8, _mm_storeu_si128,
-        _mm_sub_epi8, _mm_subs_epu8,
+        _mm_add_epi8, _mm_and_si128, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x, _mm_shuffle_epi8, _mm_storeu_si128,
     };
 
     /// The kernel for CPUs with AVX2 but not AVX-512 (x86-64-v3: the baseline x86 server and
@@ -327,11 +329,7 @@ mod ssse3 {
     pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
         // SAFETY: one unaligned 16-byte load of `win`.
         let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };
-        // lo ≤ v ≤ hi (unsigned) ⟺ saturating (v − lo) − (hi − lo) is zero.
-        let within = |v: __m128i, lo: u8, hi: u8| {
-            let shifted = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
-            _mm_cmpeq_epi8(_mm_subs_epu8(shifted, _mm_set1_epi8((hi - lo) as i8)), _mm_setzero_si128())
-        };
+        let within = super::sse2_within;
         if lower {
             v = _mm_add_epi8(v, _mm_and_si128(within(v, b'A', b'Z'), _mm_set1_epi8(0x20)));
         }

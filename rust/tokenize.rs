@@ -143,7 +143,17 @@ pub fn is_nfc_fast(text: &str) -> bool {
 /// folds after NFC, which may compose characters that then fold.)
 pub fn nfc_and_case(text: &str, case: Case) -> (bool, Case) {
     let found = char_scan::scan(text, true, case == Case::Unicode);
-    (found.nfc, if case == Case::Unicode && !found.folds { Case::Ascii } else { case })
+    (found.nfc, case_rule(found, case))
+}
+
+/// The case rule of [`nfc_and_case`] from the scan `found` of an NFC text (the fold question
+/// asked under [`Case::Unicode`]).
+pub fn case_rule(found: char_scan::Scan, case: Case) -> Case {
+    if case == Case::Unicode && !found.folds {
+        Case::Ascii
+    } else {
+        case
+    }
 }
 
 /// True when Unicode case folding ([`Case::Unicode`]) changes a non-ASCII character of `text`:

@@ -3,28 +3,40 @@
 # nothing can be installed from a registry. Build the wheel here first, then run this there:
 #
 #   maturin build --release --out .whl          # here (.whl/ is ignored by git)
-#   run(command="bash benches/gpu_check.sh", carry=[".whl"], timeout_s=540)
+#   run(command="bash benches/gpu_check.sh", carry=[".whl"], timeout_s=450)
 #
-# The machine's python3 has CuPy, torch, pytest, hypothesis, xxhash, scipy and pandas; assay
-# comes from the carried wheel. Writes the test log and the benchmark table to $OUT.
-set -euo pipefail
+# The machine's python3 has CuPy, torch, transformers, pytest, hypothesis, xxhash, scipy and
+# pandas; assay comes from the carried wheel. Each step has its own time limit, sized so that the
+# whole run fits one short lease (tests, then the benchmark table, then the sanitizers), and
+# writes its log to $OUT as it goes, so a step cut short still reports what it did.
+set -uo pipefail
 out="${OUT:-/tmp/gpu-check}"
 mkdir -p "$out"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-    --target /tmp/site .whl/assay-*.whl
+    --target /tmp/site .whl/assay-*.whl || exit 1
 export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1
-(nvidia-smi -L || echo "no nvidia-smi") | tee "$out/gpu.txt"
-lscpu | grep -E "^Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
+step() { echo "== $1: $(date -u +%T)" | tee -a "$out/steps.txt"; }
+step machine
+{ nvidia-smi -L; nvidia-smi --query-gpu=name,clocks.sm,clocks.mem,driver_version --format=csv
+  lscpu | grep -E "^Model name|^CPU\(s\)"; python3 -c "import cupy, torch; print(cupy.__version__, torch.__version__)"
+} 2>&1 | tee "$out/gpu.txt"
 # The GPU tests, and the host-kernel tests beside them (the same kernels, compiled for the CPU).
-python3 -m pytest -q -p no:cacheprovider tests/test_dedup_gpu.py tests/test_spectral_gpu.py tests/test_cuda_sources.py \
-    tests/test_spectral.py tests/test_erank.py \
-    2>&1 | tee "$out/tests.log" || true
+step tests
+timeout 120 python3 -m pytest -q -p no:cacheprovider -rs tests/test_dedup_gpu.py \
+    tests/test_spectral_gpu.py tests/test_cuda_sources.py tests/test_spectral.py tests/test_erank.py \
+    2>&1 | tee "$out/tests.log"
+step bench
+# A copy of an earlier spectral_kernels.cu carried in .whl/ is timed beside the current one.
+before=$(ls .whl/spectral_kernels_before.cu 2>/dev/null | sed 's/^/--kernels-before /')
+timeout 200 python3 benches/bench_gpu.py --text-mb "${TEXT_MB:-500}" $before 2>&1 | tee "$out/bench_gpu.md"
 # Races, barrier misuse and out-of-bounds accesses on the device itself (on the host,
 # tests/test_spectral_gpu_threads.py checks the barriers under ThreadSanitizer and
 # tests/test_host_kernels_asan.py the bounds under AddressSanitizer).
 for tool in memcheck racecheck synccheck; do
+    step "$tool"
     large=$([ "$tool" = memcheck ] && echo --large || true)
-    timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \
-        python3 benches/sanitize_gpu.py $large 2>&1 | tail -4 | tee -a "$out/sanitizer.log" || true
+    timeout 40 compute-sanitizer --tool "$tool" --error-exitcode 3 \
+        python3 benches/sanitize_gpu.py $large 2>&1 | tail -4 | tee -a "$out/sanitizer.log"
+    echo "$tool exit ${PIPESTATUS[0]}" | tee -a "$out/sanitizer.log"
 done
-timeout 360 python3 benches/bench_gpu.py 2>&1 | tee "$out/bench_gpu.md"
+step done

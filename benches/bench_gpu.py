@@ -58,6 +58,8 @@ class Bench:
 
     def row(self, group: str, impl: str, seconds: float, per: str, note: str = "") -> None:
         self.rows.append((group, impl, seconds, per, note))
+        # Each row as it is measured too: a run cut short still reports what it measured.
+        print(f"{group} | {impl} | {seconds * 1e3:.3f} ms | {per} | {note}", flush=True)
 
     def table(self) -> str:
         lines = ["| group | implementation | time | per | vs assay | note |"]
@@ -102,26 +104,42 @@ def official_entropy(torch: Any, r: Any) -> Any:
 
 
 def erank_rows(
-    b: Bench, torch: Any, device: str, shapes: list[tuple[int, int, int]], kernels: Any
+    b: Bench,
+    torch: Any,
+    device: str,
+    shapes: list[tuple[int, int, int]],
+    kernels: Any,
+    before: Any = None,
 ) -> None:
+    """``before``: a launcher of another build of the eigenvalue kernels, timed beside ours."""
     xp = b.xp
+    seen = set()
     for batch, t, d in shapes:
         for dtype in ("float32", "float64"):
-            group = f"eRank {t}×{d} {dtype}"
+            group = f"eRank {t}×{d} {dtype}, batch {batch}"
             gen = torch.Generator(device=device).manual_seed(0)
             tx = torch.randn(batch, t, d, generator=gen, device=device, dtype=getattr(torch, dtype))
             x = xp.from_dlpack(tx) if xp is not np else tx.numpy()
             sec, (table, _) = b.time(
                 lambda x=x: _gpu.metrics_table(x, rankme=False, xp=xp, kernels=kernels)
             )
-            b.row(group, "assay (CuPy)", sec / batch, "sample", f"batch {batch}")
+            b.row(group, "assay (CuPy)", sec / batch, "sample")
+            if before is not None:
+                sec, (old, _) = b.time(
+                    lambda x=x: _gpu.metrics_table(x, rankme=False, xp=xp, kernels=before)
+                )
+                diff = float(np.max(np.abs(_host(old[:, 0]) - _host(table[:, 0]))))
+                b.row(
+                    group, "assay, kernels before", sec / batch, "sample", f"max abs ΔH {diff:.1e}"
+                )
             sec, h = b.time(lambda x=x: plain_gram_entropy(xp, x))
             diff = float(np.max(np.abs(_host(h) - _host(table[:, 0]))))
             b.row(group, "CuPy Gram + eigvalsh", sec / batch, "sample", f"max abs ΔH {diff:.1e}")
             sec, h = b.time(lambda tx=tx: torch_gram_entropy(torch, tx))
             diff = float(np.max(np.abs(np.asarray(h.cpu()) - _host(table[:, 0]))))
             b.row(group, "torch Gram + eigvalsh", sec / batch, "sample", f"max abs ΔH {diff:.1e}")
-            if dtype == "float32":
+            if dtype == "float32" and (t, d) not in seen:
+                seen.add((t, d))
                 k = min(batch, 2 if d <= 1024 else 1)  # ~4 s a sample at d = 4096 (H100)
                 sec, _ = b.time(
                     lambda tx=tx, k=k: [official_entropy(torch, tx[i]) for i in range(k)], 1
@@ -215,15 +233,24 @@ def minhash_rows(b: Bench, kernels: Any, total_mb: float) -> None:
         "batch",
         f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
     )
-    sec, sig = b.time(lambda: gpu.minhash(texts, **opts, xp=xp, kernels=kernels))
-    same = bool((sig == want).all())
-    b.row(
-        group,
-        "assay GPU, list of str",
-        sec,
-        "batch",
-        f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
-    )
+    for upload_in_worker in (True, False):
+        for batch_mb in (64, 256):
+            gpu.UPLOAD_IN_WORKER = upload_in_worker
+            sec, sig = b.time(
+                lambda n=batch_mb << 20: gpu.minhash(
+                    texts, **opts, batch_bytes=n, xp=xp, kernels=kernels
+                )
+            )
+            same = bool((sig == want).all())
+            copy = "packing thread" if upload_in_worker else "caller"
+            b.row(
+                group,
+                f"assay GPU, list of str, {batch_mb} MB batches, copied by the {copy}",
+                sec,
+                "batch",
+                f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
+            )
+    gpu.UPLOAD_IN_WORKER = False
     cores = os.cpu_count()
     buffer = np.empty(data.size, dtype=np.uint8)
     sec, _ = b.time(lambda: _native.pack_utf8(texts, buffer, case="keep"))
@@ -243,6 +270,7 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true", help="NumPy + host kernels, small inputs")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--text-mb", type=float, help="MB of text (default 1000; dry run 0.2)")
+    ap.add_argument("--kernels-before", help="another spectral_kernels.cu, timed beside ours")
     args = ap.parse_args()
     import torch
 
@@ -256,11 +284,19 @@ def main() -> None:
         import cupy
 
         b, kernels, eigen, device = Bench(cupy, args.repeat), None, None, "cuda"
-        shapes = [(128, 512, 768), (32, 512, 4096)]
+        shapes = [(128, 512, 768), (32, 512, 4096), (128, 512, 4096)]
         text_mb = args.text_mb or 1000.0
         name = torch.cuda.get_device_name()
         print(f"GPU: {name}, torch {torch.__version__}, CuPy {cupy.__version__}")
-    erank_rows(b, torch, device, shapes, eigen)
+    before = None
+    if args.kernels_before:
+        path = Path(args.kernels_before)
+        before = (
+            HostKernels(path)
+            if args.dry_run
+            else _cuda.CudaKernels(cupy, path, _gpu_eigen.KERNEL_NAMES)
+        )
+    erank_rows(b, torch, device, shapes, eigen, before)
     minhash_rows(b, kernels, text_mb)
     tuning_rows(b, torch, device, eigen, shapes[0])
     chunk_rows(b, kernels, corpus(text_mb / 4))

@@ -59,10 +59,26 @@ class _Device:
         pass
 
 
+class _Stream:
+    """A CUDA stream: work on it is done when it is issued (NumPy)."""
+
+    def __init__(self, non_blocking: bool = False) -> None:
+        self.non_blocking = non_blocking
+
+    def __enter__(self) -> _Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def synchronize(self) -> None:
+        pass
+
+
 class _DeviceArray(np.ndarray):
     """An array "on the device": NumPy's, with CuPy's host transfers."""
 
-    def set(self, host: np.ndarray) -> None:
+    def set(self, host: np.ndarray, stream: _Stream | None = None) -> None:
         assert host.shape == self.shape and host.dtype == self.dtype, (host.shape, self.shape)
         self[...] = host
 
@@ -81,7 +97,7 @@ def modules() -> tuple[types.ModuleType, types.ModuleType]:
     cupy.empty = lambda *args, **kwargs: np.empty(*args, **kwargs).view(_DeviceArray)
     cupy.RawModule = _RawModule
     cupy.asnumpy = np.asarray
-    cupy.cuda = types.SimpleNamespace(Device=_Device)
+    cupy.cuda = types.SimpleNamespace(Device=_Device, Stream=_Stream)
     cupyx = types.ModuleType("cupyx")
     cupyx.empty_pinned = lambda n, dtype: np.empty(n, dtype=dtype)
     return cupy, cupyx

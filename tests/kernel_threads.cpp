@@ -48,7 +48,7 @@ template <typename F> static void launch(unsigned blocks, unsigned threads, F ke
 }
 
 template <typename T> static int run(FILE *in, FILE *out, i64 b, i64 n, unsigned threads, unsigned blocks) {
-    std::vector<T> a(b * n * n), d(b * n), e(b * n), v(b * n), p(b * n), ev(b * n);
+    std::vector<T> a(b * n * n), d(b * n), e(b * n), v(2 * b * n), p(2 * b * n), ev(b * n);
     if (fread(a.data(), sizeof(T), a.size(), in) != a.size()) return 2;
     launch(blocks, threads, [&] {
         if constexpr (sizeof(T) == 4) tridiagonalize_f32(a.data(), b, n, d.data(), e.data(), v.data(), p.data());

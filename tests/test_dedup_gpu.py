@@ -168,8 +168,12 @@ def test_device_argument_is_checked(tmp_path, capsys):
     assert "device must be 'cpu', 'cuda' or 'cuda:N', got 'gpu'" in capsys.readouterr().err
 
 
-def test_cuda_route_end_to_end_with_a_cupy_stand_in(monkeypatch):
-    # Everything between device="cuda" and the kernels, as under CuPy (tests/fake_cupy.py).
+@pytest.mark.parametrize("upload_in_worker", [True, False])
+def test_cuda_route_end_to_end_with_a_cupy_stand_in(monkeypatch, upload_in_worker):
+    # Everything between device="cuda" and the kernels, as under CuPy (tests/fake_cupy.py), in
+    # packs of 7 texts copied to the "device" by the packing thread or by the caller.
+    monkeypatch.setattr(gpu, "TEXTS_PER_PACK", 7)
+    monkeypatch.setattr(gpu, "UPLOAD_IN_WORKER", upload_in_worker)
     cupy, cupyx = fake_cupy.modules()
     monkeypatch.setitem(sys.modules, "cupy", cupy)
     monkeypatch.setitem(sys.modules, "cupyx", cupyx)
@@ -196,6 +200,16 @@ def test_cuda_signatures_equal_cpu(unit):
         np.testing.assert_array_equal(
             dedup.minhash(texts, **kw, device="cuda"), dedup.minhash(texts, **kw)
         )
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("upload_in_worker", [True, False])
+def test_cuda_signatures_over_many_packs_equal_cpu(monkeypatch, upload_in_worker):
+    # Packs of 50 texts: each copied while the device hashes the one before (or not).
+    monkeypatch.setattr(gpu, "TEXTS_PER_PACK", 50)
+    monkeypatch.setattr(gpu, "UPLOAD_IN_WORKER", upload_in_worker)
+    texts = list(docstrings()) * 4
+    np.testing.assert_array_equal(dedup.minhash(texts, device="cuda"), dedup.minhash(texts))
 
 
 @pytest.mark.gpu

@@ -2,9 +2,10 @@
 // symmetric matrices (the Gram matrices) by Householder tridiagonalisation and bisection.
 //
 // cuSOLVER's syevd takes ~1.6 ms per 512×512 matrix and its batched Jacobi solver stops at 32×32,
-// so a batch is reduced here one thread block per matrix (a 512×512 float32 matrix, 1 MB, is
-// read from L2), and every eigenvalue of the tridiagonal matrices is then bisected by a thread of
-// its own.
+// so a batch is reduced here one thread block per matrix, and every eigenvalue of the
+// tridiagonal matrices is then bisected by a thread of its own. A batch that fills the GPU does
+// not fit its L2 (128 float32 512×512 matrices are 128 MB): the reduction streams from HBM, two
+// passes over the trailing block a step (benches/RESULTS.md, tenth session).
 //
 // Host builds (tests/gpu_host_kernels.py) run each kernel with one block of one thread: the block
 // loops then visit every item of a phase in turn, and the barriers between phases and the block
@@ -55,76 +56,141 @@ template <typename T> __device__ T column_dot(const T *m, const T *v, i64 n, i64
     return (s0 + s1) + (s2 + s3);
 }
 
+// The Householder reflector H = I − tau·v vᵀ that zeroes row k of m (= column k) beyond k + 1:
+// writes d[k], e[k] and v on [k + 1, n) (v[k + 1] = 1) and returns tau (0: H = I, v = e₁).
+template <typename T> __device__ T reflector(const T *m, i64 n, i64 k, T *db, T *eb, T *vb, T *scratch) {
+    const T *row = m + k * n;
+    T part = 0;
+    BLOCK_STRIDE(i, k + 2, n) part += row[i] * row[i];
+    const T sigma = block_sum(part, scratch);
+    const T alpha = row[k + 1];
+    if (threadIdx.x == 0) db[k] = row[k];
+    if (sigma == 0) {  // the column is already reduced
+        if (threadIdx.x == 0) eb[k] = alpha;
+        BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : (T)0;
+        __syncthreads();
+        return 0;
+    }
+    const T norm = sqrt(alpha * alpha + sigma);
+    const T beta = alpha <= 0 ? norm : -norm;
+    const T tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
+    if (threadIdx.x == 0) eb[k] = beta;
+    BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : row[i] * scale;
+    __syncthreads();
+    return tau;
+}
+
+// p = tau·A v over the trailing block [base, n)² of m, read by columns (coalesced). A block
+// narrower than VIRTUAL is cut into `slices` row ranges, summed after a barrier.
+template <typename T> __device__ void multiply(const T *m, i64 n, i64 base, const T *vb, T tau, T *pb, T *partial) {
+    const i64 w = n - base;
+    if (w > VIRTUAL) {
+        BLOCK_STRIDE(i, base, n) pb[i] = tau * column_dot(m, vb, n, i, base, n);
+    } else {
+        const int slices = VIRTUAL / (int)w, chunk = ((int)w + slices - 1) / slices;
+        VIRTUAL_STRIDE(vt) {
+            const int slice = vt / (int)w, i = vt % (int)w;
+            if (slice < slices) {
+                const i64 lo = base + (i64)slice * chunk, hi = lo + chunk < n ? lo + chunk : n;
+                partial[vt] = lo < hi ? column_dot(m, vb, n, base + i, lo, hi) : (T)0;
+            }
+        }
+        __syncthreads();
+        BLOCK_STRIDE(i, 0, w) {
+            T s = 0;
+            for (int slice = 0; slice < slices; ++slice) s += partial[slice * w + i];
+            pb[base + i] = tau * s;
+        }
+    }
+    __syncthreads();
+}
+
+// The rank-2 update A ← A − v uᵀ − u vᵀ (u = p − c·v) of the block [base, n)², and, when `next`,
+// in the same pass pn = taun·A′ vn of the updated block (the next step's product, so the matrix
+// is read twice a step instead of three times). Consecutive threads take consecutive columns; a
+// block narrower than VIRTUAL is swept `rows` rows at a time and the products summed after a
+// barrier.
+template <typename T>
+__device__ void update(T *m, i64 n, i64 base, const T *vb, const T *pb, T c, bool next, const T *vn, T taun, T *pn,
+                       T *partial) {
+    const i64 w = n - base;
+    if (w >= VIRTUAL) {
+        BLOCK_STRIDE(j, base, n) {
+            const T vj = vb[j], uj = pb[j] - c * vb[j];
+            T acc = 0;
+            for (i64 i = base; i < n; ++i) {
+                const T mij = m[i * n + j] - (vb[i] * uj + (pb[i] - c * vb[i]) * vj);
+                m[i * n + j] = mij;
+                if (next) acc += mij * vn[i];
+            }
+            if (next) pn[j] = taun * acc;
+        }
+    } else {
+        const int rows = VIRTUAL / (int)w;
+        VIRTUAL_STRIDE(vt) {
+            const int r = vt / (int)w;
+            const i64 j = base + vt % (int)w;
+            if (r < rows) {
+                const T vj = vb[j], uj = pb[j] - c * vb[j];
+                T acc = 0;
+#pragma unroll 4
+                for (i64 i = base + r; i < n; i += rows) {
+                    const T mij = m[i * n + j] - (vb[i] * uj + (pb[i] - c * vb[i]) * vj);
+                    m[i * n + j] = mij;
+                    if (next) acc += mij * vn[i];
+                }
+                if (next) partial[vt] = acc;
+            }
+        }
+        if (next) {
+            __syncthreads();
+            BLOCK_STRIDE(jj, 0, w) {
+                T s = 0;
+                for (int r = 0; r < rows; ++r) s += partial[r * w + jj];
+                pn[base + jj] = taun * s;
+            }
+        }
+    }
+    __syncthreads();
+}
+
 // Reduces each symmetric n×n matrix a[b] (row-major; overwritten) to tridiagonal form
-// Q^T A Q = tridiag(e, d, e) by n − 2 Householder reflections of its lower part. v and p are
-// per-matrix scratch rows of n values. Only the trailing block is updated at each step.
+// Q^T A Q = tridiag(e, d, e) by n − 2 Householder reflections of its lower part. v and p hold
+// 2n scratch values per matrix (this step's and the next step's). Step k updates row k + 1
+// first, takes the next reflector from it, then updates the rest of the trailing block while it
+// multiplies it by the next reflector; column k + 1 below the diagonal is never read again, so
+// it is left stale.
 template <typename T>
 __device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T *scratch, T *partial) {
     MATRIX_STRIDE(b, batch) {
-        T *m = a + b * n * n, *vb = v + b * n, *pb = p + b * n, *db = d + b * n, *eb = e + b * n;
+        T *m = a + b * n * n, *db = d + b * n, *eb = e + b * n;
+        T *vc = v + b * 2 * n, *vn = vc + n, *pc = p + b * 2 * n, *pn = pc + n;
+        T tau = 0;
+        if (n >= 3) {
+            tau = reflector(m, n, 0, db, eb, vc, scratch);
+            multiply(m, n, 1, vc, tau, pc, partial);
+        }
         for (i64 k = 0; k + 2 < n; ++k) {
-            // Column k below the diagonal, read as row k (the same values: contiguous loads).
-            const T *row = m + k * n;
-            T part = 0;
-            BLOCK_STRIDE(i, k + 2, n) part += row[i] * row[i];
-            const T sigma = block_sum(part, scratch);
-            const T alpha = row[k + 1];
-            if (threadIdx.x == 0) db[k] = m[k * n + k];
-            if (sigma == 0) {  // the column is already reduced: H = I
-                if (threadIdx.x == 0) eb[k] = alpha;
-                continue;
-            }
-            const T norm = sqrt(alpha * alpha + sigma);
-            const T beta = alpha <= 0 ? norm : -norm;
-            const T tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
-            if (threadIdx.x == 0) eb[k] = beta;
-            BLOCK_STRIDE(i, k + 1, n) vb[i] = i == k + 1 ? (T)1 : row[i] * scale;
-            __syncthreads();
-            // p = tau·A₂₂ v over the w×w trailing block, read by columns (coalesced). A block
-            // narrower than VIRTUAL is cut into `slices` row ranges, summed after a barrier.
-            const i64 base = k + 1, w = n - base;
-            if (w > VIRTUAL) {
-                BLOCK_STRIDE(i, base, n) pb[i] = tau * column_dot(m, vb, n, i, base, n);
-            } else {
-                const int slices = VIRTUAL / (int)w, chunk = ((int)w + slices - 1) / slices;
-                VIRTUAL_STRIDE(vt) {
-                    const int slice = vt / (int)w, i = vt % (int)w;
-                    if (slice < slices) {
-                        const i64 lo = base + (i64)slice * chunk, hi = lo + chunk < n ? lo + chunk : n;
-                        partial[vt] = lo < hi ? column_dot(m, vb, n, base + i, lo, hi) : (T)0;
-                    }
-                }
-                __syncthreads();
-                BLOCK_STRIDE(i, 0, w) {
-                    T s = 0;
-                    for (int slice = 0; slice < slices; ++slice) s += partial[slice * w + i];
-                    pb[base + i] = tau * s;
-                }
-            }
-            __syncthreads();
+            const i64 base = k + 1;
             T pv = 0;
-            BLOCK_STRIDE(i, base, n) pv += pb[i] * vb[i];
+            BLOCK_STRIDE(i, base, n) pv += pc[i] * vc[i];
             const T c = tau / 2 * block_sum(pv, scratch);
-            // A₂₂ ← A₂₂ − v wᵀ − w vᵀ with w = p − c·v: consecutive threads take consecutive
-            // columns; a block narrower than VIRTUAL is updated `rows` rows at a time.
-            if (w >= VIRTUAL) {
-                for (i64 i = base; i < n; ++i) {
-                    const T vi = vb[i], wi = pb[i] - c * vb[i];
-                    BLOCK_STRIDE(j, base, n) m[i * n + j] -= vi * (pb[j] - c * vb[j]) + wi * vb[j];
-                }
-            } else {
-                const int rows = VIRTUAL / (int)w;
-                VIRTUAL_STRIDE(vt) {
-                    const int r = vt / (int)w;
-                    const i64 j = base + vt % (int)w;
-                    if (r < rows) {
-                        const T vj = vb[j], wj = pb[j] - c * vb[j];
-#pragma unroll 4
-                        for (i64 i = base + r; i < n; i += rows) m[i * n + j] -= vb[i] * wj + (pb[i] - c * vb[i]) * vj;
-                    }
-                }
+            if (k + 3 == n) {  // the last reflector: a plain update of the 2×2 trailing block
+                update(m, n, base, vc, pc, c, false, vc, (T)0, pc, partial);
+                break;
             }
+            const T ub = pc[base] - c * vc[base];
+            BLOCK_STRIDE(j, base, n) m[base * n + j] -= vc[base] * (pc[j] - c * vc[j]) + ub * vc[j];
             __syncthreads();
+            const T taun = reflector(m, n, base, db, eb, vn, scratch);
+            update(m, n, base + 1, vc, pc, c, true, vn, taun, pn, partial);
+            T *t = vc;
+            vc = vn;
+            vn = t;
+            t = pc;
+            pc = pn;
+            pn = t;
+            tau = taun;
         }
         if (threadIdx.x == 0) {
             if (n >= 2) {

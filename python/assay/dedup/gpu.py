@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pathlib
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -37,6 +37,9 @@ KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", 
 CHUNK = 256
 """Shingles per (chunk, permutation) item of the minimum kernel: bounds the longest loop."""
 TEXTS_PER_PACK = 1 << 16
+UPLOAD_IN_WORKER = False
+"""Copy each pack to the device from the packing thread (overlapping the kernels of the pack
+before), or from the caller's thread (benches/bench_gpu.py measures both)."""
 _PUNCT = np.zeros(256, dtype=bool)
 _PUNCT[list(string.punctuation.encode())] = True
 _LOWER = np.arange(256, dtype=np.uint8)
@@ -188,8 +191,8 @@ def minhash(
     ``texts``: Python str, or an Arrow column's UTF-8 chunks (``dedup._arrow``), whose bytes are
     checked and packed as they are.
 
-    A worker thread packs the next batch into a second staging buffer while the device hashes
-    the current one (packing releases the GIL)."""
+    A worker thread packs the next batch into a second staging buffer and copies it to the
+    device while the device hashes the current one (packing releases the GIL)."""
     opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
     norm = dict(lowercase=lowercase, strip_punct=strip_punct)
     if not isinstance(texts, Utf8Column):
@@ -253,32 +256,43 @@ def _signatures(
     nbytes = min(batch_bytes, texts.max_bytes + 1)  # small inputs get small buffers
     buffers = [_staging_buffer(xp, nbytes) for _ in range(2)]
     case = "lower" if norm["lowercase"] else "keep"
+    upload = _uploader(xp) if UPLOAD_IN_WORKER else None
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for start, count, offsets, on_cpu, buffer in _packs(texts, buffers, case, pool):
-            data = to_device(xp, buffer[: int(offsets[-1])])
+        for start, count, offsets, on_cpu, data in _packs(texts, buffers, case, pool, upload):
+            if upload is None:
+                data = to_device(xp, data)
             sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
             rows = out[start : start + count]
-            rows[:] = sig.get() if hasattr(sig, "get") else sig
+            rows[:] = sig.get() if hasattr(sig, "get") else sig  # waits for the device
             cpu = np.flatnonzero(on_cpu)
             if cpu.size:
                 rows[cpu] = cpu_minhash(texts.strs(start, cpu), **opts, **norm)
     return out
 
 
-Pack = tuple[int, int, np.ndarray, np.ndarray, np.ndarray]
+Pack = tuple[int, int, np.ndarray, np.ndarray, Any]
+Upload = Callable[[np.ndarray], Any]
 
 
 def _packs(
-    texts: Texts, buffers: list[np.ndarray], case: str, pool: ThreadPoolExecutor
+    texts: Texts,
+    buffers: list[np.ndarray],
+    case: str,
+    pool: ThreadPoolExecutor,
+    upload: Upload | None,
 ) -> Iterator[Pack]:
-    """(first index, number of texts, byte offsets, CPU flags, buffer) of consecutive packs.
+    """(first index, number of texts, byte offsets, CPU flags, bytes) of consecutive packs; the
+    bytes on the device with ``upload``, else the filled part of the host buffer.
 
-    While the caller works on one pack, the next is made in the other buffer; a buffer is filled
-    again only once the caller has asked for the pack after the one it held."""
+    While the caller works on one pack, the next is made in the other buffer (and, with
+    ``upload``, copied to the device by the same worker); a buffer is filled again only once the
+    caller has asked for the pack after the one it held, so the caller must be done with a pack's
+    device bytes (its results copied back) before it asks for the next but one."""
 
     def pack(start: int, buffer: np.ndarray) -> Pack:
         count, offsets, on_cpu = texts.pack(start, buffer, case)
-        return start, count, offsets, on_cpu, buffer
+        host = buffer[: int(offsets[-1])]
+        return start, count, offsets, on_cpu, upload(host) if upload else host
 
     pending = pool.submit(pack, 0, buffers[0])
     turn = 0
@@ -288,6 +302,24 @@ def _packs(
         end = current[0] + current[1]
         pending = pool.submit(pack, end, buffers[turn % 2]) if end < texts.count else None
         yield current
+
+
+def _uploader(xp: Any) -> Upload | None:
+    """Copies a pack to the current device from the packing thread, on a stream of its own that
+    does not wait for the kernels of the pack before (CuPy's default stream would), so the copy
+    overlaps them. It returns once the copy is done."""
+    if xp is np:
+        return None
+    device, stream = xp.cuda.Device(), xp.cuda.Stream(non_blocking=True)
+
+    def upload(host: np.ndarray) -> Any:
+        with device, stream:
+            data = xp.empty(host.shape, dtype=host.dtype)
+            data.set(host, stream=stream)
+            stream.synchronize()
+        return data
+
+    return upload
 
 
 def _staging_buffer(xp: Any, nbytes: int) -> np.ndarray:

@@ -28,6 +28,24 @@ def texts() -> list[str]:
     return out
 
 
+def test_long_documents_come_in_fewer_rows(tmp_path, monkeypatch):
+    # Row groups of short and of 20 KB documents, at most ~100 KB of text a batch: the long ones
+    # come a few rows at a time (a batch's memory bounded by the cap, not by batch_size), the
+    # short file still in batches of batch_size rows; every row once, in order.
+    monkeypatch.setattr(_io, "PARQUET_BATCH_BYTES", 100_000)
+    rng = random.Random(5)
+    short = [" ".join(rng.choice(["ab", "cd", "ef"]) for _ in range(20)) for _ in range(300)]
+    long = ["".join(rng.choice("abcdefgh ") for _ in range(20_000)) for _ in range(60)]
+    pq.write_table(pa.table({"text": short + long}), tmp_path / "mixed.parquet", row_group_size=60)
+    pq.write_table(pa.table({"text": short}), tmp_path / "short.parquet")
+    got = [batch.to_pylist() for _, batch in _io.iter_batches(tmp_path / "mixed.parquet", 1000)]
+    assert [t for b in got for t in b] == short + long
+    assert max(sum(len(t) for t in b) for b in got) <= 100_000
+    assert max(len(b) for b in got) == 4  # 100 KB / 20 KB a row (and offsets)
+    sizes = [len(t) for _, t in _io.iter_batches(tmp_path / "short.parquet", 128)]
+    assert sizes == [128, 128, 44]
+
+
 def test_batches_are_arrow_arrays_in_order(tmp_path, texts):
     pq.write_table(pa.table({"text": texts}), tmp_path / "a.parquet", row_group_size=7)
     got = list(_io.iter_batches(tmp_path / "a.parquet", 5))

@@ -102,7 +102,8 @@ def contamination(
     benchmark : sequence of str, or path(s)
         Items (texts in memory, or JSONL / Parquet / text files as in :mod:`assay.dedup`).
     corpus : sequence of str, or path(s)
-        Training documents, streamed in batches of ``batch_size``.
+        Training documents, streamed in batches of ``batch_size`` (fewer rows from Parquet
+        files of long documents: about 64 MB of text a batch at most).
     ngram : int
         n-gram length in tokens (13 as lm-evaluation-harness).
     threshold : float

@@ -17,6 +17,10 @@ from typing import Any
 
 #: File suffixes read from folders; any other file given explicitly is read as plain text.
 SUFFIXES = (".jsonl", ".parquet", ".txt", ".md")
+#: Bytes of text (uncompressed, by the file's metadata) that a Parquet batch holds at most,
+#: for rows of the row group with the longest rows on average: long documents come in fewer rows
+#: than ``batch_size``.
+PARQUET_BATCH_BYTES = 64 << 20
 
 
 def is_paths(source: Any) -> bool:
@@ -153,19 +157,45 @@ def _parquet_batches(
     with_ids = bool(id_field) and id_field in schema.names
     cols = [text_field, id_field] if with_ids else [text_field]
     row = 0
-    for batch in pf.iter_batches(columns=cols, batch_size=batch_size):
-        texts = batch.column(text_field)
-        if pa.types.is_dictionary(texts.type):
-            texts = texts.dictionary_decode()
-        if texts.null_count:
-            texts = texts.fill_null("")
-        texts = _valid_utf8(texts, path, row, errors)
-        if with_ids:
-            ids = batch.column(id_field).to_pylist()
-        else:
-            ids = [f"{path}:{r}" for r in range(row, row + len(texts))]
+    rows = _rows_per_batch(pf.metadata, cols, batch_size)
+    for batch in pf.iter_batches(columns=cols, batch_size=rows):
+        ids, texts = _parquet_batch(
+            batch, path, row, text_field, id_field if with_ids else None, errors
+        )
         yield ids, texts
         row += len(texts)
+
+
+def _rows_per_batch(meta: Any, cols: list[str], batch_size: int) -> int:
+    """Rows of a batch: ``batch_size``, or fewer where the rows of some row group average more
+    than ``PARQUET_BATCH_BYTES / batch_size`` bytes in the columns read (uncompressed, by the
+    file's metadata)."""
+    widest = 1.0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        size = sum(
+            group.column(j).total_uncompressed_size
+            for j in range(group.num_columns)
+            if group.column(j).path_in_schema.split(".")[0] in cols
+        )
+        widest = max(widest, size / max(group.num_rows, 1))
+    return max(1, min(batch_size, int(PARQUET_BATCH_BYTES / widest)))
+
+
+def _parquet_batch(
+    batch: Any, path: Path, row: int, text_field: str, id_field: str | None, errors: str
+) -> tuple[list[Any], Any]:
+    import pyarrow as pa
+
+    texts = batch.column(text_field)
+    if pa.types.is_dictionary(texts.type):
+        texts = texts.dictionary_decode()
+    if texts.null_count:
+        texts = texts.fill_null("")
+    texts = _valid_utf8(texts, path, row, errors)
+    if id_field:
+        return batch.column(id_field).to_pylist(), texts
+    return [f"{path}:{r}" for r in range(row, row + len(texts))], texts
 
 
 def _valid_utf8(texts: Any, path: Path, row: int, errors: str) -> Any:

@@ -4,8 +4,10 @@
 //! Two-byte characters (U+0080–U+07FF: Latin-1 and Latin Extended, Greek, Cyrillic, Hebrew,
 //! Arabic, ...) are answered from a 2048-bit table of each property, indexed by the lead byte and
 //! the byte after it: 64 bytes at a time on CPUs with AVX-512 VBMI, one lead byte at a time
-//! without decoding the character elsewhere. Every other non-ASCII character is looked up one
-//! at a time.
+//! without decoding the character elsewhere. Three-byte characters (the rest of the BMP: CJK,
+//! kana, Hangul, Indic scripts, ...) are screened the same way by blocks of 64 code points: a
+//! 1024-bit table says which blocks hold any character with the property, and only characters of
+//! those blocks are looked up one at a time, as are four-byte characters.
 
 use std::sync::OnceLock;
 
@@ -65,34 +67,47 @@ fn candidates(text: &str, open: Questions, visit: impl FnMut(usize) -> Questions
     candidates_by_lead(text, open, visit)
 }
 
-/// [`candidates`] for any CPU: per 64-byte chunk, the lead bytes of two-byte characters are looked
-/// up in the tables of [`two_byte_rows`] (no character decoded); every lead byte of a longer
-/// character is visited.
+/// [`candidates`] for any CPU: per 64-byte chunk, the lead bytes of two- and three-byte characters
+/// are looked up in the tables of [`two_byte_rows`] and [`three_byte_rows`] (no character
+/// decoded); every lead byte of a four-byte character is visited.
 fn candidates_by_lead(text: &str, mut open: Questions, mut visit: impl FnMut(usize) -> Questions) {
-    let (nfc_rows, fold_rows) = two_byte_rows();
-    let rows_for = |open: Questions| -> Rows {
-        std::array::from_fn(|r| (nfc_rows[r] * open.nfc as u64) | (fold_rows[r] * open.fold as u64))
+    let (nfc2, fold2) = two_byte_rows();
+    let (nfc3, fold3) = three_byte_rows();
+    let asked = |nfc: u64, fold: u64, open: Questions| (nfc * open.nfc as u64) | (fold * open.fold as u64);
+    let rows_for = |open: Questions| -> (Rows, BlockRows) {
+        (
+            std::array::from_fn(|r| asked(nfc2[r], fold2[r], open)),
+            std::array::from_fn(|r| asked(nfc3[r], fold3[r], open)),
+        )
     };
-    let mut rows = rows_for(open);
+    let (mut rows2, mut rows3) = rows_for(open);
     let bytes = text.as_bytes();
     let mut chunk = 0;
     while chunk < bytes.len() && (open.nfc || open.fold) {
         let (two, longer) = lead_bytes(bytes, chunk);
-        let mut look = longer;
+        let mut look = 0;
         let mut leads = two;
         while leads != 0 {
             let i = leads.trailing_zeros() as usize;
             leads &= leads - 1;
-            // A lead byte of valid UTF-8 has its continuation byte after it.
+            // A lead byte of valid UTF-8 has its continuation bytes after it.
             let (lead, next) = (bytes[chunk + i], bytes[chunk + i + 1]);
-            look |= (rows[(lead & 0x1F) as usize] >> (next & 0x3F) & 1) << i;
+            look |= (rows2[(lead & 0x1F) as usize] >> (next & 0x3F) & 1) << i;
+        }
+        let mut leads = longer;
+        while leads != 0 {
+            let i = leads.trailing_zeros() as usize;
+            leads &= leads - 1;
+            let (lead, next) = (bytes[chunk + i], bytes[chunk + i + 1]);
+            let hit = lead >= 0xF0 || rows3[(lead & 0x0F) as usize] >> (next & 0x3F) & 1 == 1;
+            look |= (hit as u64) << i;
         }
         while look != 0 && (open.nfc || open.fold) {
-            let asked = open;
+            let before = open;
             open = visit(chunk + look.trailing_zeros() as usize);
             look &= look - 1;
-            if open != asked {
-                rows = rows_for(open);
+            if open != before {
+                (rows2, rows3) = rows_for(open);
             }
         }
         chunk += 64;
@@ -165,6 +180,26 @@ fn two_byte_rows() -> &'static (Rows, Rows) {
         };
         let (nfc, fold) = (nfc_safe_bmp(), folding_bmp());
         (rows(&|cp| cp >= 0x300 && !nfc.contains(cp)), rows(&|cp| fold.contains(cp)))
+    })
+}
+
+/// A three-byte property table by blocks, as 16 rows of 64 bits: bit `next & 0x3F` of row
+/// `lead & 0x0F` stands for the 64 code points `(lead & 0x0F) << 12 | (next & 0x3F) << 6 | 0..64`,
+/// and is set where any of them has the property.
+type BlockRows = [u64; 16];
+
+/// The blocks of three-byte characters that hold a character ending the NFC fast path, and those
+/// that hold a character lower-casing changes.
+fn three_byte_rows() -> &'static (BlockRows, BlockRows) {
+    static ROWS: OnceLock<(BlockRows, BlockRows)> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let rows = |member: &dyn Fn(usize) -> bool| -> BlockRows {
+            std::array::from_fn(|r| {
+                (0..64).map(|k| ((0..64).any(|c| member(r << 12 | k << 6 | c)) as u64) << k).sum()
+            })
+        };
+        let (nfc, fold) = (nfc_safe_bmp(), folding_bmp());
+        (rows(&|cp| !nfc.contains(cp)), rows(&|cp| fold.contains(cp)))
     })
 }
 
@@ -307,7 +342,7 @@ mod avx512 {
     };
     use std::sync::OnceLock;
 
-    use super::{two_byte_rows, Questions, Rows};
+    use super::{three_byte_rows, two_byte_rows, BlockRows, Questions, Rows};
 
     pub fn available() -> bool {
         is_x86_feature_detected!("avx512f")
@@ -338,6 +373,39 @@ mod avx512 {
         })
     }
 
+    /// A 1024-bit table in two registers.
+    #[derive(Clone, Copy)]
+    struct BlockTable([__m512i; 2]);
+
+    // SAFETY: plain vector data, read only.
+    unsafe impl Send for BlockTable {}
+    unsafe impl Sync for BlockTable {}
+
+    /// [`three_byte_rows`] in registers, laid out as [`tables`]: byte `8·(lead & 0x0F) +
+    /// (next & 0x3F) / 8`, bit `next % 8`.
+    fn block_tables() -> &'static (BlockTable, BlockTable) {
+        static TABLES: OnceLock<(BlockTable, BlockTable)> = OnceLock::new();
+        TABLES.get_or_init(|| {
+            let load = |rows: &BlockRows| {
+                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+                // SAFETY: two unaligned 64-byte loads of the 128 bytes.
+                BlockTable(std::array::from_fn(|k| unsafe {
+                    _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast())
+                }))
+            };
+            let (nfc_rows, fold_rows) = three_byte_rows();
+            (load(nfc_rows), load(fold_rows))
+        })
+    }
+
+    /// Bits of the lanes of `index` (its low 7 bits: byte of the table) and `bit` set in `table`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    fn lookup_blocks(table: &BlockTable, index: __m512i, bit: __m512i) -> u64 {
+        let [t0, t1] = table.0;
+        _mm512_test_epi8_mask(_mm512_permutex2var_epi8(t0, index, t1), bit)
+    }
+
     /// Bits of the lanes of `index` (cp / 8) and `bit` (1 << cp % 8) set in `table`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
@@ -352,6 +420,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub fn candidates(text: &str, mut open: Questions, mut visit: impl FnMut(usize) -> Questions) {
         let (nfc_table, fold_table) = tables();
+        let (nfc_blocks, fold_blocks) = block_tables();
         let bytes = text.as_bytes();
         let n = bytes.len();
         // Powers of two in every 16-byte lane, for the bit of each code point within its byte.
@@ -373,8 +442,11 @@ mod avx512 {
             let w = load(chunk + 1);
             let byte = |b: u8| _mm512_set1_epi8(b as i8);
             let lead2 = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, byte(0xE0)), byte(0xC0));
-            let mut look = _mm512_cmpge_epu8_mask(v, byte(0xE0));
-            // Code point (lead & 0x1F) << 6 | (next & 0x3F): byte cp >> 3 of a table, bit cp & 7.
+            let lead3 = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, byte(0xF0)), byte(0xE0));
+            let mut look = _mm512_cmpge_epu8_mask(v, byte(0xF0));
+            // Two-byte code point (lead & 0x1F) << 6 | (next & 0x3F): byte cp >> 3 of a table, bit
+            // cp & 7. For a three-byte lead (lead & 0x1F < 16) the same index is byte
+            // 8·(lead & 0x0F) + (next & 0x3F) / 8 of a block table, and the same bit.
             let index = _mm512_or_si512(
                 _mm512_and_si512(_mm512_slli_epi16(v, 3), byte(0xF8)),
                 _mm512_and_si512(_mm512_srli_epi16(w, 3), byte(0x07)),
@@ -382,9 +454,11 @@ mod avx512 {
             let bit = _mm512_shuffle_epi8(pow2, _mm512_and_si512(w, byte(0x07)));
             if open.nfc {
                 look |= lead2 & lookup(nfc_table, index, bit);
+                look |= lead3 & lookup_blocks(nfc_blocks, index, bit);
             }
             if open.fold {
                 look |= lead2 & lookup(fold_table, index, bit);
+                look |= lead3 & lookup_blocks(fold_blocks, index, bit);
             }
             // Lead bytes are never continuation bytes, so each bit starts a character.
             while look != 0 && (open.nfc || open.fold) {
@@ -452,6 +526,39 @@ mod tests {
         for_each_folding(&text, |at, c| found.push((at, c)));
         let want: Vec<(usize, char)> = text.char_indices().filter(|&(_, c)| changes_case(c)).collect();
         assert_eq!(found, want);
+    }
+
+    #[test]
+    fn every_three_byte_character_at_places_in_a_chunk() {
+        // CJK, kana, Hangul, the compatibility ideographs (not NFC), fullwidth capitals (folding),
+        // combining marks: every BMP character beyond U+07FF, alone and after a safe CJK run.
+        for c in (0x800..0x10000u32).filter_map(char::from_u32) {
+            for (at, before) in [(0, ""), (61, ""), (63, ""), (1, "東京")] {
+                let text = format!("{}{before}{c}{}", "a".repeat(at), "b".repeat(at % 3));
+                for (nfc, fold) in [(true, false), (false, true), (true, true)] {
+                    let want = scan_scalar(&text, nfc, fold);
+                    assert_eq!(scan(&text, nfc, fold), want, "U+{:04X} at {at}", c as u32);
+                    assert_eq!(scan_by_lead(&text, nfc, fold), want, "by lead: U+{:04X} at {at}", c as u32);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn three_byte_blocks_hold_exactly_the_characters_that_ask() {
+        let (nfc3, fold3) = three_byte_rows();
+        let block = |rows: &BlockRows, cp: usize| rows[cp >> 12] >> (cp >> 6 & 63) & 1 == 1;
+        for c in (0x800..0x10000u32).filter_map(char::from_u32) {
+            let cp = c as usize;
+            if !nfc_safe_bmp().contains(cp) {
+                assert!(block(nfc3, cp), "U+{cp:04X} ends the NFC fast path");
+            }
+            if changes_case(c) {
+                assert!(block(fold3, cp), "U+{cp:04X} changes case");
+            }
+        }
+        // The CJK unified ideographs (U+4E00–U+9FFF) are safe and caseless: no lookups.
+        assert!((0x4E00..0xA000).step_by(64).all(|cp| !block(nfc3, cp) && !block(fold3, cp)));
     }
 
     #[test]

@@ -52,21 +52,37 @@ pub fn for_each_shingle(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])
         Unit::Char => {
             let norm = normalize(text, opts);
             let text = collapse_spaces(&norm);
-            let s = text.as_bytes();
-            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-            if starts.is_empty() {
-                return;
-            }
-            if starts.len() <= n {
-                f(s);
-                return;
-            }
-            for i in 0..=starts.len() - n {
-                let end = starts.get(i + n).copied().unwrap_or(s.len());
-                f(&s[starts[i]..end]);
-            }
+            for_each_char_window(&text, n, f);
         }
     }
+}
+
+/// Calls `f` with every window of `n` consecutive characters of `text`, in order (one window of
+/// all of them when there are fewer than `n`, none for an empty text). ASCII text is cut by
+/// bytes; other text keeps the starts of the last `n` characters in a ring.
+fn for_each_char_window(text: &str, n: usize, mut f: impl FnMut(&[u8])) {
+    let s = text.as_bytes();
+    if s.is_ascii() {
+        if s.len() <= n {
+            if !s.is_empty() {
+                f(s);
+            }
+            return;
+        }
+        s.windows(n).for_each(f);
+        return;
+    }
+    let mut ring = vec![0usize; n];
+    let mut count = 0;
+    for (at, _) in text.char_indices() {
+        if count >= n {
+            f(&s[ring[count % n]..at]);
+        }
+        ring[count % n] = at;
+        count += 1;
+    }
+    // The last window ends the text; with fewer than n characters it is all of them.
+    f(&s[ring[if count >= n { count % n } else { 0 }]..]);
 }
 
 const K1: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -404,6 +420,28 @@ mod tests {
         let o = opts(3, Unit::Char);
         assert_eq!(spelled(" ab  cd ", &o), ["ab ", "b c", " cd"]);
         assert_eq!(spelled("é", &o), ["é"]);
+    }
+
+    #[test]
+    fn char_windows_equal_slices_between_char_starts() {
+        use rand::{Rng, SeedableRng};
+        let pieces = ["a", "bc", " ", "é", "東", "𐐀", "xyz"];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        for _ in 0..5000 {
+            let text: String =
+                (0..rng.random_range(0..12)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect();
+            let n = rng.random_range(1..7);
+            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let chars = starts.len() - 1;
+            let want: Vec<&str> = match chars {
+                0 => vec![],
+                c if c <= n => vec![text.as_str()],
+                c => (0..=c - n).map(|i| &text[starts[i]..starts[i + n]]).collect(),
+            };
+            let mut got = Vec::new();
+            for_each_char_window(&text, n, |w| got.push(std::str::from_utf8(w).unwrap().to_string()));
+            assert_eq!(got, want, "{text:?} n={n}");
+        }
     }
 
     #[test]

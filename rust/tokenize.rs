@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::char_scan;
-use crate::word_tokens::byte_map;
+use crate::word_tokens::{byte_map, space_len};
 
 /// Token unit of a shingle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,23 +167,86 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(is_py_space).filter(|w| !w.is_empty())
 }
 
-/// Collapses every whitespace run to one space and trims the ends (character shingling).
-pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
-    let clean = !text.starts_with(is_py_space)
-        && !text.ends_with(is_py_space)
-        && !text.as_bytes().windows(2).any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        && text.chars().all(|c| c == ' ' || !is_py_space(c));
-    if clean {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for w in words(text) {
-        if !out.is_empty() {
-            out.push(' ');
+/// How many bytes at the start of `b` are neither ASCII control bytes, the space, nor lead bytes
+/// of non-ASCII Python whitespace (0xC2, 0xE1–0xE3): none of them starts a whitespace character.
+#[inline(always)]
+fn plain_bytes(b: &[u8]) -> usize {
+    let is_plain = |c: u8| c > b' ' && !matches!(c, 0xC2 | 0xE1..=0xE3);
+    let mut at = 0;
+    #[cfg(target_arch = "x86_64")]
+    while let Some(chunk) = b.get(at..at + 16) {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_sub_epi8,
+        };
+        // SAFETY: SSE2 is part of x86_64; the unaligned 16-byte load reads `chunk`.
+        let stops = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(b' ' as i8)), v);
+            let c2 = _mm_cmpeq_epi8(v, _mm_set1_epi8(0xC2u8 as i8));
+            let e1 = _mm_sub_epi8(v, _mm_set1_epi8(0xE1u8 as i8));
+            let e = _mm_cmpeq_epi8(_mm_min_epu8(e1, _mm_set1_epi8(2)), e1);
+            _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(c2, e))) as u32
+        };
+        if stops != 0 {
+            return at + stops.trailing_zeros() as usize;
         }
-        out.push_str(w);
+        at += 16;
     }
-    Cow::Owned(out)
+    at + b[at..].iter().take_while(|&&c| is_plain(c)).count()
+}
+
+/// Collapses every whitespace run to one space and trims the ends (character shingling): the
+/// words of [`words`] joined by one space. Borrows when nothing changes. One pass over the bytes:
+/// only ASCII control bytes, the space and the lead bytes of non-ASCII Python whitespace
+/// (0xC2, 0xE1, 0xE2, 0xE3) are looked at more closely.
+pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0; // b[..copied] is in `out` (or unchanged, while `out` is None)
+    let mut seen_word = false;
+    let mut i = 0;
+    while i < b.len() {
+        let plain = plain_bytes(&b[i..]);
+        if plain > 0 {
+            seen_word = true;
+            i += plain;
+            continue;
+        }
+        let c = b[i];
+        if space_len(&b[i..]) == 0 {
+            seen_word = true;
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < b.len() {
+            match space_len(&b[end..]) {
+                0 => break,
+                len => end += len,
+            }
+        }
+        let inner = seen_word && end < b.len();
+        if !(inner && end == i + 1 && c == b' ') {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+            o.extend_from_slice(&b[copied..i]);
+            if inner {
+                o.push(b' ');
+            }
+            copied = end;
+        }
+        i = end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.extend_from_slice(&b[copied..]);
+            debug_assert!(std::str::from_utf8(&o).is_ok());
+            // SAFETY: `o` is `text` with whole whitespace characters (runs between character
+            // boundaries) cut out and ASCII spaces put in their place: valid UTF-8 still.
+            Cow::Owned(unsafe { String::from_utf8_unchecked(o) })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +257,41 @@ mod tests {
 
     fn opts(n: usize, unit: Unit) -> ShingleOpts {
         ShingleOpts { n, unit, case: Case::Keep, strip_punct: false }
+    }
+
+    #[test]
+    fn plain_bytes_stop_at_every_byte_that_may_start_a_space() {
+        for b in 0..=255u8 {
+            let plain = b > b' ' && !matches!(b, 0xC2 | 0xE1..=0xE3);
+            for at in [0, 1, 15, 16, 17, 40] {
+                let mut bytes = vec![b'x'; 48];
+                bytes[at] = b;
+                assert_eq!(plain_bytes(&bytes), if plain { 48 } else { at }, "{b:#04x} at {at}");
+                assert_eq!(plain_bytes(&bytes[..at + 1]), if plain { at + 1 } else { at }, "short");
+            }
+        }
+    }
+
+    #[test]
+    fn collapsed_spaces_equal_the_words_joined_by_one_space() {
+        use rand::{Rng, SeedableRng};
+        // Every Python whitespace character, and non-space characters that share their lead
+        // bytes (U+00A3, U+00C2, U+1681, U+200B, U+2030, U+3001), among words, at either end.
+        let pieces = [
+            "a", "bc", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x1b", "\x00",
+            "\u{85}", "\u{a0}", "\u{a3}", "\u{c2}", "\u{1680}", "\u{1681}", "\u{2000}", "\u{200a}",
+            "\u{200b}", "\u{2028}", "\u{2029}", "\u{202f}", "\u{2030}", "\u{205f}", "\u{3000}", "\u{3001}",
+            "東", "é",
+        ];
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        for _ in 0..20000 {
+            let text: String =
+                (0..rng.random_range(0..10)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect();
+            let want = words(&text).collect::<Vec<_>>().join(" ");
+            let got = collapse_spaces(&text);
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), want == text, "{text:?}");
+        }
     }
 
     #[test]

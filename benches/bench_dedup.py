@@ -134,7 +134,14 @@ CYRILLIC = str.maketrans(string.ascii_lowercase, "абцдефгхийклмно
 CYRILLIC_CAPS = str.maketrans(
     string.ascii_letters, "абцдефгхийклмнопярстужвьызАБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗ"
 )
-SCRIPTS = {"latin": None, "cyrillic": CYRILLIC, "cyrillic+capitals": CYRILLIC_CAPS}
+# Latin to Han characters (three-byte UTF-8): the same documents as CJK text.
+CJK = str.maketrans(string.ascii_lowercase, "的一是不了人我在有他这中大来上国个到说们为子和你地出")
+SCRIPTS = {
+    "latin": None,
+    "cyrillic": CYRILLIC,
+    "cyrillic+capitals": CYRILLIC_CAPS,
+    "cjk": CJK,
+}
 
 
 @pytest.mark.parametrize("lowercase", [False, True])
@@ -156,6 +163,33 @@ def test_minhash_script_and_case(benchmark, corpus, impl, script, lowercase):
         for t in batch:
             m = MinHash(num_perm=128, seed=1)
             m.update_batch([s.encode() for s in python_shingles(t.lower() if lowercase else t)])
+
+    sub = texts[:SLOW]
+    run(benchmark, impl, ds, sub, scale=len(texts) / len(sub), size=size)
+
+
+@pytest.mark.parametrize("script", ["latin", "cyrillic", "cjk"])
+@pytest.mark.parametrize("impl", ["assay", "datasketch"])
+def test_minhash_char_unit(benchmark, corpus, impl, script):
+    """Character 5-grams (the unit for scripts written without spaces: the CJK documents here
+    have their spaces removed), against datasketch fed the same shingles: windows of 5
+    characters of the text with its whitespace runs collapsed to one space."""
+    benchmark.group = f"minhash {script} text, character 5-grams"
+    table = SCRIPTS[script]
+    texts = corpus if table is None else [t.translate(table) for t in corpus]
+    if script == "cjk":
+        texts = [t.replace(" ", "") for t in texts]
+    size = mb(texts)
+    if impl == "assay":
+        run(benchmark, impl, lambda t: dedup.minhash(t, unit="char"), texts, size=size)
+        return
+    from datasketch import MinHash
+
+    def ds(batch):
+        for t in batch:
+            c = " ".join(t.split())
+            m = MinHash(num_perm=128, seed=1)
+            m.update_batch([c[i : i + 5].encode() for i in range(max(len(c) - 4, 1))])
 
     sub = texts[:SLOW]
     run(benchmark, impl, ds, sub, scale=len(texts) / len(sub), size=size)

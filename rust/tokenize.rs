@@ -172,6 +172,9 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 #[inline(always)]
 fn plain_bytes(b: &[u8]) -> usize {
     let is_plain = |c: u8| c > b' ' && !matches!(c, 0xC2 | 0xE1..=0xE3);
+    #[cfg(not(target_arch = "x86_64"))]
+    let at = 0;
+    #[cfg(target_arch = "x86_64")]
     let mut at = 0;
     #[cfg(target_arch = "x86_64")]
     while let Some(chunk) = b.get(at..at + 16) {

@@ -191,8 +191,9 @@ def minhash(
     ``texts``: Python str, or an Arrow column's UTF-8 chunks (``dedup._arrow``), whose bytes are
     checked and packed as they are.
 
-    A worker thread packs the next batch into a second staging buffer and copies it to the
-    device while the device hashes the current one (packing releases the GIL)."""
+    A worker thread packs the next batch into a second staging buffer (and, with
+    ``UPLOAD_IN_WORKER``, copies it to the device) while the device hashes the current one
+    (packing releases the GIL)."""
     opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
     norm = dict(lowercase=lowercase, strip_punct=strip_punct)
     if not isinstance(texts, Utf8Column):
@@ -285,9 +286,9 @@ def _packs(
     bytes on the device with ``upload``, else the filled part of the host buffer.
 
     While the caller works on one pack, the next is made in the other buffer (and, with
-    ``upload``, copied to the device by the same worker); a buffer is filled again only once the
-    caller has asked for the pack after the one it held, so the caller must be done with a pack's
-    device bytes (its results copied back) before it asks for the next but one."""
+    ``upload``, copied to the device by the same worker). A buffer is filled again only once the
+    caller has asked for the pack after the one it held: by then the caller must have copied that
+    pack's host bytes."""
 
     def pack(start: int, buffer: np.ndarray) -> Pack:
         count, offsets, on_cpu = texts.pack(start, buffer, case)

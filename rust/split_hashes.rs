@@ -11,7 +11,7 @@
 //! changes), and the hashes of neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
-use crate::word_tokens::{byte_map, changed_bytes, normalise_token, space_len, window};
+use crate::word_tokens::{byte_map, changed_bytes, changes_any, normalise_token, space_len, window};
 
 const CHUNK: usize = 64;
 const CHUNKS: usize = 8;
@@ -77,6 +77,8 @@ impl Rewriter {
             if changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0 {
                 return Some(token_hash_window(tok, win));
             }
+        } else if !changes_any(tok, lower, strip) {
+            return Some(token_hash_window(tok, win));
         }
         self.rewritten(tok)
     }

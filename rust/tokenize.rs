@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::char_scan;
-use crate::word_tokens::{byte_map, space_len};
+use crate::word_tokens::{byte_map, space_len, special_mask};
 
 /// Token unit of a shingle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,36 +167,39 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(is_py_space).filter(|w| !w.is_empty())
 }
 
-/// How many bytes at the start of `b` are neither ASCII control bytes, the space, nor lead bytes
-/// of non-ASCII Python whitespace (0xC2, 0xE1–0xE3): none of them starts a whitespace character.
-#[inline(always)]
-fn plain_bytes(b: &[u8]) -> usize {
-    let is_plain = |c: u8| c > b' ' && !matches!(c, 0xC2 | 0xE1..=0xE3);
-    #[cfg(not(target_arch = "x86_64"))]
-    let at = 0;
-    #[cfg(target_arch = "x86_64")]
-    let mut at = 0;
-    #[cfg(target_arch = "x86_64")]
-    while let Some(chunk) = b.get(at..at + 16) {
-        use std::arch::x86_64::{
-            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-            _mm_sub_epi8,
-        };
-        // SAFETY: SSE2 is part of x86_64; the unaligned 16-byte load reads `chunk`.
-        let stops = unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            let low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(b' ' as i8)), v);
-            let c2 = _mm_cmpeq_epi8(v, _mm_set1_epi8(0xC2u8 as i8));
-            let e1 = _mm_sub_epi8(v, _mm_set1_epi8(0xE1u8 as i8));
-            let e = _mm_cmpeq_epi8(_mm_min_epu8(e1, _mm_set1_epi8(2)), e1);
-            _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(c2, e))) as u32
-        };
-        if stops != 0 {
-            return at + stops.trailing_zeros() as usize;
-        }
-        at += 16;
+/// The next byte at or after a position that may start a Python whitespace character (an ASCII
+/// control byte, the space, or a lead byte 0xC2, 0xE1–0xE3 of the non-ASCII ones), from masks of
+/// 64 bytes ([`special_mask`]) each reused until the walk leaves it.
+struct SpaceStops<'a> {
+    bytes: &'a [u8],
+    from: usize,
+    mask: u64,
+    len: usize,
+}
+
+impl<'a> SpaceStops<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        SpaceStops { bytes, from: 0, mask: 0, len: 0 }
     }
-    at + b[at..].iter().take_while(|&&c| is_plain(c)).count()
+
+    /// The first such byte at or after `at` (the text's length when there is none).
+    #[inline(always)]
+    fn next(&mut self, mut at: usize) -> usize {
+        loop {
+            if at >= self.bytes.len() {
+                return self.bytes.len();
+            }
+            if !(self.from..self.from + self.len).contains(&at) {
+                let chunk = &self.bytes[at..self.bytes.len().min(at + 64)];
+                (self.from, self.mask, self.len) = (at, special_mask(chunk), chunk.len());
+            }
+            let rest = self.mask >> (at - self.from);
+            if rest != 0 {
+                return at + rest.trailing_zeros() as usize;
+            }
+            at = self.from + self.len;
+        }
+    }
 }
 
 /// Collapses every whitespace run to one space and trims the ends (character shingling): the
@@ -208,12 +211,13 @@ pub fn collapse_spaces(text: &str) -> Cow<'_, str> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0; // b[..copied] is in `out` (or unchanged, while `out` is None)
     let mut seen_word = false;
+    let mut stops = SpaceStops::new(b);
     let mut i = 0;
     while i < b.len() {
-        let plain = plain_bytes(&b[i..]);
-        if plain > 0 {
+        let stop = stops.next(i);
+        if stop > i {
             seen_word = true;
-            i += plain;
+            i = stop;
             continue;
         }
         let c = b[i];
@@ -263,14 +267,18 @@ mod tests {
     }
 
     #[test]
-    fn plain_bytes_stop_at_every_byte_that_may_start_a_space() {
+    fn space_stops_are_every_byte_that_may_start_a_space() {
         for b in 0..=255u8 {
-            let plain = b > b' ' && !matches!(b, 0xC2 | 0xE1..=0xE3);
-            for at in [0, 1, 15, 16, 17, 40] {
-                let mut bytes = vec![b'x'; 48];
+            let stop = b <= b' ' || matches!(b, 0xC2 | 0xE1..=0xE3);
+            for at in [0, 1, 15, 63, 64, 65, 100] {
+                let mut bytes = vec![b'x'; 130];
                 bytes[at] = b;
-                assert_eq!(plain_bytes(&bytes), if plain { 48 } else { at }, "{b:#04x} at {at}");
-                assert_eq!(plain_bytes(&bytes[..at + 1]), if plain { at + 1 } else { at }, "short");
+                let mut stops = SpaceStops::new(&bytes);
+                let want = if stop { at } else { 130 };
+                assert_eq!(stops.next(0), want, "{b:#04x} at {at}");
+                assert_eq!(stops.next(at.saturating_sub(1)), want, "{b:#04x} at {at}, from before it");
+                assert_eq!(stops.next(at + 1), 130, "{b:#04x} at {at}, from after it");
+                assert_eq!(SpaceStops::new(&bytes[..at + 1]).next(0), if stop { at } else { at + 1 });
             }
         }
     }

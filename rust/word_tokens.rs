@@ -123,12 +123,15 @@ impl<'a> WordTokens<'a> {
         }
         let rest = &self.src.as_bytes()[start..];
         let tok = &rest[..end - start];
-        // Most tokens are short and need no change: those stay where they are.
-        if tok.len() <= 16 {
+        // Most tokens need no change: those stay where they are.
+        let unchanged = if tok.len() <= 16 {
             let win = window(rest, &mut self.pad);
-            if changed_bytes(win, self.lower, self.strip) & ((1u32 << tok.len()) - 1) == 0 {
-                return Some(Token::InText(start, end));
-            }
+            changed_bytes(win, self.lower, self.strip) & ((1u32 << tok.len()) - 1) == 0
+        } else {
+            !changes_any(tok, self.lower, self.strip)
+        };
+        if unchanged {
+            return Some(Token::InText(start, end));
         }
         normalise_token(tok, self.lut, &mut self.buf).map(Token::Rewritten)
     }
@@ -214,6 +217,21 @@ pub(crate) fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -
     (len > 0).then_some(len)
 }
 
+/// Whether the normalisation changes any byte of `tok` (an ASCII capital with `lower`, ASCII
+/// punctuation with `strip`), 16 bytes at a time: long tokens that need no change (CJK words,
+/// long lower-case words) then skip [`normalise_token`].
+#[inline]
+pub(crate) fn changes_any(tok: &[u8], lower: bool, strip: bool) -> bool {
+    let mut chunks = tok.chunks_exact(16);
+    if chunks.any(|c| changed_bytes(c.try_into().expect("16 bytes"), lower, strip) != 0) {
+        return true;
+    }
+    let rest = chunks.remainder();
+    let mut pad = [0u8; 16];
+    pad[..rest.len()].copy_from_slice(rest);
+    changed_bytes(&pad, lower, strip) != 0 // zero bytes never change
+}
+
 /// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with
 /// `lower`) or ASCII punctuation (with `strip`).
 #[inline(always)]
@@ -254,7 +272,7 @@ pub(crate) fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {
 /// non-ASCII bytes (Cyrillic, CJK, ...) are no candidates, so such text is scanned 64 bytes at a
 /// time too.
 #[inline(always)]
-fn special_mask(chunk: &[u8]) -> u64 {
+pub(crate) fn special_mask(chunk: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if chunk.len() == 64 {
         use std::arch::x86_64::{
@@ -303,6 +321,22 @@ mod tests {
             for (lower, strip) in [(true, false), (false, true), (true, true)] {
                 let changes = (lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation());
                 assert_eq!(changed_bytes(&win, lower, strip), (changes as u32) << 3, "{c} {lower} {strip}");
+            }
+        }
+    }
+
+    #[test]
+    fn changes_any_finds_a_changing_byte_anywhere_in_a_long_token() {
+        for len in [17, 31, 32, 33, 48, 70] {
+            for at in 0..len {
+                for c in [b'A', b'Z', b'!', b'~', b'a', b'z', b'0', 0xE4, 0x80] {
+                    let mut tok = vec![0xE4u8; len]; // a lead byte of CJK: never changes
+                    tok[at] = c;
+                    for (lower, strip) in [(true, false), (false, true), (true, true)] {
+                        let want = (lower && c.is_ascii_uppercase()) || (strip && c.is_ascii_punctuation());
+                        assert_eq!(changes_any(&tok, lower, strip), want, "{c} at {at} of {len}");
+                    }
+                }
             }
         }
     }

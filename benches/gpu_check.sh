@@ -3,7 +3,11 @@
 # nothing can be installed from a registry. Build the wheel here first, then run this there:
 #
 #   maturin build --release --out .whl          # here (.whl/ is ignored by git)
+#   git show 9166a48:python/assay/spectral_kernels.cu > .whl/spectral_kernels_before.cu  # optional
 #   run(command="bash benches/gpu_check.sh", carry=[".whl"], timeout_s=450)
+#
+# The optional copy of an earlier spectral_kernels.cu (9166a48: three passes a reflection, the one
+# timed in benches/RESULTS.md's first GPU run) is timed beside the current kernels.
 #
 # The machine's python3 has CuPy, torch, transformers, pytest, hypothesis, xxhash, scipy and
 # pandas; assay comes from the carried wheel. Each step has its own time limit, sized so that the
@@ -26,7 +30,6 @@ timeout 120 python3 -m pytest -q -p no:cacheprovider -rs tests/test_dedup_gpu.py
     tests/test_spectral_gpu.py tests/test_cuda_sources.py tests/test_spectral.py tests/test_erank.py \
     2>&1 | tee "$out/tests.log"
 step bench
-# A copy of an earlier spectral_kernels.cu carried in .whl/ is timed beside the current one.
 before=$(ls .whl/spectral_kernels_before.cu 2>/dev/null | sed 's/^/--kernels-before /')
 timeout 200 python3 benches/bench_gpu.py --text-mb "${TEXT_MB:-500}" $before 2>&1 | tee "$out/bench_gpu.md"
 # Races, barrier misuse and out-of-bounds accesses on the device itself (on the host,

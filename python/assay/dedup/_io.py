@@ -155,7 +155,7 @@ def _parquet_batches(
     ):
         raise ValueError(f"{path}: column {text_field!r} holds {kind}, not strings")
     with_ids = bool(id_field) and id_field in schema.names
-    cols = [text_field, id_field] if with_ids else [text_field]
+    cols = [text_field, id_field] if id_field and with_ids else [text_field]
     row = 0
     rows = _rows_per_batch(pf.metadata, cols, batch_size)
     for batch in pf.iter_batches(columns=cols, batch_size=rows):

@@ -342,7 +342,7 @@ mod avx512 {
     };
     use std::sync::OnceLock;
 
-    use super::{three_byte_rows, two_byte_rows, BlockRows, Questions, Rows};
+    use super::{three_byte_rows, two_byte_rows, Questions};
 
     pub fn available() -> bool {
         is_x86_feature_detected!("avx512f")
@@ -350,51 +350,44 @@ mod avx512 {
             && is_x86_feature_detected!("avx512vbmi")
     }
 
-    /// A 2048-bit table in four registers.
+    /// A bit table in `R` registers (64 bytes each).
     #[derive(Clone, Copy)]
-    struct Table([__m512i; 4]);
+    struct Registers<const R: usize>([__m512i; R]);
 
     // SAFETY: plain vector data, read only.
-    unsafe impl Send for Table {}
-    unsafe impl Sync for Table {}
+    unsafe impl<const R: usize> Send for Registers<R> {}
+    unsafe impl<const R: usize> Sync for Registers<R> {}
 
-    /// [`two_byte_rows`] in registers: little-endian, row `r` bit `k` is byte `8r + k / 8` bit
-    /// `k % 8`, which is code point `cp`'s bit `cp % 8` of byte `cp / 8`.
+    /// A two-byte table: 2048 bits.
+    type Table = Registers<4>;
+    /// A three-byte block table: 1024 bits.
+    type BlockTable = Registers<2>;
+
+    /// Rows of 64 bits in registers, little-endian: row `r` bit `k` is byte `8r + k / 8`, bit
+    /// `k % 8` (for the two-byte tables, code point `cp`'s bit `cp % 8` of byte `cp / 8`).
+    fn registers<const R: usize>(rows: &[u64]) -> Registers<R> {
+        assert_eq!(rows.len(), 8 * R, "8 rows of 64 bits a register");
+        let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+        // SAFETY: R unaligned 64-byte loads of the 64·R bytes.
+        Registers(std::array::from_fn(|k| unsafe { _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast()) }))
+    }
+
+    /// [`two_byte_rows`] in registers.
     fn tables() -> &'static (Table, Table) {
         static TABLES: OnceLock<(Table, Table)> = OnceLock::new();
         TABLES.get_or_init(|| {
-            let load = |rows: &Rows| {
-                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
-                // SAFETY: four unaligned 64-byte loads of the 256 bytes.
-                Table(std::array::from_fn(|k| unsafe { _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast()) }))
-            };
             let (nfc_rows, fold_rows) = two_byte_rows();
-            (load(nfc_rows), load(fold_rows))
+            (registers(nfc_rows), registers(fold_rows))
         })
     }
 
-    /// A 1024-bit table in two registers.
-    #[derive(Clone, Copy)]
-    struct BlockTable([__m512i; 2]);
-
-    // SAFETY: plain vector data, read only.
-    unsafe impl Send for BlockTable {}
-    unsafe impl Sync for BlockTable {}
-
-    /// [`three_byte_rows`] in registers, laid out as [`tables`]: byte `8·(lead & 0x0F) +
-    /// (next & 0x3F) / 8`, bit `next % 8`.
+    /// [`three_byte_rows`] in registers: byte `8·(lead & 0x0F) + (next & 0x3F) / 8`, bit
+    /// `next % 8`.
     fn block_tables() -> &'static (BlockTable, BlockTable) {
         static TABLES: OnceLock<(BlockTable, BlockTable)> = OnceLock::new();
         TABLES.get_or_init(|| {
-            let load = |rows: &BlockRows| {
-                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
-                // SAFETY: two unaligned 64-byte loads of the 128 bytes.
-                BlockTable(std::array::from_fn(|k| unsafe {
-                    _mm512_loadu_si512(bytes[64 * k..].as_ptr().cast())
-                }))
-            };
             let (nfc_rows, fold_rows) = three_byte_rows();
-            (load(nfc_rows), load(fold_rows))
+            (registers(nfc_rows), registers(fold_rows))
         })
     }
 

@@ -80,6 +80,17 @@ template <typename T> __device__ T reflector(const T *m, i64 n, i64 k, T *db, T 
     return tau;
 }
 
+// out[base + i] = scale · Σ_{r < parts} partial[r·w + i] for i < w, after a barrier: the sums of
+// the partial products that `parts` slices of a trailing block of width w left in `partial`.
+template <typename T> __device__ void sum_parts(const T *partial, int parts, i64 w, i64 base, T scale, T *out) {
+    __syncthreads();
+    BLOCK_STRIDE(i, 0, w) {
+        T s = 0;
+        for (int r = 0; r < parts; ++r) s += partial[r * w + i];
+        out[base + i] = scale * s;
+    }
+}
+
 // p = tau·A v over the trailing block [base, n)² of m, read by columns (coalesced). A block
 // narrower than VIRTUAL is cut into `slices` row ranges, summed after a barrier.
 template <typename T> __device__ void multiply(const T *m, i64 n, i64 base, const T *vb, T tau, T *pb, T *partial) {
@@ -95,12 +106,7 @@ template <typename T> __device__ void multiply(const T *m, i64 n, i64 base, cons
                 partial[vt] = lo < hi ? column_dot(m, vb, n, base + i, lo, hi) : (T)0;
             }
         }
-        __syncthreads();
-        BLOCK_STRIDE(i, 0, w) {
-            T s = 0;
-            for (int slice = 0; slice < slices; ++slice) s += partial[slice * w + i];
-            pb[base + i] = tau * s;
-        }
+        sum_parts(partial, slices, w, base, tau, pb);
     }
     __syncthreads();
 }
@@ -142,14 +148,7 @@ __device__ void update(T *m, i64 n, i64 base, const T *vb, const T *pb, T c, boo
                 if (next) partial[vt] = acc;
             }
         }
-        if (next) {
-            __syncthreads();
-            BLOCK_STRIDE(jj, 0, w) {
-                T s = 0;
-                for (int r = 0; r < rows; ++r) s += partial[r * w + jj];
-                pn[base + jj] = taun * s;
-            }
-        }
+        if (next) sum_parts(partial, rows, w, base, taun, pn);
     }
     __syncthreads();
 }

@@ -5,6 +5,7 @@ as a list of str; nulls, dictionary columns, ids, invalid UTF-8 and non-string c
 from __future__ import annotations
 
 import random
+import threading
 
 import numpy as np
 import pandas as pd
@@ -114,3 +115,37 @@ def test_bad_parquet_columns(tmp_path):
         dedup.clusters(tmp_path / "ints.parquet", progress=False)
     with pytest.raises(ValueError, match=r"no column 'body'"):
         dedup.clusters(tmp_path / "ints.parquet", text_field="body", progress=False)
+
+
+def test_prefetched_batches_keep_order_errors_and_early_stops():
+    # The next item is made by a worker thread while the caller holds the current one.
+    made = []
+
+    def items():
+        for k in range(5):
+            made.append((k, threading.current_thread() is not threading.main_thread()))
+            if k == 3:
+                raise ValueError("bad batch 3")
+            yield k
+
+    got = []
+    with pytest.raises(ValueError, match="bad batch 3"):
+        for k in _io.prefetched(items()):
+            got.append(k)
+    assert got == [0, 1, 2]  # batch 3's error comes in its turn, after the batches before it
+    assert all(in_worker for _, in_worker in made)
+    stream = _io.prefetched(iter(range(100)))
+    assert [next(stream), next(stream)] == [0, 1]
+    stream.close()  # the worker stops after the one item it had in hand
+
+
+def test_a_file_error_comes_after_the_batches_before_it(tmp_path, texts):
+    # Two good Parquet files, then a broken one: the good batches arrive, then the error.
+    for name in ("a", "b"):
+        pq.write_table(pa.table({"text": texts[:10]}), tmp_path / f"{name}.parquet")
+    pq.write_table(pa.table({"text": [1, 2]}), tmp_path / "c.parquet")
+    got = []
+    with pytest.raises(ValueError, match=r"c\.parquet: column 'text' holds int64"):
+        for _, batch in _io.iter_batches(tmp_path, 4):
+            got.append(len(batch))
+    assert got == [4, 4, 2, 4, 4, 2]

@@ -12,8 +12,11 @@ import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 #: File suffixes read from folders; any other file given explicitly is read as plain text.
 SUFFIXES = (".jsonl", ".parquet", ".txt", ".md")
@@ -126,6 +129,12 @@ def iter_batches(
     if not is_paths(source):
         yield from batches(iter_documents(source), batch_size)
         return
+    yield from prefetched(_file_batches(source, batch_size, text_field, id_field, errors))
+
+
+def _file_batches(
+    source: Any, batch_size: int, text_field: str, id_field: str | None, errors: str
+) -> Iterator[tuple[list[Any], Any]]:
     paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     for parquet, files in itertools.groupby(_files(paths), key=lambda f: f.suffix == ".parquet"):
         if parquet:
@@ -134,6 +143,29 @@ def iter_batches(
         else:
             docs = (doc for f in files for doc in _records(f, text_field, id_field, errors))
             yield from batches(docs, batch_size)
+
+
+def prefetched(items: Iterator[T]) -> Iterator[T]:
+    """The items of ``items`` in order, each made by a worker thread while the caller works on
+    the one before: reading the next batch of a file (pyarrow releases the GIL) overlaps the
+    kernels on the current one. One item ahead: with the caller's current item and the one just
+    handed over, three batches at most are alive at a time. An error raised making an item is
+    raised here, in its turn."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_next_or_end, items)
+        while True:
+            done, item = pending.result()
+            if done:
+                return
+            pending = pool.submit(_next_or_end, items)
+            yield cast(T, item)  # a T whenever `done` is false
+
+
+def _next_or_end(items: Iterator[T]) -> tuple[bool, T | None]:
+    """(True, None) at the end of ``items``, else (False, its next item)."""
+    for item in items:
+        return False, item
+    return True, None
 
 
 def _parquet_batches(

@@ -352,3 +352,34 @@ def test_contamination_end_to_end(benchmark, corpus, items, corpus_files, impl, 
     else:
         sub = docs[:SLOW]
         run(benchmark, impl, python_contamination, its, sub, scale=len(docs) / len(sub), size=size)
+
+
+@pytest.fixture(scope="module")
+def grouped_corpus_file(corpus, tmp_path_factory) -> Path:
+    """The Latin corpus five times over (40 MB) as a Parquet file of 5 row groups of 2000
+    documents, as large files come: a reader decodes a row group at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path_factory.mktemp("grouped") / "latin.parquet"
+    pq.write_table(pa.table({"text": corpus * 5}), path, row_group_size=N_DOCS)
+    return path
+
+
+@pytest.mark.parametrize("impl", ["assay", "assay-read-in-turn"])
+def test_contamination_parquet_in_batches(
+    benchmark, corpus, items, grouped_corpus_file, impl, monkeypatch
+):
+    """``assay.contamination`` over the 40 MB Parquet corpus in 5 batches: the next batch read
+    by a worker thread while the kernels work on the current one (assay), against each batch read
+    in turn. With ``RAYON_NUM_THREADS=1`` the reader has a core of its own."""
+    import assay
+    from assay.dedup import _io
+
+    benchmark.group = "contamination, latin 40MB Parquet corpus in 5 batches"
+    if impl == "assay-read-in-turn":
+        monkeypatch.setattr(_io, "prefetched", lambda batches: batches)
+    path = str(grouped_corpus_file)
+    go = lambda: assay.contamination(items, path, batch_size=N_DOCS, progress=False)  # noqa: E731
+    report = run(benchmark, impl, go, size=5 * mb(corpus), rounds=9)
+    assert report.items["contaminated"].sum() >= 25

@@ -72,7 +72,8 @@ fn for_each_char_window(text: &str, n: usize, mut f: impl FnMut(&[u8])) {
         s.windows(n).for_each(f);
         return;
     }
-    let mut ring = vec![0usize; n];
+    // At most one slot per byte: a huge `n` on a short text needs no huge ring.
+    let mut ring = vec![0usize; n.min(s.len())];
     let mut count = 0;
     for (at, _) in text.char_indices() {
         if count >= n {

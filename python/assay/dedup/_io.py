@@ -227,7 +227,8 @@ def _parquet_batch(
     texts = _valid_utf8(texts, path, row, errors)
     if id_field:
         return batch.column(id_field).to_pylist(), texts
-    return [f"{path}:{r}" for r in range(row, row + len(texts))], texts
+    prefix = f"{path}:"  # Path.__str__ once, not per row
+    return [prefix + str(r) for r in range(row, row + len(texts))], texts
 
 
 def _valid_utf8(texts: Any, path: Path, row: int, errors: str) -> Any:

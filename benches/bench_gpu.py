@@ -233,6 +233,7 @@ def minhash_rows(b: Bench, kernels: Any, total_mb: float) -> None:
         "batch",
         f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
     )
+    default = gpu.UPLOAD_IN_WORKER
     for upload_in_worker in (True, False):
         for batch_mb in (64, 256):
             gpu.UPLOAD_IN_WORKER = upload_in_worker
@@ -250,7 +251,7 @@ def minhash_rows(b: Bench, kernels: Any, total_mb: float) -> None:
                 "batch",
                 f"{mb / 1e3 / sec:.2f} GB/s, equal to CPU: {same}",
             )
-    gpu.UPLOAD_IN_WORKER = False
+    gpu.UPLOAD_IN_WORKER = default
     cores = os.cpu_count()
     buffer = np.empty(data.size, dtype=np.uint8)
     sec, _ = b.time(lambda: _native.pack_utf8(texts, buffer, case="keep"))

@@ -11,7 +11,7 @@
 //! changes), and the hashes of neighbouring tokens overlap in the pipeline.
 
 use crate::shingle::token_hash_window;
-use crate::word_tokens::{byte_map, changed_bytes, changes_any, normalise_token, space_len, window};
+use crate::word_tokens::{byte_map, normalise_token, space_len, unchanged, window};
 
 const CHUNK: usize = 64;
 const CHUNKS: usize = 8;
@@ -74,10 +74,8 @@ impl Rewriter {
                 let (w, len) = unsafe { ssse3::normalise_window(win, tok.len(), lower, strip) };
                 return (len > 0).then(|| token_hash_window(&w[..len], &w));
             }
-            if changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0 {
-                return Some(token_hash_window(tok, win));
-            }
-        } else if !changes_any(tok, lower, strip) {
+        }
+        if unchanged(tok, win, lower, strip) {
             return Some(token_hash_window(tok, win));
         }
         self.rewritten(tok)

@@ -124,13 +124,7 @@ impl<'a> WordTokens<'a> {
         let rest = &self.src.as_bytes()[start..];
         let tok = &rest[..end - start];
         // Most tokens need no change: those stay where they are.
-        let unchanged = if tok.len() <= 16 {
-            let win = window(rest, &mut self.pad);
-            changed_bytes(win, self.lower, self.strip) & ((1u32 << tok.len()) - 1) == 0
-        } else {
-            !changes_any(tok, self.lower, self.strip)
-        };
-        if unchanged {
+        if unchanged(tok, window(rest, &mut self.pad), self.lower, self.strip) {
             return Some(Token::InText(start, end));
         }
         normalise_token(tok, self.lut, &mut self.buf).map(Token::Rewritten)
@@ -217,11 +211,21 @@ pub(crate) fn normalise_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -
     (len > 0).then_some(len)
 }
 
-/// Whether the normalisation changes any byte of `tok` (an ASCII capital with `lower`, ASCII
-/// punctuation with `strip`), 16 bytes at a time: long tokens that need no change (CJK words,
-/// long lower-case words) then skip [`normalise_token`].
+/// Whether the normalisation leaves token `tok` as it is (`win`: the 16 bytes from its start):
+/// no ASCII capital with `lower`, no ASCII punctuation with `strip`. Such tokens, long ones too
+/// (CJK words, long lower-case words), skip [`normalise_token`].
+#[inline(always)]
+pub(crate) fn unchanged(tok: &[u8], win: &[u8; 16], lower: bool, strip: bool) -> bool {
+    if tok.len() <= 16 {
+        changed_bytes(win, lower, strip) & ((1u32 << tok.len()) - 1) == 0
+    } else {
+        !changes_any(tok, lower, strip)
+    }
+}
+
+/// Whether the normalisation changes any byte of `tok`, 16 bytes at a time.
 #[inline]
-pub(crate) fn changes_any(tok: &[u8], lower: bool, strip: bool) -> bool {
+fn changes_any(tok: &[u8], lower: bool, strip: bool) -> bool {
     let mut chunks = tok.chunks_exact(16);
     if chunks.any(|c| changed_bytes(c.try_into().expect("16 bytes"), lower, strip) != 0) {
         return true;

@@ -45,6 +45,10 @@ def test_long_documents_come_in_fewer_rows(tmp_path, monkeypatch):
     assert max(len(b) for b in got) == 4  # 100 KB / 20 KB a row (and offsets)
     sizes = [len(t) for _, t in _io.iter_batches(tmp_path / "short.parquet", 128)]
     assert sizes == [128, 128, 44]
+    # A text column whose name holds a dot is measured as well.
+    pq.write_table(pa.table({"doc.text": long}), tmp_path / "dotted.parquet")
+    dotted = _io.iter_batches(tmp_path / "dotted.parquet", 1000, text_field="doc.text")
+    assert max(len(t) for _, t in dotted) == 4
 
 
 def test_batches_are_arrow_arrays_in_order(tmp_path, texts):
@@ -134,9 +138,17 @@ def test_prefetched_batches_keep_order_errors_and_early_stops():
             got.append(k)
     assert got == [0, 1, 2]  # batch 3's error comes in its turn, after the batches before it
     assert all(in_worker for _, in_worker in made)
-    stream = _io.prefetched(iter(range(100)))
+    taken = []
+
+    def counted():
+        for k in range(100):
+            taken.append(k)
+            yield k
+
+    stream = _io.prefetched(counted())
     assert [next(stream), next(stream)] == [0, 1]
-    stream.close()  # the worker stops after the one item it had in hand
+    stream.close()
+    assert taken == [0, 1, 2]  # the worker stops after the one item it had in hand
 
 
 def test_a_file_error_comes_after_the_batches_before_it(tmp_path, texts):

@@ -63,6 +63,19 @@ def test_eigenvalues_of_matrices_already_reduced():
         check_eigenvalues(np.full((1, 5, 5), 2.0, dtype=dtype))  # rank one, repeated zeros
 
 
+def test_eigenvalues_of_gram_matrices_with_zero_rows():
+    # Padded matrices (zero rows at the end, as ragged batches give) and zero rows between
+    # others: reflections that are the identity next to ones that are not, in every order.
+    rng = np.random.default_rng(7)
+    for dtype in (np.float32, np.float64):
+        x = rng.normal(size=(4, 40, 60))
+        x[0, 9:] = 0  # padded: 9 rows of 40
+        x[1, [3, 4, 17, 30, 31, 32]] = 0  # zero rows in the middle
+        x[2, ::2] = 0  # every other row
+        x[3, 1:] = 0  # one row
+        check_eigenvalues((x @ x.transpose(0, 2, 1)).astype(dtype))
+
+
 def test_eigenvalues_of_matrices_wider_than_the_virtual_threads():
     # n > 1024: the symmetric product and the rank-2 update take their row-per-thread branches
     # for the first reflections, then the sliced ones.

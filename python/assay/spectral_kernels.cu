@@ -174,15 +174,24 @@ __device__ void tridiagonalize(T *a, i64 batch, i64 n, T *d, T *e, T *v, T *p, T
             T pv = 0;
             BLOCK_STRIDE(i, base, n) pv += pc[i] * vc[i];
             const T c = tau / 2 * block_sum(pv, scratch);
+            // H = I (tau = 0: a zero row, as padding gives) leaves the block as it is: no pass
+            // over it, only the next product if the next reflector is not the identity too. A
+            // step with tau = 0 never reads its product (which is then not computed).
             if (k + 3 == n) {  // the last reflector: a plain update of the 2×2 trailing block
-                update(m, n, base, vc, pc, c, false, vc, (T)0, pc, partial);
+                if (tau != 0) update(m, n, base, vc, pc, c, false, vc, (T)0, pc, partial);
                 break;
             }
-            const T ub = pc[base] - c * vc[base];
-            BLOCK_STRIDE(j, base, n) m[base * n + j] -= vc[base] * (pc[j] - c * vc[j]) + ub * vc[j];
-            __syncthreads();
+            if (tau != 0) {
+                const T ub = pc[base] - c * vc[base];
+                BLOCK_STRIDE(j, base, n) m[base * n + j] -= vc[base] * (pc[j] - c * vc[j]) + ub * vc[j];
+                __syncthreads();
+            }
             const T taun = reflector(m, n, base, db, eb, vn, scratch);
-            update(m, n, base + 1, vc, pc, c, true, vn, taun, pn, partial);
+            if (tau != 0) {
+                update(m, n, base + 1, vc, pc, c, true, vn, taun, pn, partial);
+            } else if (taun != 0) {
+                multiply(m, n, base + 1, vn, taun, pn, partial);
+            }
             T *t = vc;
             vc = vn;
             vn = t;

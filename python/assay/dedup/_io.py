@@ -208,10 +208,16 @@ def _rows_per_batch(meta: Any, cols: list[str], batch_size: int) -> int:
         size = sum(
             group.column(j).total_uncompressed_size
             for j in range(group.num_columns)
-            if group.column(j).path_in_schema.split(".")[0] in cols
+            if any(_in_column(group.column(j).path_in_schema, c) for c in cols)
         )
         widest = max(widest, size / max(group.num_rows, 1))
     return max(1, min(batch_size, int(PARQUET_BATCH_BYTES / widest)))
+
+
+def _in_column(path_in_schema: str, name: str) -> bool:
+    """Whether a Parquet leaf column belongs to top-level column ``name`` (which may itself
+    hold dots)."""
+    return path_in_schema == name or path_in_schema.startswith(name + ".")
 
 
 def _parquet_batch(

@@ -25,6 +25,7 @@ pub mod simd;
 pub mod spectral;
 pub mod spectrum;
 pub mod split_hashes;
+pub mod stats;
 pub mod sterf;
 pub mod style;
 pub mod tokenize;

@@ -38,3 +38,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+#: The project's real data sets (../shared/data beside the checkout, as CI lays it out).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("shared/data is not beside the checkout")
+    return SHARED_DATA
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if "slow" in item.keywords and not os.environ.get("ASSAY_SLOW"):
+        pytest.skip("long-running: set ASSAY_SLOW=1 to run it")

@@ -13,6 +13,8 @@ spectral
     Matrix entropy, effective rank and other spectral metrics of representation batches.
 erank
     Diff-eRank of a model against its untrained twin, from arrays or a transformers model.
+harness
+    lm-evaluation-harness's aggregations (bootstrap standard errors) float for float, and hooks.
 select
     Model selection: the GPU memory a model needs, and which candidates that fit really differ.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import os
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _native, arena, dedup, erank, select, spectral
+from . import _native, arena, dedup, erank, harness, select, spectral
 from ._errors import ConvergenceError, NotIdentifiableError, ShapeError
 from .contamination import contamination
 
@@ -44,6 +46,7 @@ __all__ = [
     "contamination",
     "dedup",
     "erank",
+    "harness",
     "select",
     "spectral",
 ]

@@ -254,3 +254,19 @@ def first_equal_u32(a: _U32, b: _U32) -> int: ...
 def recode_pair_u32(
     a: npt.NDArray[np.integer], table_a: _U32, b: npt.NDArray[np.integer], table_b: _U32
 ) -> tuple[tuple[_U32, _U32] | None, str, int, int]: ...
+
+# harness
+def lm_eval_bootstrap_values(
+    statistic: str, values: npt.NDArray[np.float64], iters: int, compensated: bool
+) -> float: ...
+def lm_eval_bootstrap_labels(
+    statistic: str,
+    gold: npt.NDArray[np.uint32],
+    pred: npt.NDArray[np.uint32],
+    classes: int,
+    iters: int,
+    compensated: bool,
+) -> float: ...
+def lm_eval_bootstrap_replicates(
+    statistic: str, values: npt.NDArray[np.float64], iters: int, compensated: bool
+) -> npt.NDArray[np.float64]: ...

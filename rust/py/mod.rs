@@ -5,6 +5,7 @@ mod codes;
 mod contamination;
 mod dedup;
 mod errors;
+mod harness;
 mod lsh;
 mod spectral;
 mod style;
@@ -34,6 +35,8 @@ mod _native {
         exact_jaccard, first_invalid_utf8, lsh_banding, minhash_signatures, minhash_signatures_utf8,
         own_minhash_permutations, pack_utf8, pack_utf8_buffer, union_find,
     };
+    #[pymodule_export]
+    use super::harness::{lm_eval_bootstrap_labels, lm_eval_bootstrap_replicates, lm_eval_bootstrap_values};
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]

@@ -1,0 +1,82 @@
+"""lm-evaluation-harness hooks: its ``bootstrap_stderr`` call shape on assay's kernel, and a
+patch that puts it in place inside lm-eval.
+
+``bootstrap_stderr(f, xs, iters)`` recognises lm-eval's own aggregation functions (mean,
+median, nanmean, perplexity, f1, matthews_corrcoef) and computes their standard error in Rust,
+equal to lm-eval's; any other function goes to lm-eval's own implementation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from ._bootstrap import bootstrap_stderr as _fast_stderr
+
+#: lm-eval's aggregation function names → assay's statistic names.
+AGGREGATIONS = {
+    "mean": "mean",
+    "median": "median",
+    "nanmean": "nanmean",
+    "perplexity": "perplexity",
+    "f1_score": "f1",
+    "matthews_corrcoef": "mcc",
+}
+_ORIGINAL: dict[str, Callable[..., float]] = {}
+
+
+def _metrics() -> ModuleType:
+    try:
+        return importlib.import_module("lm_eval.api.metrics")
+    except ImportError as e:
+        raise ImportError(
+            "assay.harness.lm_eval needs lm-evaluation-harness: pip install lm-eval "
+            f"(importing lm_eval.api.metrics failed: {e})"
+        ) from e
+
+
+def _statistic(f: Callable[..., Any], metrics: ModuleType) -> str | None:
+    for function, statistic in AGGREGATIONS.items():
+        if f is getattr(metrics, function, None):
+            return statistic
+    return None
+
+
+def bootstrap_stderr(f: Callable[[Sequence[Any]], float], xs: Sequence[Any], iters: int) -> float:
+    """lm-eval's ``bootstrap_stderr(f, xs, iters)``: the same float, computed by assay for
+    lm-eval's own aggregations and by lm-eval for anything else."""
+    metrics = _metrics()
+    statistic = _statistic(f, metrics)
+    if statistic is None:
+        original = _ORIGINAL.get("bootstrap_stderr", metrics.bootstrap_stderr)
+        return float(original(f, xs, iters))
+    return _fast_stderr(statistic, xs, iters)
+
+
+def patch() -> None:
+    """Makes lm-eval use assay's bootstrap standard error (``stderr_for_metric`` and every
+    task then report the same numbers, sooner). Undo with :func:`unpatch`."""
+    metrics = _metrics()
+    if "bootstrap_stderr" not in _ORIGINAL:
+        _ORIGINAL["bootstrap_stderr"] = metrics.bootstrap_stderr
+    setattr(metrics, "bootstrap_stderr", bootstrap_stderr)  # noqa: B010
+
+
+def unpatch() -> None:
+    """Restores lm-eval's own functions."""
+    metrics = _metrics()
+    if "bootstrap_stderr" in _ORIGINAL:
+        setattr(metrics, "bootstrap_stderr", _ORIGINAL.pop("bootstrap_stderr"))  # noqa: B010
+
+
+@contextmanager
+def patched() -> Iterator[None]:
+    """``with patched(): ...`` runs lm-eval with assay's functions in place."""
+    patch()
+    try:
+        yield
+    finally:
+        unpatch()

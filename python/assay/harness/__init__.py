@@ -2,11 +2,28 @@
 identical and fast.
 
 ``bootstrap_stderr`` is lm-eval's bootstrap standard error float for float;
+``multiple_choice``, ``truthfulqa_mc2``, ``perplexity``, ``weighted_perplexity`` and
+``bits_per_byte`` its scores from log-likelihoods, over all documents at once;
 ``assay.harness.lm_eval`` offers it under lm-eval's own call shape and patches it in.
 """
 
 from __future__ import annotations
 
 from ._bootstrap import bootstrap_replicates, bootstrap_stderr
+from ._multiple_choice import (
+    bits_per_byte,
+    multiple_choice,
+    perplexity,
+    truthfulqa_mc2,
+    weighted_perplexity,
+)
 
-__all__ = ["bootstrap_replicates", "bootstrap_stderr"]
+__all__ = [
+    "bits_per_byte",
+    "bootstrap_replicates",
+    "bootstrap_stderr",
+    "multiple_choice",
+    "perplexity",
+    "truthfulqa_mc2",
+    "weighted_perplexity",
+]

@@ -1,0 +1,71 @@
+"""Harness aggregation benchmarks: lm-evaluation-harness's bootstrap standard error, assay and
+lm-eval side by side on the same items.
+
+Items: 10,000 synthetic (labelled as such) binary (gold, pred) pairs at 80 % agreement for
+F1 and MCC, and 10,000 synthetic log-likelihoods for median and perplexity. assay runs the full
+100,000 resamples on both cores. lm-eval runs its own ``bootstrap_stderr`` (its
+multiprocessing pool over the same 2 cores) on 2,000 resamples (2 of its 1,000-resample
+chunks), timed as it is and scaled ×50 to 100,000 (extra_info "scale"): its cost is linear
+in the number of chunks. A full lm-eval run of F1 would take about half an hour.
+
+    python -m pytest benches/bench_harness.py --benchmark-json=harness.json
+    python benches/report.py harness.json
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assay import harness
+
+N, ITERS, ANCHOR_ITERS = 10_000, 100_000, 2_000
+
+
+@pytest.fixture(scope="module")
+def items():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 2, N)
+    pred = np.where(rng.random(N) < 0.8, gold, 1 - gold)
+    pairs = list(zip(gold.tolist(), pred.tolist(), strict=True))
+    loglik = (-rng.gamma(2.0, 1.5, N)).tolist()
+    return {"f1": pairs, "mcc": pairs, "median": loglik, "perplexity": loglik}
+
+
+def tag(benchmark, group: str, impl: str, scale: float = 1.0, note: str = "") -> None:
+    benchmark.group = group
+    benchmark.extra_info.update(impl=impl, scale=scale, note=note)
+
+
+STATISTICS = ["f1", "mcc", "median", "perplexity"]
+
+
+@pytest.mark.parametrize("statistic", STATISTICS)
+def test_bootstrap_assay(benchmark, items, statistic):
+    tag(benchmark, f"bootstrap stderr {statistic} 10k x 100k", "assay")
+    benchmark.pedantic(
+        harness.bootstrap_stderr, args=(statistic, items[statistic], ITERS), rounds=3
+    )
+
+
+@pytest.mark.parametrize("statistic", STATISTICS)
+def test_bootstrap_lm_eval(benchmark, items, statistic, monkeypatch):
+    metrics = pytest.importorskip("lm_eval.api.metrics")
+    monkeypatch.delenv("DISABLE_MULTIPROC", raising=False)  # lm-eval's own mp.Pool
+    function = {
+        "f1": metrics.f1_score,
+        "mcc": metrics.matthews_corrcoef,
+        "median": metrics.median,
+        "perplexity": metrics.perplexity,
+    }[statistic]
+    tag(
+        benchmark,
+        f"bootstrap stderr {statistic} 10k x 100k",
+        "lm-eval",
+        scale=ITERS / ANCHOR_ITERS,
+        note="2,000 resamples on its mp.Pool, scaled to 100,000",
+    )
+    got = benchmark.pedantic(
+        metrics.bootstrap_stderr, args=(function, items[statistic], ANCHOR_ITERS), rounds=1
+    )
+    assert got == harness.bootstrap_stderr(statistic, items[statistic], ANCHOR_ITERS)

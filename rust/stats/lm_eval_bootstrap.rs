@@ -80,6 +80,9 @@ fn check(statistic: Statistic, items: &Items<'_>) -> KernelResult<()> {
     if items.len() == 0 {
         return Err(KernelError::Empty { arg: "items", why: "nothing to resample".into() });
     }
+    if items.len() > i32::MAX as usize {
+        return Err(KernelError::value("items", "more than 2^31 - 1 items"));
+    }
     match *items {
         Items::Values(v) if statistic == Statistic::Median => {
             if let Some(i) = v.iter().position(|x| x.is_nan()) {
@@ -107,18 +110,41 @@ fn check(statistic: Statistic, items: &Items<'_>) -> KernelResult<()> {
     Ok(())
 }
 
+/// The population in ascending order and each item's position in it, for the median: a
+/// resample's median is then read off a histogram of positions instead of sorting.
+struct Ranks {
+    sorted: Vec<f64>,
+    rank: Vec<u32>,
+}
+
+impl Ranks {
+    fn new(values: &[f64]) -> Self {
+        let mut order: Vec<u32> = (0..values.len() as u32).collect();
+        order.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        let mut rank = vec![0u32; values.len()];
+        for (position, &item) in order.iter().enumerate() {
+            rank[item as usize] = position as u32;
+        }
+        let sorted = order.iter().map(|&i| values[i as usize]).collect();
+        Ranks { sorted, rank }
+    }
+}
+
 /// One chunk's generator and the scratch its statistic needs.
 struct Resampler<'a> {
     statistic: Statistic,
     items: Items<'a>,
     summation: Summation,
     n: f64,
+    indices: Vec<u32>,
     values: Vec<f64>,
     confusion: Vec<u64>,
+    ranks: Option<&'a Ranks>,
+    counts: Vec<u32>,
 }
 
 impl<'a> Resampler<'a> {
-    fn new(statistic: Statistic, items: Items<'a>, summation: Summation) -> Self {
+    fn new(statistic: Statistic, items: Items<'a>, summation: Summation, ranks: Option<&'a Ranks>) -> Self {
         let classes = match items {
             Items::Labels { classes, .. } => classes,
             Items::Values(_) => 0,
@@ -128,20 +154,24 @@ impl<'a> Resampler<'a> {
             items,
             summation,
             n: items.len() as f64,
+            indices: vec![0; items.len()],
             values: Vec::with_capacity(items.len()),
             confusion: vec![0; classes * classes],
+            ranks,
+            counts: vec![0; if ranks.is_some() { items.len() } else { 0 }],
         }
     }
 
     /// The statistic of the next resample drawn from `rng`.
     fn next(&mut self, rng: &mut PythonRandom) -> f64 {
-        let len = self.items.len();
+        rng.fill_choice_indices(self.n, &mut self.indices);
+        let indices = &self.indices;
         match self.items {
             Items::Values(v) => match self.statistic {
                 Statistic::Mean | Statistic::Perplexity => {
                     let mut sum = PythonSum::new(self.summation);
-                    for _ in 0..len {
-                        sum.add(v[rng.choice_index(self.n)]);
+                    for &i in indices {
+                        sum.add(v[i as usize]);
                     }
                     let mean = sum.value() / self.n;
                     if self.statistic == Statistic::Mean {
@@ -151,15 +181,28 @@ impl<'a> Resampler<'a> {
                     }
                 }
                 Statistic::Median => {
-                    self.values.clear();
-                    self.values.extend((0..len).map(|_| v[rng.choice_index(self.n)]));
-                    let mid = len / 2;
-                    let (_, m, _) = self.values.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
-                    *m
+                    // sorted(resample)[n // 2]: the first position whose running count
+                    // passes n // 2 (equal values sit side by side in the ranking)
+                    let ranks = self.ranks.expect("ranks are built for the median");
+                    self.counts.fill(0);
+                    for &i in indices {
+                        self.counts[ranks.rank[i as usize] as usize] += 1;
+                    }
+                    let mid = (indices.len() / 2) as u32;
+                    let mut seen = 0u32;
+                    let mut position = 0;
+                    for (p, &c) in self.counts.iter().enumerate() {
+                        seen += c;
+                        if seen > mid {
+                            position = p;
+                            break;
+                        }
+                    }
+                    ranks.sorted[position]
                 }
                 Statistic::NanMean => {
                     self.values.clear();
-                    self.values.extend((0..len).map(|_| v[rng.choice_index(self.n)]));
+                    self.values.extend(indices.iter().map(|&i| v[i as usize]));
                     let mut count = 0usize;
                     for x in self.values.iter_mut() {
                         if x.is_nan() {
@@ -178,8 +221,8 @@ impl<'a> Resampler<'a> {
             },
             Items::Labels { gold, pred, classes } => {
                 self.confusion.fill(0);
-                for _ in 0..len {
-                    let i = rng.choice_index(self.n);
+                for &i in indices {
+                    let i = i as usize;
                     self.confusion[gold[i] as usize * classes + pred[i] as usize] += 1;
                 }
                 if self.statistic == Statistic::F1 {
@@ -235,11 +278,15 @@ pub fn replicates(
         return Err(KernelError::value("iters", "must be >= 1"));
     }
     let chunk = iters.min(1000);
+    let ranks = match (statistic, items) {
+        (Statistic::Median, Items::Values(v)) => Some(Ranks::new(v)),
+        _ => None,
+    };
     let chunks: Vec<Vec<f64>> = (0..iters / chunk)
         .into_par_iter()
         .map(|i| {
             let mut rng = PythonRandom::new(i as u64);
-            let mut resampler = Resampler::new(statistic, items, summation);
+            let mut resampler = Resampler::new(statistic, items, summation, ranks.as_ref());
             (0..chunk).map(|_| resampler.next(&mut rng)).collect()
         })
         .collect();
@@ -284,6 +331,20 @@ mod tests {
         let small = replicates(Statistic::Mean, Items::Values(&xs), 30, Summation::Plain).unwrap();
         assert_eq!(small.len(), 30);
         assert_eq!(small[..], reps[..30]);
+    }
+
+    #[test]
+    fn median_from_ranks_equals_sorting() {
+        let xs: Vec<f64> = (0..301).map(|i| ((i * 37) % 101) as f64 - 50.0).collect(); // ties
+        for n in [1usize, 2, 7, 301] {
+            let reps = replicates(Statistic::Median, Items::Values(&xs[..n]), 50, Summation::Plain).unwrap();
+            let mut rng = PythonRandom::new(0);
+            for &r in &reps {
+                let mut sample: Vec<f64> = (0..n).map(|_| xs[rng.choice_index(n as f64)]).collect();
+                sample.sort_by(|a, b| a.total_cmp(b));
+                assert_eq!(r, sample[n / 2]);
+            }
+        }
     }
 
     #[test]

@@ -265,6 +265,49 @@ fn mcc(c: &[u64], k: usize) -> f64 {
     }
 }
 
+/// Resamples summed side by side.
+const GROUP: usize = 4;
+
+/// `count` resample means (or perplexities) of `v`, drawn from `rng` in turn. Each sum is
+/// CPython's, in its resample's order; a group of resamples is summed side by side so that
+/// their chains of dependent additions overlap.
+fn means(
+    statistic: Statistic,
+    v: &[f64],
+    count: usize,
+    summation: Summation,
+    rng: &mut PythonRandom,
+) -> Vec<f64> {
+    let n = v.len();
+    let mut indices = vec![0u32; GROUP * n];
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let group = (count - out.len()).min(GROUP);
+        rng.fill_choice_indices(n as f64, &mut indices[..group * n]);
+        let mut sums = [PythonSum::new(summation); GROUP];
+        if group == GROUP {
+            let (a, rest) = indices.split_at(n);
+            let (b, rest) = rest.split_at(n);
+            let (c, d) = rest.split_at(n);
+            for t in 0..n {
+                sums[0].add(v[a[t] as usize]);
+                sums[1].add(v[b[t] as usize]);
+                sums[2].add(v[c[t] as usize]);
+                sums[3].add(v[d[t] as usize]);
+            }
+        } else {
+            for (sum, part) in sums.iter_mut().zip(indices.chunks_exact(n)).take(group) {
+                part.iter().for_each(|&i| sum.add(v[i as usize]));
+            }
+        }
+        for sum in &sums[..group] {
+            let mean = sum.value() / n as f64;
+            out.push(if statistic == Statistic::Mean { mean } else { (-mean).exp() });
+        }
+    }
+    out
+}
+
 /// The resample statistics lm-eval's `bootstrap_stderr(f, xs, iters)` computes, in its order:
 /// `iters // min(1000, iters)` chunks of `min(1000, iters)`.
 pub fn replicates(
@@ -286,8 +329,15 @@ pub fn replicates(
         .into_par_iter()
         .map(|i| {
             let mut rng = PythonRandom::new(i as u64);
-            let mut resampler = Resampler::new(statistic, items, summation, ranks.as_ref());
-            (0..chunk).map(|_| resampler.next(&mut rng)).collect()
+            match (statistic, items) {
+                (Statistic::Mean | Statistic::Perplexity, Items::Values(v)) => {
+                    means(statistic, v, chunk, summation, &mut rng)
+                }
+                _ => {
+                    let mut resampler = Resampler::new(statistic, items, summation, ranks.as_ref());
+                    (0..chunk).map(|_| resampler.next(&mut rng)).collect()
+                }
+            }
         })
         .collect();
     Ok(chunks.concat())
@@ -331,6 +381,22 @@ mod tests {
         let small = replicates(Statistic::Mean, Items::Values(&xs), 30, Summation::Plain).unwrap();
         assert_eq!(small.len(), 30);
         assert_eq!(small[..], reps[..30]);
+    }
+
+    #[test]
+    fn grouped_means_equal_one_at_a_time() {
+        let xs: Vec<f64> = (0..97).map(|i| (i as f64 * 0.37).sin() * 1e3).collect();
+        for summation in [Summation::Plain, Summation::Compensated] {
+            for count in [1usize, 4, 7, 1000] {
+                let mut rng = PythonRandom::new(3);
+                let grouped = means(Statistic::Perplexity, &xs[..50], count, summation, &mut rng);
+                let mut rng = PythonRandom::new(3);
+                let mut one =
+                    Resampler::new(Statistic::Perplexity, Items::Values(&xs[..50]), summation, None);
+                let expected: Vec<f64> = (0..count).map(|_| one.next(&mut rng)).collect();
+                assert_eq!(grouped, expected);
+            }
+        }
     }
 
     #[test]

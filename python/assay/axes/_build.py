@@ -1,0 +1,319 @@
+"""``report``: reads per-item results, checks them, and builds the :class:`AxisReport`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._tables import Table, factorize
+from ._estimates import cell_statistics, normalize, wilson, z_value
+from ._mapping import axis_of
+from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _Items
+
+#: Kinds of score a benchmark may declare.
+KINDS = ("binary", "continuous")
+
+
+def _rows(mask: np.ndarray, limit: int = 10) -> list[int]:
+    return [int(i) for i in np.flatnonzero(mask)[:limit]]
+
+
+def _kinds(
+    kind: Mapping[str, Any] | str | None,
+    benchmarks: np.ndarray,
+    score: np.ndarray,
+    bench: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per benchmark: binary?, range low, range high. Undeclared benchmarks are binary when
+    every score is 0 or 1, else continuous on [0, 1]."""
+    k = len(benchmarks)
+    binary = np.zeros(k, dtype=bool)
+    low, high = np.zeros(k), np.ones(k)
+    declared = kind if isinstance(kind, Mapping) else {b: kind for b in benchmarks}
+    for b, name in enumerate(benchmarks):
+        spec = declared.get(name) if kind is not None else None
+        rows = bench == b
+        values = score[rows]
+        if spec is None:
+            binary[b] = bool(np.isin(values, (0.0, 1.0)).all())
+        elif spec == "binary":
+            binary[b] = True
+        elif isinstance(spec, tuple) and len(spec) == 2:
+            low[b], high[b] = float(spec[0]), float(spec[1])
+            if not low[b] < high[b]:
+                raise ValueError(f"kind[{name!r}]: the range {spec} is empty")
+        elif spec != "continuous":
+            raise ValueError(
+                f"kind[{name!r}]: use 'binary', 'continuous' or a (low, high) range, got {spec!r}"
+            )
+        if binary[b] and not np.isin(values, (0.0, 1.0)).all():
+            bad = np.flatnonzero(rows)[~np.isin(values, (0.0, 1.0))]
+            raise ValueError(
+                f"score: benchmark {name!r} is binary but rows {_rows_of(bad)} hold other values"
+            )
+        outside = (values < low[b]) | (values > high[b])
+        if outside.any():
+            bad = np.flatnonzero(rows)[outside]
+            raise ValueError(
+                f"score: benchmark {name!r} has scores outside [{low[b]:g}, {high[b]:g}] at "
+                f"rows {_rows_of(bad)}; declare its range with kind={{{name!r}: (low, high)}}"
+            )
+    return binary, low, high
+
+
+def _names(values: np.ndarray) -> np.ndarray:
+    """Category labels as an object array of Python str."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [str(v) for v in values]
+    return out
+
+
+def _rows_of(rows: np.ndarray) -> list[int]:
+    return [int(r) for r in rows[:10]]
+
+
+def _baselines(
+    baseline: Mapping[str, float] | None, benchmarks: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    out: np.ndarray = low.copy()
+    for name, value in (baseline or {}).items():
+        hits = np.flatnonzero(benchmarks == name)
+        if not len(hits):
+            raise ValueError(f"baseline: no benchmark {name!r} in the results")
+        b = int(hits[0])
+        if not (isinstance(value, (int, float)) and math.isfinite(value)) or not (
+            low[b] <= value < high[b]
+        ):
+            raise ValueError(
+                f"baseline[{name!r}] must be a number in [{low[b]:g}, {high[b]:g}), got {value!r}"
+            )
+        out[b] = float(value)
+    return out
+
+
+def report(
+    results: Any,
+    *,
+    model: str = "model",
+    benchmark: str = "benchmark",
+    item: str = "item",
+    score: str = "score",
+    axes: Mapping[str, str] | None = None,
+    kind: Mapping[str, Any] | str | None = None,
+    baseline: Mapping[str, float] | None = None,
+    cluster: str | None = None,
+    group: str | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> AxisReport:
+    """A per-axis report from a long table of per-item scores.
+
+    Parameters
+    ----------
+    results
+        Any table the intake reads (pandas, polars, pyarrow, dict of columns, CSV / JSONL /
+        Parquet path) with one row per model × benchmark × item.
+    model, benchmark, item, score : str
+        Column names. Scores are numbers; NaN is an error.
+    axes : dict, optional
+        Benchmark → axis, overriding the built-in mapping (``assay.axes.BENCHMARK_AXES``).
+        A benchmark on no axis is an error.
+    kind : dict or str, optional
+        Per benchmark (or for all): ``"binary"`` (0/1), ``"continuous"`` on [0, 1], or a
+        ``(low, high)`` range. Default: binary when every score is 0 or 1, else [0, 1].
+        Scores outside the range are an error.
+    baseline : dict, optional
+        Benchmark → the random-guess score (e.g. 1/k for k-way multiple choice), for the
+        normalised score. Default: the bottom of the range.
+    cluster : str, optional
+        Column of cluster ids (items sharing a passage, a template, a source): errors and
+        intervals are cluster-robust, and bootstraps resample clusters.
+    group : str, optional
+        Column of subgroups (language, demographic): per-subgroup rows in ``table`` and the
+        fairness gaps in ``groups``.
+    n_boot, seed : int
+        Bootstrap rounds and seed for the subgroup gaps and the paired tests.
+    level : float
+        Interval level.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not (isinstance(level, float) and 0 < level < 1):
+        raise ValueError(f"level must be a float in (0, 1), got {level!r}")
+    table = Table(results, "results")
+    if len(table) == 0:
+        raise ValueError("results is empty")
+    y = table.numeric(score, "score")
+    nan = np.isnan(y) | np.isinf(y)
+    if nan.any():
+        raise ValueError(f"score: rows {_rows(nan)} hold NaN or infinite scores")
+    m_codes, models = factorize(table.column(model, "model"), f"results[{model!r}]")
+    b_codes, benchmarks = factorize(table.column(benchmark, "benchmark"), f"results[{benchmark!r}]")
+    i_codes, _ = factorize(table.column(item, "item"), f"results[{item!r}]")
+    models, benchmarks = _names(models), _names(benchmarks)
+    m_codes, b_codes = m_codes.astype(np.int64), b_codes.astype(np.int64)
+    i_codes = i_codes.astype(np.int64)
+    c_codes = g_codes = groups = None
+    if cluster is not None:
+        c_codes = factorize(table.column(cluster, "cluster"), f"results[{cluster!r}]")[0]
+        c_codes = c_codes.astype(np.int64)
+    if group is not None:
+        g_codes, groups = factorize(table.column(group, "group"), f"results[{group!r}]")
+        g_codes, groups = g_codes.astype(np.int64), _names(groups)
+
+    key = (m_codes * len(benchmarks) + b_codes) * (int(i_codes.max()) + 1) + i_codes
+    order = np.argsort(key, kind="stable")
+    dup = np.zeros(len(key), dtype=bool)
+    dup[order[1:]] = key[order[1:]] == key[order[:-1]]
+    if dup.any():
+        raise ValueError(
+            f"results: (model, benchmark, item) given more than once at rows {_rows(dup)}"
+        )
+
+    axis_names = []
+    for name in benchmarks:
+        a = axis_of(name, axes)
+        if a is None:
+            raise ValueError(
+                f"axes: benchmark {name!r} is mapped to no axis; pass axes={{{name!r}: AXIS}}"
+            )
+        axis_names.append(a)
+    axis_names_arr = np.array(axis_names, dtype=object)
+    binary, low, high = _kinds(kind, benchmarks, y, b_codes)
+    base = _baselines(baseline, benchmarks, low, high)
+
+    items = _Items(
+        m_codes,
+        b_codes,
+        i_codes,
+        y,
+        c_codes,
+        g_codes,
+        models,
+        benchmarks,
+        groups,
+        binary,
+        base,
+        high,
+    )
+    z = z_value(level)
+    frames = [_cells(items, None, axis_names_arr, z)]
+    if g_codes is not None:
+        frames.append(_cells(items, g_codes, axis_names_arr, z))
+    table_out = pd.concat(frames, ignore_index=True)[TABLE_COLUMNS]
+    rng = np.random.default_rng(seed)
+    groups_out = _gaps(items, n_boot, rng, level) if g_codes is not None else None
+    return AxisReport(
+        table=table_out,
+        axes=_axis_scores(table_out, items, z),
+        groups=groups_out,
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+        _items=items,
+    )
+
+
+def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float) -> pd.DataFrame:
+    n_models, n_bench = len(items.models), len(items.benchmarks)
+    n_groups = 1 if g is None else len(items.groups)  # type: ignore[arg-type]
+    cell = (items.model * n_bench + items.benchmark) * n_groups + (0 if g is None else g)
+    n_cells = n_models * n_bench * n_groups
+    stats = cell_statistics(cell, items.score, items.cluster, n_cells)
+    present = stats["n"] > 0
+    idx = np.flatnonzero(present)
+    m, rest = np.divmod(idx, n_bench * n_groups)
+    b, gi = np.divmod(rest, n_groups)
+    est = stats["estimate"][idx]
+    se, se_c = stats["se"][idx], stats["se_cluster"][idx]
+    n = stats["n"][idx]
+    low, high = est - z * se_c, est + z * se_c
+    if items.cluster is None:
+        binary = items.binary[b]
+        w_low, w_high = wilson(est[binary] * n[binary], n[binary].astype(np.float64), z)
+        low[binary], high[binary] = w_low, w_high
+    normalized, _ = normalize(est, items.baseline[b], items.high[b])
+    return pd.DataFrame(
+        {
+            "model": items.models[m],
+            "benchmark": items.benchmarks[b],
+            "axis": axis_names[b],
+            "group": None if g is None else items.groups[gi],  # type: ignore[index]
+            "n": n,
+            "n_clusters": stats["n_clusters"][idx],
+            "estimate": est,
+            "se": se,
+            "se_cluster": se_c,
+            "ci_low": low,
+            "ci_high": high,
+            "normalized": normalized,
+        }
+    )
+
+
+def _axis_scores(table: pd.DataFrame, items: _Items, z: float) -> pd.DataFrame:
+    overall = table[table.group.isna()].copy()
+    b = np.array([int(np.flatnonzero(items.benchmarks == n)[0]) for n in overall.benchmark])
+    scale = 100.0 / (items.high[b] - items.baseline[b])
+    overall["var"] = (overall["se_cluster"].to_numpy() * scale) ** 2
+    rows = []
+    for (model, axis), part in overall.groupby(["model", "axis"], sort=False):
+        k = len(part)
+        score = float(part["normalized"].mean())
+        se = math.sqrt(float(part["var"].sum())) / k
+        rows.append(
+            {
+                "model": model,
+                "axis": axis,
+                "score": score,
+                "se": se,
+                "ci_low": score - z * se,
+                "ci_high": score + z * se,
+                "n_benchmarks": k,
+            }
+        )
+    return pd.DataFrame(rows, columns=AXES_COLUMNS)
+
+
+def _gaps(items: _Items, n_boot: int, rng: np.random.Generator, level: float) -> pd.DataFrame:
+    """Worst subgroup and the max − min gap of subgroup means per model × benchmark, with a
+    percentile interval from resampling items within each subgroup."""
+    assert items.group is not None and items.groups is not None
+    rows = []
+    tail = (1 - level) / 2
+    n_bench = len(items.benchmarks)
+    pair = items.model * n_bench + items.benchmark
+    order = np.argsort(pair, kind="stable")
+    bounds = np.flatnonzero(np.diff(pair[order])) + 1
+    for part in np.split(order, bounds):
+        m, b = divmod(int(pair[part[0]]), n_bench)
+        g = items.group[part]
+        y = items.score[part]
+        present = np.unique(g)
+        if len(present) < 2:
+            continue
+        means = np.array([y[g == k].mean() for k in present])
+        boot = np.empty((n_boot, len(present)))
+        for j, k in enumerate(present):
+            values = y[g == k]
+            draws = rng.integers(0, len(values), size=(n_boot, len(values)))
+            boot[:, j] = values[draws].mean(axis=1)
+        gaps = boot.max(axis=1) - boot.min(axis=1)
+        rows.append(
+            {
+                "model": items.models[m],
+                "benchmark": items.benchmarks[b],
+                "worst_group": items.groups[present[int(np.argmin(means))]],
+                "gap": float(means.max() - means.min()),
+                "gap_ci_low": float(np.quantile(gaps, tail)),
+                "gap_ci_high": float(np.quantile(gaps, 1 - tail)),
+            }
+        )
+    return pd.DataFrame(rows, columns=GROUPS_COLUMNS)

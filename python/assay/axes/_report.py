@@ -1,0 +1,260 @@
+"""The per-axis report: per model × benchmark (× subgroup) estimates with honest intervals,
+per-axis scores, fairness gaps, paired comparisons and tiers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._estimates import z_value
+from ._paired import adjust, bootstrap_p_value, mcnemar_exact, paired_difference
+
+TABLE_COLUMNS = [
+    "model",
+    "benchmark",
+    "axis",
+    "group",
+    "n",
+    "n_clusters",
+    "estimate",
+    "se",
+    "se_cluster",
+    "ci_low",
+    "ci_high",
+    "normalized",
+]
+AXES_COLUMNS = ["model", "axis", "score", "se", "ci_low", "ci_high", "n_benchmarks"]
+GROUPS_COLUMNS = ["model", "benchmark", "worst_group", "gap", "gap_ci_low", "gap_ci_high"]
+COMPARE_COLUMNS = [
+    "model_a",
+    "model_b",
+    "benchmark",
+    "n",
+    "dropped",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "test",
+    "p_value",
+    "p_adjusted",
+]
+
+
+@dataclass
+class _Items:
+    """The results as codes: one row per model × benchmark × item (× group)."""
+
+    model: np.ndarray
+    benchmark: np.ndarray
+    item: np.ndarray
+    score: np.ndarray
+    cluster: np.ndarray | None
+    group: np.ndarray | None
+    models: np.ndarray
+    benchmarks: np.ndarray
+    groups: np.ndarray | None
+    binary: np.ndarray  # per benchmark
+    baseline: np.ndarray  # per benchmark
+    high: np.ndarray  # per benchmark: the top of the score range
+
+
+@dataclass
+class AxisReport:
+    """Per-axis scores with their uncertainty, from per-item results.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per model × benchmark (× group): ``model, benchmark, axis, group, n,
+        n_clusters, estimate, se, se_cluster, ci_low, ci_high, normalized``. ``se`` is the
+        naive standard error, ``se_cluster`` the cluster-robust one (CR1; equal to ``se``
+        without clusters). The interval honours the clustering (cluster-robust normal
+        interval); without clusters it is Wilson's for binary scores and the normal one
+        otherwise. ``normalized`` is the Open LLM Leaderboard v2 score: (raw − baseline) /
+        (top − baseline) × 100, clipped at 0. ``group`` is null without ``group=``.
+    axes : DataFrame
+        ``model, axis, score, se, ci_low, ci_high, n_benchmarks``: the mean of the axis's
+        benchmarks' normalised scores, errors combined as independent.
+    groups : DataFrame or None
+        With ``group=``: ``model, benchmark, worst_group, gap, gap_ci_low, gap_ci_high``: the
+        lowest-scoring subgroup and the max − min gap, its interval from a bootstrap over
+        items within subgroups.
+    """
+
+    table: pd.DataFrame
+    axes: pd.DataFrame
+    groups: pd.DataFrame | None
+    level: float
+    n_boot: int
+    seed: int
+    _items: _Items = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"AxisReport({len(self._items.models)} models, {len(self._items.benchmarks)} "
+            f"benchmarks, {self.axes['axis'].nunique()} axes)"
+        )
+
+    def __str__(self) -> str:
+        text: str = self.axes.to_string(index=False, float_format=lambda x: f"{x:.3f}")
+        return text
+
+    # --- paired comparisons ------------------------------------------------------------
+
+    def _code(self, model: str, argument: str) -> int:
+        hits = np.flatnonzero(self._items.models == model)
+        if not len(hits):
+            raise ValueError(f"{argument}: no model {model!r} in the report")
+        return int(hits[0])
+
+    def _pair(
+        self, a: int, b: int, bench: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+        """Scores of a and b on the items both have (overall, not per group), their clusters
+        and how many items only one of them has."""
+        it = self._items
+        on = it.benchmark == bench
+        rows_a = np.flatnonzero(on & (it.model == a))
+        rows_b = np.flatnonzero(on & (it.model == b))
+        common, ia, ib = np.intersect1d(
+            it.item[rows_a], it.item[rows_b], assume_unique=True, return_indices=True
+        )
+        dropped = len(rows_a) + len(rows_b) - 2 * len(common)
+        ya, yb = it.score[rows_a[ia]], it.score[rows_b[ib]]
+        clusters = None if it.cluster is None else it.cluster[rows_a[ia]]
+        return ya, yb, clusters, dropped
+
+    def _compare_rows(
+        self, a: int, b: int, rng: np.random.Generator, correction: str
+    ) -> list[dict[str, Any]]:
+        it = self._items
+        z = z_value(self.level)
+        rows = []
+        for bench in range(len(it.benchmarks)):
+            ya, yb, clusters, dropped = self._pair(a, b, bench)
+            if not len(ya):
+                continue
+            diff = ya - yb
+            mean, se = paired_difference(diff, clusters)
+            if it.binary[bench]:
+                test, p = "mcnemar_exact", mcnemar_exact(ya, yb)
+            else:
+                test = "paired_bootstrap"
+                p, _ = bootstrap_p_value(diff, clusters, self.n_boot, rng)
+            rows.append(
+                {
+                    "model_a": it.models[a],
+                    "model_b": it.models[b],
+                    "benchmark": it.benchmarks[bench],
+                    "n": len(ya),
+                    "dropped": dropped,
+                    "difference": mean,
+                    "ci_low": mean - z * se,
+                    "ci_high": mean + z * se,
+                    "test": test,
+                    "p_value": p,
+                }
+            )
+        p_values = np.array([r["p_value"] for r in rows])
+        for row, q in zip(rows, adjust(p_values, correction), strict=True):
+            row["p_adjusted"] = q
+        return rows
+
+    def compare(self, model_a: str, model_b: str, *, correction: str = "holm") -> pd.DataFrame:
+        """Paired differences of ``model_a`` − ``model_b`` per benchmark on the items both
+        have (``dropped`` counts the items only one has): the mean difference with a
+        cluster-robust interval, McNemar's exact test for binary scores and a cluster
+        bootstrap test otherwise, p-values adjusted across benchmarks (``"holm"`` or ``"bh"``).
+        """
+        a, b = self._code(model_a, "model_a"), self._code(model_b, "model_b")
+        if a == b:
+            raise ValueError("model_a and model_b are the same model")
+        adjust(np.array([0.5]), correction)  # names a bad correction before any work
+        rng = np.random.default_rng(self.seed)
+        return pd.DataFrame(self._compare_rows(a, b, rng, correction), columns=COMPARE_COLUMNS)
+
+    def pairwise(self, *, correction: str = "holm") -> pd.DataFrame:
+        """:meth:`compare` for every pair of models (in the report's model order)."""
+        adjust(np.array([0.5]), correction)
+        rng = np.random.default_rng(self.seed)
+        rows: list[dict[str, Any]] = []
+        for a, b in itertools.combinations(range(len(self._items.models)), 2):
+            rows += self._compare_rows(a, b, rng, correction)
+        return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+
+    # --- ranking -----------------------------------------------------------------------
+
+    def _benchmarks_of(self, axis: str | None) -> list[int]:
+        benches = self.table.drop_duplicates("benchmark")
+        names = benches["benchmark"] if axis is None else benches["benchmark"][benches.axis == axis]
+        if axis is not None and not len(names):
+            raise ValueError(f"axis: no benchmark of the report is on axis {axis!r}")
+        return [int(np.flatnonzero(self._items.benchmarks == n)[0]) for n in names]
+
+    def tiers(self, axis: str | None = None) -> pd.DataFrame:
+        """Models in tiers on ``axis`` (all benchmarks when None): sorted by score, a model
+        joins the current tier while its paired difference to the tier's leader is not
+        significant at the report's level; otherwise it leads a new tier. Measured against the
+        leader, tiers do not chain through overlapping intervals.
+
+        The paired difference is the mean over the axis's benchmarks of the normalised paired
+        differences on common items, its error the benchmarks' cluster-robust errors combined
+        as independent. Returns ``model, score, tier``.
+        """
+        it = self._items
+        benches = self._benchmarks_of(axis)
+        scores = self._scores(benches)
+        order = sorted(scores, key=lambda m: -scores[m])
+        z = z_value(self.level)
+        tier, leader, out = 0, -1, []
+        for m in order:
+            if leader < 0 or self._significant(leader, m, benches, z):
+                tier, leader = tier + 1, m
+            out.append({"model": it.models[m], "score": scores[m], "tier": tier})
+        return pd.DataFrame(out, columns=["model", "score", "tier"])
+
+    def _scores(self, benches: list[int]) -> dict[int, float]:
+        table = self.table[self.table.group.isna()]
+        names = set(self._items.benchmarks[benches])
+        part = table[table.benchmark.isin(names)]
+        means = part.groupby("model", sort=False)["normalized"].mean()
+        return {self._code(str(m), "model"): float(v) for m, v in means.items()}
+
+    def _significant(self, a: int, b: int, benches: list[int], z: float) -> bool:
+        it = self._items
+        diffs, variances = [], []
+        for bench in benches:
+            ya, yb, clusters, _ = self._pair(a, b, bench)
+            if len(ya) < 2:
+                continue
+            mean, se = paired_difference(ya - yb, clusters)
+            scale = 100.0 / (it.high[bench] - it.baseline[bench])
+            diffs.append(mean * scale)
+            variances.append((se * scale) ** 2 if np.isfinite(se) else 0.0)
+        if not diffs:
+            return True
+        total = sum(diffs) / len(diffs)
+        se = math.sqrt(sum(variances)) / len(diffs)
+        return bool(abs(total) > z * se)
+
+    def win_rates(self) -> pd.DataFrame:
+        """HELM's mean win rate: on each benchmark, the share of the other models a model
+        scores above (ties count half), averaged over benchmarks. ``model, mean_win_rate``."""
+        table = self.table[self.table.group.isna()]
+        wide = table.pivot(index="model", columns="benchmark", values="estimate")
+        rates = []
+        for column in wide:
+            values = wide[column].dropna()
+            if len(values) < 2:
+                continue
+            v = values.to_numpy()
+            above = (v[:, None] > v[None, :]).sum(axis=1) + 0.5 * ((v[:, None] == v).sum(1) - 1)
+            rates.append(pd.Series(above / (len(v) - 1), index=values.index))
+        mean = pd.concat(rates, axis=1).mean(axis=1) if rates else pd.Series(dtype=float)
+        frame = mean.rename("mean_win_rate").rename_axis("model").reset_index()
+        return frame.sort_values("mean_win_rate", ascending=False, ignore_index=True)

@@ -10,8 +10,9 @@ well-known benchmarks to them.
 from __future__ import annotations
 
 from .._axis_names import AXES
+from ._agreement import Agreement, agreement
 from ._build import report
 from ._mapping import BENCHMARK_AXES
 from ._report import AxisReport
 
-__all__ = ["AXES", "BENCHMARK_AXES", "AxisReport", "report"]
+__all__ = ["AXES", "BENCHMARK_AXES", "Agreement", "AxisReport", "agreement", "report"]

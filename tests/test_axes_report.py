@@ -128,7 +128,12 @@ def test_fairness_gaps_across_languages(ifeval, ifeval_report):
 
 def test_compare_mcnemar_and_holm_equal_statsmodels(ifeval, ifeval_report):
     a, b = "gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18"
-    out = ifeval_report.compare(a, b)
+    clustered = ifeval_report.compare(a, b).iloc[0]
+    # clustered items are not independent pairs: the test is the cluster bootstrap, and it
+    # agrees with the cluster-robust interval
+    assert clustered.test == "paired_bootstrap"
+    assert (clustered.p_value < 0.05) == (clustered.ci_low > 0 or clustered.ci_high < 0)
+    out = axes.report(ifeval).compare(a, b)
     assert list(out.columns) == [
         "model_a", "model_b", "benchmark", "n", "dropped", "difference", "ci_low", "ci_high",
         "test", "p_value", "p_adjusted",
@@ -278,3 +283,65 @@ def test_single_cluster_and_one_item_are_flagged_as_nan():
     t = axes.report(frame, cluster="cluster").table.set_index("benchmark")
     assert math.isnan(t.se_cluster["GPQA"]) and t.n_clusters["GPQA"] == 1
     assert math.isnan(t.se["MMLU"]) and t.n["MMLU"] == 1
+
+
+def test_cli_prints_report_writes_table_and_plots(data_dir, tmp_path, capsys):
+    from assay.cli import main
+
+    mapping = tmp_path / "axes.json"
+    mapping.write_text('{"M-IFEval": "instruction_following"}')
+    out, plot = tmp_path / "report.csv", tmp_path / "profile.png"
+    code = main(
+        [
+            "axes",
+            str(data_dir / "axes" / "ifeval_per_item.csv"),
+            "--axes",
+            str(mapping),
+            "--cluster",
+            "instruction",
+            "--group",
+            "lang",
+            "--n-boot",
+            "200",
+            "--out",
+            str(out),
+            "--plot",
+            str(plot),
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "tiers" in text and "subgroup gaps (lang)" in text
+    table = pd.read_csv(out)
+    assert list(table.columns) == [
+        "model", "benchmark", "axis", "group", "n", "n_clusters", "estimate", "se",
+        "se_cluster", "ci_low", "ci_high", "normalized",
+    ]  # fmt: skip
+    assert len(table) == 17 * 5  # overall and four languages
+    assert plot.stat().st_size > 10_000
+    assert (tmp_path / "profile_pairwise.png").stat().st_size > 10_000
+
+
+def test_cli_errors_are_messages(data_dir, tmp_path, capsys):
+    from assay.cli import main
+
+    results = str(data_dir / "axes" / "ifeval_per_item.csv")
+    assert main(["axes", results, "--cluster", "nope"]) == 1
+    assert "no column 'nope'" in capsys.readouterr().err
+    assert main(["axes", results, "--out", str(tmp_path / "no" / "x.csv")]) == 1
+    assert "--out" in capsys.readouterr().err
+    assert main(["axes", results, "--axes", str(tmp_path / "none.json")]) == 1
+    assert "--axes" in capsys.readouterr().err
+
+
+def test_demo_prints_the_axes_section():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "assay", "demo"], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Per-axis report: M-IFEval per-item results of 17 models" in out.stdout
+    assert "gpt-4o vs gpt-4o-mini on the same 1063 prompts" in out.stdout
+    assert "axes_profile.png" in out.stdout

@@ -141,11 +141,15 @@ class AxisReport:
                 continue
             diff = ya - yb
             mean, se = paired_difference(diff, clusters)
-            if it.binary[bench]:
+            low, high = mean - z * se, mean + z * se
+            if it.binary[bench] and clusters is None:
                 test, p = "mcnemar_exact", mcnemar_exact(ya, yb)
             else:
+                # the interval from the same resamples as the test, so the two agree
                 test = "paired_bootstrap"
-                p, _ = bootstrap_p_value(diff, clusters, self.n_boot, rng)
+                p, means = bootstrap_p_value(diff, clusters, self.n_boot, rng)
+                tail = (1 - self.level) / 2
+                low, high = (float(q) for q in np.quantile(means, [tail, 1 - tail]))
             rows.append(
                 {
                     "model_a": it.models[a],
@@ -154,8 +158,8 @@ class AxisReport:
                     "n": len(ya),
                     "dropped": dropped,
                     "difference": mean,
-                    "ci_low": mean - z * se,
-                    "ci_high": mean + z * se,
+                    "ci_low": low,
+                    "ci_high": high,
                     "test": test,
                     "p_value": p,
                 }
@@ -167,9 +171,13 @@ class AxisReport:
 
     def compare(self, model_a: str, model_b: str, *, correction: str = "holm") -> pd.DataFrame:
         """Paired differences of ``model_a`` − ``model_b`` per benchmark on the items both
-        have (``dropped`` counts the items only one has): the mean difference with a
-        cluster-robust interval, McNemar's exact test for binary scores and a cluster
-        bootstrap test otherwise, p-values adjusted across benchmarks (``"holm"`` or ``"bh"``).
+        have (``dropped`` counts the items only one has).
+
+        Binary scores of independent items get McNemar's exact test and the normal interval;
+        clustered items (McNemar's test takes pairs as independent) and continuous scores a
+        bootstrap over clusters (over items without clusters) with the percentile interval of
+        the same resamples, so test and interval agree. p-values are adjusted across
+        benchmarks (``correction="holm"`` or ``"bh"``).
         """
         a, b = self._code(model_a, "model_a"), self._code(model_b, "model_b")
         if a == b:
@@ -178,12 +186,18 @@ class AxisReport:
         rng = np.random.default_rng(self.seed)
         return pd.DataFrame(self._compare_rows(a, b, rng, correction), columns=COMPARE_COLUMNS)
 
-    def pairwise(self, *, correction: str = "holm") -> pd.DataFrame:
-        """:meth:`compare` for every pair of models (in the report's model order)."""
+    def pairwise(self, *, correction: str = "holm", progress: bool = False) -> pd.DataFrame:
+        """:meth:`compare` for every pair of models (in the report's model order);
+        ``progress`` shows a bar over the pairs."""
         adjust(np.array([0.5]), correction)
         rng = np.random.default_rng(self.seed)
         rows: list[dict[str, Any]] = []
-        for a, b in itertools.combinations(range(len(self._items.models)), 2):
+        pairs = list(itertools.combinations(range(len(self._items.models)), 2))
+        if progress:
+            from tqdm.auto import tqdm
+
+            pairs = tqdm(pairs, desc="paired comparisons", unit="pair")
+        for a, b in pairs:
             rows += self._compare_rows(a, b, rng, correction)
         return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
@@ -241,6 +255,13 @@ class AxisReport:
         total = sum(diffs) / len(diffs)
         se = math.sqrt(sum(variances)) / len(diffs)
         return bool(abs(total) > z * se)
+
+    def plot(self, path: str) -> list[str]:
+        """Writes the per-axis profile to ``path`` (PNG) and the pairwise significance heat
+        map beside it (``<stem>_pairwise.png``); returns the paths. Needs matplotlib."""
+        from ._plot import plot_report
+
+        return plot_report(self, path)
 
     def win_rates(self) -> pd.DataFrame:
         """HELM's mean win rate: on each benchmark, the share of the other models a model

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import arena, dedup, demo, erank, select
+from . import arena, axes, dedup, demo, erank, select
 
 #: Modules that each define ``register(subparsers)``; the parser they add sets ``func``.
-COMMANDS = [demo, arena, erank, dedup, select]
+COMMANDS = [demo, arena, erank, dedup, axes, select]
 
 
 def build_parser() -> argparse.ArgumentParser:

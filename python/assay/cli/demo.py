@@ -79,8 +79,56 @@ def erank_section() -> None:
     print()
 
 
+def axes_section() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from .. import axes
+
+    start = time.perf_counter()
+    report = axes.report(
+        sample("axes", "ifeval_per_item.csv"), cluster="instruction", group="lang", n_boot=500
+    )
+    tiers = report.tiers()
+    elapsed = time.perf_counter() - start
+    print(
+        "== Per-axis report: M-IFEval per-item results of 17 models (Apache-2.0, lightblue-tech) =="
+    )
+    print(
+        "instruction_following, prompt-level strict accuracy normalised to 0-100; intervals "
+        "cluster-robust by instruction type; tiers from paired tests against each tier's "
+        f"leader; {elapsed * 1000:.0f} ms\n"
+    )
+    table = report.axes.merge(tiers[["model", "tier"]], on="model").sort_values(
+        "score", ascending=False
+    )
+    columns = ["model", "score", "ci_low", "ci_high", "tier"]
+    print(table[columns].to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    pair = report.compare("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18").iloc[0]
+    low, high = pair.ci_low * 100, pair.ci_high * 100
+    print(
+        f"\ngpt-4o vs gpt-4o-mini on the same {pair.n} prompts: difference "
+        f"{pair.difference * 100:+.1f} points [{low:+.1f}, {high:+.1f}], "
+        f"{pair.test.replace('_', ' ')} p = {pair.p_value:.2g}"
+    )
+    assert report.groups is not None
+    gaps = report.groups.set_index("model").loc["gpt-4o-2024-08-06"]
+    print(
+        f"gpt-4o's language gap: {gaps.gap * 100:.1f} points, worst language {gaps.worst_group} "
+        f"[{gaps.gap_ci_low * 100:.1f}, {gaps.gap_ci_high * 100:.1f}]"
+    )
+    try:
+        folder = Path(tempfile.gettempdir()) / "assay-demo"
+        folder.mkdir(exist_ok=True)
+        paths = report.plot(str(folder / "axes_profile.png"))
+        print(f"wrote {paths[0]} and {paths[1]}")
+    except ImportError:
+        print("(plots need matplotlib: pip install 'assay[plot]')")
+    print()
+
+
 #: Report sections in order; each capability adds its own.
-SECTIONS = [arena_section, erank_section, contamination_section]
+SECTIONS = [arena_section, erank_section, contamination_section, axes_section]
 
 
 def run(args: argparse.Namespace) -> int:

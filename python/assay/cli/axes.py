@@ -1,0 +1,94 @@
+"""``assay axes RESULTS``: a per-axis report with intervals, tiers and pairwise tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import axes
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("axes", help="per-axis report from per-item results")
+    p.add_argument("results", help="per-item results: CSV, JSONL or Parquet, one row per item")
+    p.add_argument("--axes", metavar="FILE", help="benchmark -> axis mapping (JSON or YAML)")
+    p.add_argument("--group", metavar="COL", help="subgroup column (fairness gaps)")
+    p.add_argument("--cluster", metavar="COL", help="cluster column (cluster-robust errors)")
+    p.add_argument("--model", default="model", metavar="COL")
+    p.add_argument("--benchmark", default="benchmark", metavar="COL")
+    p.add_argument("--item", default="item", metavar="COL")
+    p.add_argument("--score", default="score", metavar="COL")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap rounds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", metavar="PNG", help="write the profile; the heat map goes beside it")
+    p.add_argument("--out", metavar="CSV", help="write the per-benchmark table")
+    p.set_defaults(func=run)
+
+
+def _mapping(path: str) -> dict[str, str]:
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"--axes: no such file {path!r}")
+    text = file.read_text(encoding="utf-8")
+    data: Any
+    if file.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError as e:
+            raise ValueError("--axes: reading YAML needs PyYAML (pip install pyyaml)") from e
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"--axes: {path!r} must map benchmark names to axis names")
+    return {str(k): v for k, v in data.items()}
+
+
+def _check_out(path: str | None, flag: str) -> None:
+    if path and not Path(path).resolve().parent.is_dir():
+        raise ValueError(f"{flag}: the folder of {path!r} does not exist")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_out(args.out, "--out")
+    _check_out(args.plot, "--plot")
+    if args.plot:
+        from ..axes._plot import _pyplot
+
+        try:
+            _pyplot()  # fail before the work, not after it
+        except ImportError as e:
+            raise ValueError(f"--plot: {e}") from None
+    report = axes.report(
+        args.results,
+        model=args.model,
+        benchmark=args.benchmark,
+        item=args.item,
+        score=args.score,
+        axes=_mapping(args.axes) if args.axes else None,
+        cluster=args.cluster,
+        group=args.group,
+        n_boot=args.n_boot,
+        seed=args.seed,
+    )
+    fmt = {"index": False, "float_format": lambda x: f"{x:.2f}"}
+    print("per-axis scores (normalised 0-100, 95% intervals):")
+    print(report.axes.to_string(**fmt))
+    tiers = report.tiers()
+    print("\ntiers (a model joins while its paired difference to the tier's leader is noise):")
+    print(tiers.to_string(**fmt))
+    if report.groups is not None:
+        print(f"\nsubgroup gaps ({args.group}):")
+        print(report.groups.to_string(**fmt))
+    if args.out:
+        report.table.to_csv(args.out, index=False)
+        print(f"\nwrote {args.out}")
+    if args.plot:
+        pairs = report.pairwise(progress=True)
+        significant = int((pairs.p_adjusted < 0.05).sum())
+        print(f"\n{significant} of {len(pairs)} paired comparisons significant (Holm, 5%)")
+        for path in report.plot(args.plot):
+            print(f"wrote {path}")
+    return 0

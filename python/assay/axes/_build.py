@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._tables import Table, factorize
+from ._calibration import ece
 from ._estimates import cell_statistics, normalize, wilson, z_value
 from ._mapping import axis_of
 from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _Items
@@ -107,6 +108,9 @@ def report(
     baseline: Mapping[str, float] | None = None,
     cluster: str | None = None,
     group: str | None = None,
+    variant: str | None = None,
+    original: str = "original",
+    confidence: str | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
@@ -136,6 +140,15 @@ def report(
     group : str, optional
         Column of subgroups (language, demographic): per-subgroup rows in ``table`` and the
         fairness gaps in ``groups``.
+    variant, original : str, optional
+        Column naming each row's version of the item (e.g. original / typo / paraphrase), and
+        the label of the unperturbed version. ``table`` then scores the original versions, and
+        ``robustness`` gives HELM's worst case over each item's versions and the consistency
+        rate (the share of items scored alike in every version).
+    confidence : str, optional
+        Column of the model's confidence in its answer (in [0, 1], binary scores): the
+        ``calibration`` table gives HELM's 10-bin equal-mass expected calibration error with a
+        bootstrap interval.
     n_boot, seed : int
         Bootstrap rounds and seed for the subgroup gaps and the paired tests.
     level : float
@@ -169,13 +182,23 @@ def report(
         g_codes, groups = g_codes.astype(np.int64), _names(groups)
 
     key = (m_codes * len(benchmarks) + b_codes) * (int(i_codes.max()) + 1) + i_codes
+    v_codes = variants = None
+    if variant is not None:
+        v_codes, variants = factorize(table.column(variant, "variant"), f"results[{variant!r}]")
+        v_codes, variants = v_codes.astype(np.int64), _names(variants)
+        key = key * len(variants) + v_codes
     order = np.argsort(key, kind="stable")
     dup = np.zeros(len(key), dtype=bool)
     dup[order[1:]] = key[order[1:]] == key[order[:-1]]
     if dup.any():
-        raise ValueError(
-            f"results: (model, benchmark, item) given more than once at rows {_rows(dup)}"
-        )
+        what = "(model, benchmark, item, variant)" if variant else "(model, benchmark, item)"
+        raise ValueError(f"results: {what} given more than once at rows {_rows(dup)}")
+    conf = None
+    if confidence is not None:
+        conf = table.numeric(confidence, "confidence")
+        bad = ~((conf >= 0) & (conf <= 1))
+        if bad.any():
+            raise ValueError(f"confidence: rows {_rows(bad)} are not in [0, 1]")
 
     axis_names = []
     for name in benchmarks:
@@ -188,6 +211,39 @@ def report(
     axis_names_arr = np.array(axis_names, dtype=object)
     binary, low, high = _kinds(kind, benchmarks, y, b_codes)
     base = _baselines(baseline, benchmarks, low, high)
+    robustness_out = None
+    if v_codes is not None and variants is not None:
+        hits = np.flatnonzero(variants == original)
+        if not len(hits):
+            raise ValueError(
+                f"variant: no row has the original label {original!r}; labels are "
+                f"{list(variants)[:10]} (pass original=...)"
+            )
+        robustness_out = robustness(
+            m_codes,
+            b_codes,
+            i_codes,
+            y,
+            v_codes,
+            int(hits[0]),
+            c_codes,
+            models,
+            benchmarks,
+            z_value(level),
+        )
+        keep = v_codes == hits[0]
+        m_codes, b_codes, i_codes, y = m_codes[keep], b_codes[keep], i_codes[keep], y[keep]
+        c_codes = None if c_codes is None else c_codes[keep]
+        g_codes = None if g_codes is None else g_codes[keep]
+        conf = None if conf is None else conf[keep]
+    calibration_out = None
+    if conf is not None:
+        if not binary.all():
+            names = list(benchmarks[~binary])
+            raise ValueError(f"confidence: calibration needs binary scores; {names} are not")
+        calibration_out = calibration(
+            m_codes, b_codes, y, conf, models, benchmarks, n_boot, seed, level
+        )
 
     items = _Items(
         m_codes,
@@ -214,6 +270,8 @@ def report(
         table=table_out,
         axes=_axis_scores(table_out, items, z),
         groups=groups_out,
+        robustness=robustness_out,
+        calibration=calibration_out,
         level=level,
         n_boot=n_boot,
         seed=seed,
@@ -317,3 +375,96 @@ def _gaps(items: _Items, n_boot: int, rng: np.random.Generator, level: float) ->
             }
         )
     return pd.DataFrame(rows, columns=GROUPS_COLUMNS)
+
+
+ROBUSTNESS_COLUMNS = [
+    "model", "benchmark", "n_items", "original", "worst_case", "worst_case_se", "consistency",
+]  # fmt: skip
+CALIBRATION_COLUMNS = ["model", "benchmark", "n", "ece", "ci_low", "ci_high"]
+
+
+def robustness(
+    m: np.ndarray,
+    b: np.ndarray,
+    i: np.ndarray,
+    y: np.ndarray,
+    v: np.ndarray,
+    original: int,
+    c: np.ndarray | None,
+    models: np.ndarray,
+    benchmarks: np.ndarray,
+    z: float,
+) -> pd.DataFrame:
+    """Per model × benchmark: the mean on original versions, HELM's worst case (each item's
+    lowest score over its versions, averaged, with a cluster-robust error) and the share of
+    items scored alike in every version."""
+    width = int(i.max()) + 1
+    unit = (m * len(benchmarks) + b) * width + i
+    units, inverse = np.unique(unit, return_inverse=True)
+    worst = np.full(len(units), np.inf)
+    best = np.full(len(units), -np.inf)
+    np.minimum.at(worst, inverse, y)
+    np.maximum.at(best, inverse, y)
+    pair = units // width
+    pairs, owner = np.unique(pair, return_inverse=True)
+    unit_cluster = None
+    if c is not None:
+        unit_cluster = np.zeros(len(units), dtype=np.int64)
+        unit_cluster[inverse] = c
+    stats = cell_statistics(owner, worst, unit_cluster, len(pairs))
+    is_original = v == original
+    row_pair = np.searchsorted(pairs, (m * len(benchmarks) + b)[is_original])
+    orig_n = np.bincount(row_pair, minlength=len(pairs))
+    orig_sum = np.bincount(row_pair, weights=y[is_original], minlength=len(pairs))
+    consistent = np.bincount(owner, weights=(worst == best).astype(np.float64))
+    mm, bb = np.divmod(pairs, len(benchmarks))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "model": models[mm],
+                "benchmark": benchmarks[bb],
+                "n_items": stats["n"],
+                "original": orig_sum / orig_n,
+                "worst_case": stats["estimate"],
+                "worst_case_se": stats["se_cluster"],
+                "consistency": consistent / stats["n"],
+            },
+            columns=ROBUSTNESS_COLUMNS,
+        )
+
+
+def calibration(
+    m: np.ndarray,
+    b: np.ndarray,
+    y: np.ndarray,
+    conf: np.ndarray,
+    models: np.ndarray,
+    benchmarks: np.ndarray,
+    n_boot: int,
+    seed: int,
+    level: float,
+) -> pd.DataFrame:
+    """Per model × benchmark: HELM's 10-bin equal-mass ECE with a percentile bootstrap
+    interval over items."""
+    rng = np.random.default_rng(seed)
+    tail = (1 - level) / 2
+    pair = m * len(benchmarks) + b
+    rows = []
+    for p in np.unique(pair):
+        rows_p = np.flatnonzero(pair == p)
+        cp, yp = conf[rows_p], y[rows_p]
+        value = ece(cp, yp)
+        draws = rng.integers(0, len(rows_p), size=(n_boot, len(rows_p)))
+        boot = np.array([ece(cp[d], yp[d]) for d in draws])
+        mi, bi = divmod(int(p), len(benchmarks))
+        rows.append(
+            {
+                "model": models[mi],
+                "benchmark": benchmarks[bi],
+                "n": len(rows_p),
+                "ece": value,
+                "ci_low": float(np.quantile(boot, tail)),
+                "ci_high": float(np.quantile(boot, 1 - tail)),
+            }
+        )
+    return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)

@@ -84,11 +84,20 @@ class AxisReport:
         With ``group=``: ``model, benchmark, worst_group, gap, gap_ci_low, gap_ci_high``: the
         lowest-scoring subgroup and the max − min gap, its interval from a bootstrap over
         items within subgroups.
+    robustness : DataFrame or None
+        With ``variant=``: ``model, benchmark, n_items, original, worst_case, worst_case_se,
+        consistency`` (HELM's worst case over each item's versions; the share of items scored
+        alike in every version).
+    calibration : DataFrame or None
+        With ``confidence=``: ``model, benchmark, n, ece, ci_low, ci_high`` (HELM's 10-bin
+        equal-mass expected calibration error, bootstrap interval over items).
     """
 
     table: pd.DataFrame
     axes: pd.DataFrame
     groups: pd.DataFrame | None
+    robustness: pd.DataFrame | None
+    calibration: pd.DataFrame | None
     level: float
     n_boot: int
     seed: int

@@ -267,3 +267,18 @@ def test_shipped_scores_are_derived_from_the_per_item_results(data_dir):
     assert set(sizes) == set(shipped.index)
     with open(data_dir / "select" / "ifeval_per_model.csv", newline="") as f:
         assert {r["axis"] for r in csv.DictReader(f)} == {"instruction_following"}
+
+
+def test_shortlist_from_a_real_axis_report(data_dir):
+    from assay import axes
+
+    report = axes.report(data_dir / "axes" / "ifeval_per_item.csv", cluster="instruction")
+    sizes = data_dir / "select" / "model_sizes.json"
+    result = select.shortlist(
+        report, gpu_gb=24, axes="instruction_following", sizes=sizes, dtype="int4"
+    )
+    t = result.table
+    assert len(t) == 10 and len(result.excluded) == 7
+    assert t.model.iloc[0] == "Qwen__Qwen2.5-32B-Instruct-GPTQ-Int4"
+    row = report.axes.set_index("model").loc["Qwen__Qwen2.5-32B-Instruct-GPTQ-Int4"]
+    assert t.score.iloc[0] == pytest.approx(row.score) and t.se.iloc[0] == pytest.approx(row.se)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._tables import Table, factorize
 from ._calibration import ece
+from ._dense import build_dense, resample_counts, unique_codes
 from ._estimates import cell_statistics, normalize, wilson, z_value
 from ._mapping import axis_of
 from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _Items
@@ -35,12 +36,12 @@ def _kinds(
     binary = np.zeros(k, dtype=bool)
     low, high = np.zeros(k), np.ones(k)
     declared = kind if isinstance(kind, Mapping) else {b: kind for b in benchmarks}
+    is01 = (score == 0.0) | (score == 1.0)
+    all01 = np.bincount(bench, weights=~is01, minlength=k) == 0
     for b, name in enumerate(benchmarks):
         spec = declared.get(name) if kind is not None else None
-        rows = bench == b
-        values = score[rows]
         if spec is None:
-            binary[b] = bool(np.isin(values, (0.0, 1.0)).all())
+            binary[b] = bool(all01[b])
         elif spec == "binary":
             binary[b] = True
         elif isinstance(spec, tuple) and len(spec) == 2:
@@ -51,18 +52,22 @@ def _kinds(
             raise ValueError(
                 f"kind[{name!r}]: use 'binary', 'continuous' or a (low, high) range, got {spec!r}"
             )
-        if binary[b] and not np.isin(values, (0.0, 1.0)).all():
-            bad = np.flatnonzero(rows)[~np.isin(values, (0.0, 1.0))]
-            raise ValueError(
-                f"score: benchmark {name!r} is binary but rows {_rows_of(bad)} hold other values"
-            )
-        outside = (values < low[b]) | (values > high[b])
-        if outside.any():
-            bad = np.flatnonzero(rows)[outside]
-            raise ValueError(
-                f"score: benchmark {name!r} has scores outside [{low[b]:g}, {high[b]:g}] at "
-                f"rows {_rows_of(bad)}; declare its range with kind={{{name!r}: (low, high)}}"
-            )
+    bad = binary[bench] & ~is01
+    if bad.any():
+        name = benchmarks[bench[np.flatnonzero(bad)[0]]]
+        raise ValueError(
+            f"score: benchmark {name!r} is binary but rows {_rows_of(np.flatnonzero(bad))} "
+            "hold other values"
+        )
+    outside = (score < low[bench]) | (score > high[bench])
+    if outside.any():
+        b = int(bench[np.flatnonzero(outside)[0]])
+        name = benchmarks[b]
+        rows = np.flatnonzero(outside & (bench == b))
+        raise ValueError(
+            f"score: benchmark {name!r} has scores outside [{low[b]:g}, {high[b]:g}] at "
+            f"rows {_rows_of(rows)}; declare its range with kind={{{name!r}: (low, high)}}"
+        )
     return binary, low, high
 
 
@@ -181,16 +186,23 @@ def report(
         g_codes, groups = factorize(table.column(group, "group"), f"results[{group!r}]")
         g_codes, groups = g_codes.astype(np.int64), _names(groups)
 
-    key = (m_codes * len(benchmarks) + b_codes) * (int(i_codes.max()) + 1) + i_codes
+    # each (model, benchmark, item[, variant]) once: count rows per slot in one pass
+    width = int(i_codes.max()) + 1
+    _, unit = unique_codes(b_codes * width + i_codes)
+    slot = unit * len(models) + m_codes
     v_codes = variants = None
     if variant is not None:
         v_codes, variants = factorize(table.column(variant, "variant"), f"results[{variant!r}]")
         v_codes, variants = v_codes.astype(np.int64), _names(variants)
-        key = key * len(variants) + v_codes
-    order = np.argsort(key, kind="stable")
-    dup = np.zeros(len(key), dtype=bool)
-    dup[order[1:]] = key[order[1:]] == key[order[:-1]]
-    if dup.any():
+        slot = slot * len(variants) + v_codes
+    _, slot_codes = unique_codes(slot)
+    counts = np.bincount(slot_codes)
+    if (counts > 1).any():
+        seen = np.zeros(len(counts), dtype=bool)
+        dup = np.zeros(len(slot_codes), dtype=bool)
+        for row in np.flatnonzero(counts[slot_codes] > 1):
+            dup[row] = seen[slot_codes[row]]
+            seen[slot_codes[row]] = True
         what = "(model, benchmark, item, variant)" if variant else "(model, benchmark, item)"
         raise ValueError(f"results: {what} given more than once at rows {_rows(dup)}")
     conf = None
@@ -245,27 +257,19 @@ def report(
             m_codes, b_codes, y, conf, models, benchmarks, n_boot, seed, level
         )
 
-    items = _Items(
-        m_codes,
-        b_codes,
-        i_codes,
-        y,
-        c_codes,
-        g_codes,
-        models,
-        benchmarks,
-        groups,
-        binary,
-        base,
-        high,
+    dense = build_dense(
+        m_codes, b_codes, i_codes, y, c_codes, g_codes, len(models), len(benchmarks)
     )
+    items = _Items(
+        m_codes, b_codes, i_codes, y, c_codes, g_codes, models, benchmarks, groups,
+        binary, base, high, dense,
+    )  # fmt: skip
     z = z_value(level)
     frames = [_cells(items, None, axis_names_arr, z)]
     if g_codes is not None:
         frames.append(_cells(items, g_codes, axis_names_arr, z))
     table_out = pd.concat(frames, ignore_index=True)[TABLE_COLUMNS]
-    rng = np.random.default_rng(seed)
-    groups_out = _gaps(items, n_boot, rng, level) if g_codes is not None else None
+    groups_out = _gaps(items, n_boot, seed, level) if g_codes is not None else None
     return AxisReport(
         table=table_out,
         axes=_axis_scores(table_out, items, z),
@@ -340,40 +344,62 @@ def _axis_scores(table: pd.DataFrame, items: _Items, z: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AXES_COLUMNS)
 
 
-def _gaps(items: _Items, n_boot: int, rng: np.random.Generator, level: float) -> pd.DataFrame:
+def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
     """Worst subgroup and the max − min gap of subgroup means per model × benchmark, with a
-    percentile interval from resampling items within each subgroup."""
-    assert items.group is not None and items.groups is not None
-    rows = []
+    percentile interval from resampling items within each subgroup: for binary scores the
+    resampled count of successes is drawn from its binomial law directly (the same
+    distribution as drawing items), for other scores one set of item draws serves every model
+    that has all the subgroup's items."""
+    dense, groups = items.dense, items.groups
+    assert dense.group is not None and groups is not None
     tail = (1 - level) / 2
-    n_bench = len(items.benchmarks)
-    pair = items.model * n_bench + items.benchmark
-    order = np.argsort(pair, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair[order])) + 1
-    for part in np.split(order, bounds):
-        m, b = divmod(int(pair[part[0]]), n_bench)
-        g = items.group[part]
-        y = items.score[part]
+    n_models = len(items.models)
+    rows = []
+    for b in range(len(items.benchmarks)):
+        s, e = int(dense.starts[b]), int(dense.starts[b + 1])
+        y, g = dense.scores[s:e], dense.group[s:e]
         present = np.unique(g)
         if len(present) < 2:
             continue
-        means = np.array([y[g == k].mean() for k in present])
-        boot = np.empty((n_boot, len(present)))
+        rng = np.random.default_rng([seed, b, len(present)])
+        means = np.full((len(present), n_models), np.nan)
+        boot = np.full((n_boot, len(present), n_models), np.nan)
         for j, k in enumerate(present):
-            values = y[g == k]
-            draws = rng.integers(0, len(values), size=(n_boot, len(values)))
-            boot[:, j] = values[draws].mean(axis=1)
-        gaps = boot.max(axis=1) - boot.min(axis=1)
-        rows.append(
-            {
-                "model": items.models[m],
-                "benchmark": items.benchmarks[b],
-                "worst_group": items.groups[present[int(np.argmin(means))]],
-                "gap": float(means.max() - means.min()),
-                "gap_ci_low": float(np.quantile(gaps, tail)),
-                "gap_ci_high": float(np.quantile(gaps, 1 - tail)),
-            }
-        )
+            yg = y[g == k]
+            counts = np.count_nonzero(~np.isnan(yg), axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[j] = np.nansum(yg, axis=0) / counts
+            has = counts > 0
+            if items.binary[b]:
+                p = np.where(has, np.nan_to_num(means[j]), 0.0)
+                drawn = rng.binomial(counts, p, size=(n_boot, n_models))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    boot[:, j, :] = np.where(has, drawn / np.maximum(counts, 1), np.nan)
+                continue
+            full = counts == len(yg)
+            if full.any():
+                weights = resample_counts(n_boot, len(yg), rng)
+                boot[:, j, full] = weights @ yg[:, full] / len(yg)
+            for m in np.flatnonzero(has & ~full):
+                own = yg[~np.isnan(yg[:, m]), m]
+                draws = rng.integers(0, len(own), size=(n_boot, len(own)))
+                boot[:, j, m] = own[draws].mean(axis=1)
+        for m in range(n_models):
+            seen = ~np.isnan(means[:, m])
+            if seen.sum() < 2:
+                continue
+            gaps = np.nanmax(boot[:, seen, m], axis=1) - np.nanmin(boot[:, seen, m], axis=1)
+            worst = np.flatnonzero(seen)[int(np.argmin(means[seen, m]))]
+            rows.append(
+                {
+                    "model": items.models[m],
+                    "benchmark": items.benchmarks[b],
+                    "worst_group": groups[present[worst]],
+                    "gap": float(np.nanmax(means[:, m]) - np.nanmin(means[:, m])),
+                    "gap_ci_low": float(np.quantile(gaps, tail)),
+                    "gap_ci_high": float(np.quantile(gaps, 1 - tail)),
+                }
+            )
     return pd.DataFrame(rows, columns=GROUPS_COLUMNS)
 
 

@@ -7,6 +7,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from ._dense import unique_codes
+
 
 def z_value(confidence: float) -> float:
     """The two-sided normal quantile of a ``confidence`` interval."""
@@ -36,7 +38,7 @@ def cell_statistics(
         else:
             width = np.int64(cluster.max()) + 1 if len(cluster) else np.int64(1)
             key = cell.astype(np.int64) * width + cluster.astype(np.int64)
-            unique, inverse = np.unique(key, return_inverse=True)
+            unique, inverse = unique_codes(key)
             sums = np.bincount(inverse, weights=resid)
             owner = unique // width
             groups = np.bincount(owner, minlength=n_cells).astype(np.float64)

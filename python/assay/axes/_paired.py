@@ -16,18 +16,20 @@ def mcnemar_exact(a: np.ndarray, b: np.ndarray) -> float:
     ``mcnemar(table, exact=True)``): the binomial test of the discordant pairs at ½."""
     only_a = int(np.count_nonzero((a == 1) & (b == 0)))
     only_b = int(np.count_nonzero((a == 0) & (b == 1)))
+    return mcnemar_p(only_a, only_b)
+
+
+def mcnemar_p(only_a: int, only_b: int) -> float:
+    """McNemar's exact p from the discordant counts: 2 · P(X ≤ min) for X ~ Bin(n, ½), the
+    probabilities summed in log space so that large n stays exact."""
     n = only_a + only_b
     if n == 0:
         return 1.0
     k = min(only_a, only_b)
-    # P(X <= k) for X ~ Binomial(n, 1/2), summed in log space to stay exact for large n
-    logs = [
-        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2)
-        for i in range(k + 1)
-    ]
-    top = max(logs)
-    tail = math.exp(top) * sum(math.exp(v - top) for v in logs)
-    return min(1.0, 2.0 * tail)
+    j = np.arange(k, dtype=np.float64)
+    logs = np.concatenate([[0.0], np.cumsum(np.log((n - j) / (j + 1.0)))]) - n * math.log(2.0)
+    top = float(logs.max())
+    return min(1.0, 2.0 * math.exp(top) * float(np.exp(logs - top).sum()))
 
 
 def paired_difference(diff: np.ndarray, cluster: np.ndarray | None) -> tuple[float, float]:

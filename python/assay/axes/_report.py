@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._dense import Dense
 from ._estimates import z_value
-from ._paired import adjust, bootstrap_p_value, mcnemar_exact, paired_difference
+from ._paired import adjust, paired_difference
+from ._pairwise import paired_rows
 
 TABLE_COLUMNS = [
     "model",
@@ -61,6 +63,7 @@ class _Items:
     binary: np.ndarray  # per benchmark
     baseline: np.ndarray  # per benchmark
     high: np.ndarray  # per benchmark: the top of the score range
+    dense: Dense  # per benchmark: items × models
 
 
 @dataclass
@@ -126,57 +129,41 @@ class AxisReport:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
         """Scores of a and b on the items both have (overall, not per group), their clusters
         and how many items only one of them has."""
-        it = self._items
-        on = it.benchmark == bench
-        rows_a = np.flatnonzero(on & (it.model == a))
-        rows_b = np.flatnonzero(on & (it.model == b))
-        common, ia, ib = np.intersect1d(
-            it.item[rows_a], it.item[rows_b], assume_unique=True, return_indices=True
-        )
-        dropped = len(rows_a) + len(rows_b) - 2 * len(common)
-        ya, yb = it.score[rows_a[ia]], it.score[rows_b[ib]]
-        clusters = None if it.cluster is None else it.cluster[rows_a[ia]]
-        return ya, yb, clusters, dropped
+        dense = self._items.dense
+        s, e = int(dense.starts[bench]), int(dense.starts[bench + 1])
+        ya, yb = dense.scores[s:e, a], dense.scores[s:e, b]
+        both = ~np.isnan(ya) & ~np.isnan(yb)
+        dropped = int(np.count_nonzero(np.isnan(ya) != np.isnan(yb)))
+        clusters = None if dense.cluster is None else dense.cluster[s:e][both]
+        return ya[both], yb[both], clusters, dropped
 
-    def _compare_rows(
-        self, a: int, b: int, rng: np.random.Generator, correction: str
-    ) -> list[dict[str, Any]]:
+    def _rows(
+        self, pairs: list[tuple[int, int]], correction: str, progress: bool = False
+    ) -> pd.DataFrame:
         it = self._items
-        z = z_value(self.level)
-        rows = []
-        for bench in range(len(it.benchmarks)):
-            ya, yb, clusters, dropped = self._pair(a, b, bench)
-            if not len(ya):
-                continue
-            diff = ya - yb
-            mean, se = paired_difference(diff, clusters)
-            low, high = mean - z * se, mean + z * se
-            if it.binary[bench] and clusters is None:
-                test, p = "mcnemar_exact", mcnemar_exact(ya, yb)
-            else:
-                # the interval from the same resamples as the test, so the two agree
-                test = "paired_bootstrap"
-                p, means = bootstrap_p_value(diff, clusters, self.n_boot, rng)
-                tail = (1 - self.level) / 2
-                low, high = (float(q) for q in np.quantile(means, [tail, 1 - tail]))
-            rows.append(
+        found = paired_rows(it.dense, it.binary, pairs, self.n_boot, self.seed, self.level)
+        rows: list[dict[str, Any]] = []
+        iterator: Any = pairs
+        if progress:
+            from tqdm.auto import tqdm
+
+            iterator = tqdm(pairs, desc="paired comparisons", unit="pair")
+        for a, b in iterator:
+            block = [
                 {
                     "model_a": it.models[a],
                     "model_b": it.models[b],
                     "benchmark": it.benchmarks[bench],
-                    "n": len(ya),
-                    "dropped": dropped,
-                    "difference": mean,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "test": test,
-                    "p_value": p,
+                    **found[(a, b, bench)],
                 }
-            )
-        p_values = np.array([r["p_value"] for r in rows])
-        for row, q in zip(rows, adjust(p_values, correction), strict=True):
-            row["p_adjusted"] = q
-        return rows
+                for bench in range(len(it.benchmarks))
+                if (a, b, bench) in found
+            ]
+            p_values = np.array([r["p_value"] for r in block])
+            for row, q in zip(block, adjust(p_values, correction), strict=True):
+                row["p_adjusted"] = q
+            rows += block
+        return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
     def compare(self, model_a: str, model_b: str, *, correction: str = "holm") -> pd.DataFrame:
         """Paired differences of ``model_a`` − ``model_b`` per benchmark on the items both
@@ -186,29 +173,22 @@ class AxisReport:
         clustered items (McNemar's test takes pairs as independent) and continuous scores a
         bootstrap over clusters (over items without clusters) with the percentile interval of
         the same resamples, so test and interval agree. p-values are adjusted across
-        benchmarks (``correction="holm"`` or ``"bh"``).
+        benchmarks (``correction="holm"`` or ``"bh"``). Each benchmark's resamples are seeded
+        by the report's seed and the benchmark, so a pair's rows here equal its rows in
+        :meth:`pairwise`.
         """
         a, b = self._code(model_a, "model_a"), self._code(model_b, "model_b")
         if a == b:
             raise ValueError("model_a and model_b are the same model")
         adjust(np.array([0.5]), correction)  # names a bad correction before any work
-        rng = np.random.default_rng(self.seed)
-        return pd.DataFrame(self._compare_rows(a, b, rng, correction), columns=COMPARE_COLUMNS)
+        return self._rows([(a, b)], correction)
 
     def pairwise(self, *, correction: str = "holm", progress: bool = False) -> pd.DataFrame:
         """:meth:`compare` for every pair of models (in the report's model order);
         ``progress`` shows a bar over the pairs."""
         adjust(np.array([0.5]), correction)
-        rng = np.random.default_rng(self.seed)
-        rows: list[dict[str, Any]] = []
         pairs = list(itertools.combinations(range(len(self._items.models)), 2))
-        if progress:
-            from tqdm.auto import tqdm
-
-            pairs = tqdm(pairs, desc="paired comparisons", unit="pair")
-        for a, b in pairs:
-            rows += self._compare_rows(a, b, rng, correction)
-        return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+        return self._rows(pairs, correction, progress)
 
     # --- ranking -----------------------------------------------------------------------
 

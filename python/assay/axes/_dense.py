@@ -83,7 +83,7 @@ def unique_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return key[:0], key[:0]
     top = int(key.max()) + 1
     if top > max(4 * len(key), 1 << 20):
-        return np.unique(key, return_inverse=True)  # type: ignore[no-any-return]
+        return np.unique(key, return_inverse=True)
     present = np.bincount(key, minlength=top) > 0
     lookup = np.cumsum(present, dtype=np.int64) - 1
     return np.flatnonzero(present), lookup[key]

@@ -31,6 +31,8 @@ use crate::lsh::LshIndex;
 pub const MAGIC: &[u8; 8] = b"ASSAYLSH";
 pub const VERSION: u32 = 1;
 const HEADER: usize = 48;
+/// The most permutations an index may have (MinHash uses tens to a few thousand).
+pub const MAX_NUM_PERM: usize = 1 << 16;
 
 fn io_err(path: &Path, e: std::io::Error) -> KernelError {
     KernelError::value("path", format!("{}: {e}", path.display()))
@@ -115,6 +117,20 @@ pub fn load(path: &Path) -> KernelResult<LshIndex> {
     let (np, bands, rows) = (u32_at(b, 12) as usize, u32_at(b, 16) as usize, u32_at(b, 20) as usize);
     let (n, threshold, kbytes) =
         (u64_at(b, 24), f64::from_le_bytes(b[32..40].try_into().expect("8")), u64_at(b, 40));
+    // The header is untrusted (its checksum can be recomputed by anyone): every field is checked
+    // against the format's limits before anything is allocated from it.
+    if np == 0 || np > MAX_NUM_PERM {
+        return Err(bad(path, format!("header field num_perm = {np} is outside 1..={MAX_NUM_PERM}")));
+    }
+    if bands == 0 || rows == 0 || bands as u64 * rows as u64 > np as u64 {
+        return Err(bad(
+            path,
+            format!("header fields bands = {bands}, rows = {rows} do not fit num_perm = {np}"),
+        ));
+    }
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(bad(path, format!("header field threshold = {threshold} is outside [0, 1]")));
+    }
     let expected = (n as u128) * (np as u128) * 4 + (n as u128 + 1) * 8 + kbytes as u128 + HEADER as u128 + 8;
     if expected != b.len() as u128 {
         return Err(bad(
@@ -170,6 +186,42 @@ mod tests {
         assert!(load(&p).unwrap_err().to_string().contains("checksum"));
         std::fs::write(&p, b"PK\x03\x04 not an index at all, a zip").unwrap();
         assert!(load(&p).unwrap_err().to_string().contains("magic"));
+        std::fs::remove_file(&p).unwrap();
+    }
+
+    /// A 64-byte file with a valid checksum and hostile header fields (n = 0).
+    fn forged(num_perm: u32, bands: u32, rows: u32, threshold: f64) -> Vec<u8> {
+        let mut b = MAGIC.to_vec();
+        for v in [VERSION, num_perm, bands, rows] {
+            b.extend(v.to_le_bytes());
+        }
+        b.extend(0u64.to_le_bytes());
+        b.extend(threshold.to_le_bytes());
+        b.extend(0u64.to_le_bytes()); // key bytes
+        b.extend(0u64.to_le_bytes()); // the one key offset
+        let sum = xxhash_rust::xxh3::xxh3_64(&b);
+        b.extend(sum.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn forged_headers_are_errors_before_any_allocation() {
+        let p = tmp("forged");
+        for (np, bands, rows, t, field) in [
+            (u32::MAX, u32::MAX, 1, 0.5, "num_perm"),
+            (128, u32::MAX, u32::MAX, 0.5, "bands"),
+            (128, 0, 1, 0.5, "bands"),
+            (128, 16, 8, f64::NAN, "threshold"),
+            (128, 16, 8, 5.0, "threshold"),
+        ] {
+            let bytes = forged(np, bands, rows, t);
+            assert_eq!(bytes.len(), 64);
+            std::fs::write(&p, &bytes).unwrap();
+            let err = load(&p).unwrap_err().to_string();
+            assert!(err.contains(field) && err.contains("assay-lsh"), "{err}");
+        }
+        std::fs::write(&p, forged(128, 16, 8, 0.8)).unwrap();
+        assert_eq!(load(&p).unwrap().len(), 0); // the same layout with sane fields loads
         std::fs::remove_file(&p).unwrap();
     }
 }

@@ -71,7 +71,9 @@ class Report:
 
 def _items(benchmark: Any, text_field: str, id_field: str | None) -> tuple[list[Any], list[str]]:
     ids, texts = [], []
-    for doc_id, text in iter_documents(benchmark, text_field=text_field, id_field=id_field):
+    for doc_id, text in iter_documents(
+        benchmark, text_field=text_field, id_field=id_field, argument="benchmark"
+    ):
         ids.append(doc_id)
         texts.append(text)
     if not texts:
@@ -141,7 +143,14 @@ def contamination(
     show = sys.stderr.isatty() if progress is None else progress
     from tqdm.auto import tqdm
 
-    docs = iter_batches(corpus, batch_size, text_field=text_field, id_field=id_field, errors=errors)
+    docs = iter_batches(
+        corpus,
+        batch_size,
+        text_field=text_field,
+        id_field=id_field,
+        errors=errors,
+        argument="corpus",
+    )
     with tqdm(desc="contamination", unit="doc", disable=not show) as bar:
         for batch_ids, batch in docs:
             start = n_docs

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .. import _native
 from ._arrow import Utf8Column, utf8_column
-from ._io import is_paths, iter_batches, iter_documents
+from ._io import batches, is_paths, iter_batches, iter_documents
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -468,11 +468,12 @@ def clusters(
         lowercase=lowercase,
         strip_punct=strip_punct,
     )
-    if in_memory:
-        texts_or_paths = _texts(texts_or_paths)
-    docs = iter_batches(
-        texts_or_paths, batch_size, text_field=text_field, id_field=id_field, errors=errors
-    )
+    if in_memory:  # checked once above; already-validated texts are batched as they are
+        docs: Any = batches(enumerate(_texts(texts_or_paths)), batch_size)
+    else:
+        docs = iter_batches(
+            texts_or_paths, batch_size, text_field=text_field, id_field=id_field, errors=errors
+        )
     all_ids: list[Any] = []
     kept_texts: list[str] = []
     show = sys.stderr.isatty() if progress is None else progress

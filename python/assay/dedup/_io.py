@@ -26,15 +26,51 @@ SUFFIXES = (".jsonl", ".parquet", ".txt", ".md")
 PARQUET_BATCH_BYTES = 64 << 20
 
 
-def is_paths(source: Any) -> bool:
-    """A str/PathLike, or a sequence of PathLike, names files; a sequence of str holds texts."""
+#: Suffixes of the files the readers take: a str ending so names a file, not a text.
+FILE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".parquet", ".pq", ".txt", ".csv", ".gz", ".zst")
+
+
+def _looks_like_path(text: str) -> bool:
+    """A str with no whitespace that ends with a path separator or a data file's suffix, or
+    that names an existing file or folder."""
+    if not text or any(c.isspace() for c in text):
+        return False
+    if text.endswith(("/", os.sep)) or text.lower().endswith(FILE_SUFFIXES):
+        return True
+    try:
+        return len(text) < 4096 and os.path.exists(text)
+    except (OSError, ValueError):
+        return False
+
+
+def is_paths(source: Any, argument: str = "texts_or_paths") -> bool:
+    """A str/PathLike, or a sequence of PathLike, names files; a list or tuple of str holds
+    texts. A list mixing paths and str is an error, and so is a list of str whose items look
+    like paths (``["corpus/"]`` would otherwise be hashed as the text "corpus/"): paths come as
+    one str or as ``pathlib.Path`` objects. NumPy and Arrow arrays of strings are always texts."""
     if isinstance(source, (str, os.PathLike)):
         return True
-    return (
-        isinstance(source, Sequence)
-        and len(source) > 0
-        and all(isinstance(s, os.PathLike) for s in source)
-    )
+    if not isinstance(source, Sequence) or not len(source):
+        return False
+    kinds = {isinstance(s, os.PathLike) for s in source}
+    if kinds == {True}:
+        return True
+    if True in kinds:
+        i = next(i for i, s in enumerate(source) if not isinstance(s, os.PathLike))
+        raise TypeError(
+            f"{argument} mixes paths and other items (item {i} is {type(source[i]).__name__}): "
+            "pass paths as pathlib.Path objects, or texts as str, not both"
+        )
+    if isinstance(source, (list, tuple)):
+        for i, s in enumerate(source[:1000]):
+            if isinstance(s, str) and _looks_like_path(s):
+                raise ValueError(
+                    f"{argument}[{i}] is {s!r}, which looks like a file or folder, but a list "
+                    "of str is taken as texts: pass a path as one str or pathlib.Path objects "
+                    "(e.g. [Path('corpus/')]); to hash such strings as texts, pass them in a "
+                    "NumPy or pyarrow array"
+                )
+    return False
 
 
 def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -84,9 +120,11 @@ def iter_documents(
     text_field: str = "text",
     id_field: str | None = "id",
     errors: str = "strict",
+    argument: str = "texts_or_paths",
 ) -> Iterator[tuple[Any, str]]:
-    """Yields ``(id, text)`` for texts in memory (ids 0..N-1) or for files and folders."""
-    if not is_paths(source):
+    """Yields ``(id, text)`` for texts in memory (ids 0..N-1) or for files and folders
+    (``argument`` names the caller's parameter in errors)."""
+    if not is_paths(source, argument):
         for i, text in enumerate(source):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{i}] must be str, got {type(text).__name__}")
@@ -122,12 +160,13 @@ def iter_batches(
     text_field: str = "text",
     id_field: str | None = "id",
     errors: str = "strict",
+    argument: str = "texts_or_paths",
 ) -> Iterator[tuple[list[Any], Any]]:
     """Yields ``(ids, texts)`` batches of at most ``batch_size`` documents, in input order, with
     the ids of :func:`iter_documents`. ``texts`` is a list of str, or for Parquet files a pyarrow
     string array read in place (nulls as empty texts)."""
-    if not is_paths(source):
-        yield from batches(iter_documents(source), batch_size)
+    if not is_paths(source, argument):
+        yield from batches(iter_documents(source, argument=argument), batch_size)
         return
     yield from prefetched(_file_batches(source, batch_size, text_field, id_field, errors))
 

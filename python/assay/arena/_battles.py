@@ -162,7 +162,8 @@ def code_battles(
 
 
 def weight_column(battles: Battles, weights: Any) -> np.ndarray | None:
-    """Per-battle weights from a column name or an array; finite and >= 0."""
+    """Per-battle weights from a column name or an array; finite and >= 0, rescaled to mean 1
+    (only their ratios matter)."""
     if weights is None:
         return None
     if isinstance(weights, str):
@@ -174,7 +175,14 @@ def weight_column(battles: Battles, weights: Any) -> np.ndarray | None:
     check_finite(arr, "weights")
     if (arr < 0).any():
         raise ValueError(f"weights must be >= 0, got {arr.min()} at index {int(arr.argmin())}")
-    return np.ascontiguousarray(arr)
+    # Rescaled to mean 1, so that neither the fit nor its intervals depend on the weights' units
+    # (weights of 1e-20 underflowed the Newton steps to NaN, weights of 1e160 overflowed the
+    # sandwich's meat, and a fixed ridge made intervals shrink with the scale).
+    top = float(arr.max()) if len(arr) else 0.0
+    if top == 0.0:
+        raise ValueError("weights are all 0: no battle counts")
+    scaled = arr / top  # first to a max of 1, so that the sum cannot overflow
+    return np.ascontiguousarray(scaled * (len(scaled) / scaled.sum()))
 
 
 def group_codes(

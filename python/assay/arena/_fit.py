@@ -26,7 +26,9 @@ MAX_MATRIX_MODELS = 5000
 
 
 def default_ridge(n_battles: float, weighted: bool) -> float:
-    """arena-rank's Hessian ridge for the sandwich: 1e-5 · N unweighted, 1e-5 weighted."""
+    """arena-rank's Hessian ridge for the sandwich: 1e-5 · N unweighted, 1e-5 with LMArena's
+    inverse-frequency weights. User weights are rescaled to mean 1 first, so 1e-5 · N (their
+    sum) applies to them as to unit weights, and intervals do not depend on their units."""
     return 1e-5 if weighted else 1e-5 * n_battles
 
 
@@ -151,6 +153,8 @@ def _anchor_index(anchor: tuple[str, float] | None, models: np.ndarray) -> tuple
     if not (isinstance(anchor, tuple) and len(anchor) == 2):
         raise TypeError(f"anchor must be a (model, rating) pair, got {anchor!r}")
     name, rating = anchor
+    if isinstance(rating, bool) or not isinstance(rating, (int, float)) or not np.isfinite(rating):
+        raise ValueError(f"anchor rating must be a finite number, got {rating!r}")
     hits = np.flatnonzero(models == name)
     if not len(hits):
         raise ValueError(f"anchor model {name!r} does not appear in the battles")
@@ -289,7 +293,7 @@ def fit(
         g = _Group(table, group, coded.models, columns)
         component = g.check_identifiable(prior)
         theta, iterations = _native.bt_fit(table, group, prior=prior)
-        r = ridge if ridge is not None else default_ridge(g.total, w is not None or reweight)
+        r = ridge if ridge is not None else default_ridge(g.total, reweight)
         low, high = _interval(
             g,
             theta,

@@ -106,6 +106,28 @@ def _open(source: Any, name: str) -> pd.DataFrame | pa.Table | dict[str, Any]:
     )
 
 
+def _utf8_columns(table: pa.Table, path: Path, name: str) -> pa.Table:
+    """Text columns as UTF-8 strings. Arrow's CSV reader types a column with invalid UTF-8 as
+    binary (bytes), which would split one model into a str and a bytes name: that is an error
+    naming the file, the line and the column instead."""
+    for i, field in enumerate(table.schema):
+        if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            continue
+        values = table.column(i).to_pylist()
+        for row, value in enumerate(values):
+            if value is None:
+                continue
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(
+                    f"{name}: {str(path)!r} line {row + 2} (data row {row}), column "
+                    f"{field.name!r}: {value!r} is not UTF-8 ({e.reason}); save the file as UTF-8"
+                ) from None
+        table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
+    return table
+
+
 def _read_path(path: Path, name: str) -> pa.Table:
     if not path.exists():
         raise FileNotFoundError(f"{name}: no such file {str(path)!r}")
@@ -122,7 +144,8 @@ def _read_path(path: Path, name: str) -> pa.Table:
         import pyarrow.csv as pc
 
         delimiter = "\t" if ".tsv" in suffix else ","
-        return pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
+        table = pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
+        return _utf8_columns(table, path, name)
     raise ValueError(
         f"{name}: cannot tell the format of {str(path)!r} (use .csv, .jsonl or .parquet)"
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .. import __version__
 from . import arena, axes, dedup, demo, erank, select
@@ -24,6 +26,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The extra that brings each optional module.
+EXTRAS = {"torch": "torch", "transformers": "torch", "cupy": "gpu", "matplotlib": "plot",
+          "ray": "ray", "polars": "polars"}  # fmt: skip
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """What can be checked before the work: output folders, the plotting extra, the seed."""
+    for flag in ("out", "plot"):
+        path = getattr(args, flag, None)
+        if isinstance(path, str) and path and not Path(path).resolve().parent.is_dir():
+            raise ValueError(f"--{flag}: the folder of {path!r} does not exist")
+    if getattr(args, "plot", None):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ValueError("--plot needs matplotlib: pip install 'assay[plot]'") from None
+    seed = getattr(args, "seed", None)
+    if isinstance(seed, int) and seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {seed}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -31,10 +54,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_args(args)
         return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError) as e:
         print(f"assay {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except ImportError as e:
+        top = (e.name or "").split(".")[0]
+        extra = EXTRAS.get(top)
+        hint = f": pip install 'assay[{extra}]'" if extra else ""
+        print(f"assay {args.command}: error: {e}{hint}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader went away (e.g. `assay arena ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -145,6 +145,35 @@ def _check_degenerate(table: Any, strict: bool) -> None:
     warnings.warn(msg, RuntimeWarning, stacklevel=3)
 
 
+#: Matrices whose largest magnitude lies outside [2^-SAFE, 2^SAFE] are rescaled first.
+SAFE_EXPONENT = 16
+
+
+def _rescaled(batch: Batch) -> Batch:
+    """The batch with each matrix scaled by a power of two to a largest magnitude in [0.5, 1)
+    when its magnitude is far from 1: every metric here is scale-invariant, a power-of-two
+    scaling is exact, and float32 Gram matrices of values near 1e19 overflow and near 1e-20
+    underflow into subnormals (where the spectrum loses its small eigenvalues)."""
+    data = batch.data
+    if not data.size or not len(batch.starts):
+        return batch
+    row_max = np.abs(data).max(axis=1)
+    peaks = np.zeros(len(batch.starts))
+    for k, (start, length) in enumerate(zip(batch.starts, batch.lengths, strict=True)):
+        if length:
+            peaks[k] = row_max[start : start + length].max()
+    exponents = np.frexp(peaks)[1]
+    far = (peaks > 0) & (np.abs(exponents) > SAFE_EXPONENT)
+    if not far.any():
+        return batch
+    scale = np.ones(len(data), dtype=data.dtype)
+    for k in np.flatnonzero(far):
+        start, length = batch.starts[k], batch.lengths[k]
+        scale[start : start + length] = np.ldexp(1.0, -int(exponents[k]))
+    return Batch(np.ascontiguousarray(data * scale[:, None]), batch.starts, batch.lengths,
+                 batch.single)  # fmt: skip
+
+
 def _table(
     x: Any,
     lengths: Any,
@@ -163,7 +192,7 @@ def _table(
             x, lengths=lengths, dtype=_dtype(dtype), alpha=alpha, rankme=rankme, rank_rtol=rank_rtol
         )
     else:
-        batch = prepare(x, lengths, dtype)
+        batch = _rescaled(prepare(x, lengths, dtype))
         kernel = (
             _native.spectral_metrics_f32
             if batch.data.dtype == np.float32

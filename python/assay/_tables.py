@@ -135,11 +135,17 @@ def _read_path(path: Path, name: str) -> pa.Table:
     if suffix.endswith(".parquet") or suffix.endswith(".pq"):
         import pyarrow.parquet as pq
 
-        return pq.read_table(path)
+        try:
+            return pq.read_table(path)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise ValueError(f"{name}: {str(path)!r} is not a readable Parquet file: {e}") from None
     if suffix.endswith((".jsonl", ".ndjson", ".json")):
         import pyarrow.json as pj
 
-        return pj.read_json(path)
+        try:
+            return pj.read_json(path)
+        except pa.ArrowInvalid as e:
+            raise ValueError(f"{name}: {str(path)!r} is not valid JSON lines: {e}") from None
     if suffix.endswith((".csv", ".csv.gz", ".tsv")):
         import pyarrow.csv as pc
 

@@ -123,6 +123,7 @@ def contamination(
     ids, texts = _items(benchmark, text_field, id_field)
     case, strip = ("ascii", True) if lm_eval_normalisation else ("keep", False)
     num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
+    batch_size = _check_int("batch_size", batch_size, 1, 1 << 30)
     minhash_case = "lower" if lm_eval_normalisation else "keep"
     # Documents are scanned and signed from one tokenisation (minhash's own family, seed 1).
     sign = (num_perm, _MINHASH_NGRAM, minhash_case, strip, _MINHASH_SEED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -79,7 +80,13 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         if not path.exists():
             raise FileNotFoundError(f"corpus path does not exist: {path}")
         if path.is_dir():
-            yield from sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
+            found = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
+            if not found:
+                warnings.warn(
+                    f"{path} holds no {', '.join(SUFFIXES)} file: it adds no documents",
+                    stacklevel=4,
+                )
+            yield from found
         else:
             yield path
 
@@ -100,13 +107,31 @@ def _records(
     if path.suffix == ".jsonl":
         with path.open("rb") as fh:
             for line_no, raw in enumerate(fh, 1):
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]  # a UTF-8 byte-order mark
                 if not raw.strip():
                     continue
-                rec = json.loads(_decode(raw, f"{path}:{line_no}", errors))
-                if not isinstance(rec, dict) or not isinstance(rec.get(text_field), str):
-                    raise ValueError(f"{path}:{line_no}: no string field {text_field!r}")
-                doc_id = rec[id_field] if id_field and id_field in rec else f"{path}:{line_no}"
-                yield doc_id, rec[text_field]
+                where = f"{path}:{line_no}"
+                try:
+                    rec = json.loads(_decode(raw, where, errors))
+                except json.JSONDecodeError as e:
+                    raise ValueError(
+                        f"{where}: not valid JSON ({e.msg}, column {e.colno})"
+                    ) from None
+                text = rec.get(text_field, ...) if isinstance(rec, dict) else ...
+                if text is None:
+                    text = ""  # a null text is an empty document, as in Parquet
+                if not isinstance(text, str):
+                    raise ValueError(f"{where}: no string field {text_field!r}")
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    raise ValueError(
+                        f"{where}: field {text_field!r} holds a lone surrogate at character "
+                        f"{e.start} (an escaped \\ud800-\\udfff without its pair)"
+                    ) from None
+                doc_id = rec[id_field] if id_field and id_field in rec else where
+                yield doc_id, text
     elif path.suffix == ".parquet":
         for ids, texts in _parquet_batches(path, text_field, id_field, errors, 8192):
             yield from zip(ids, texts.to_pylist(), strict=True)
@@ -213,7 +238,10 @@ def _parquet_batches(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ValueError(f"{path}: not a readable Parquet file ({e})") from None
     schema = pf.schema_arrow
     if text_field not in schema.names:
         raise ValueError(f"{path}: no column {text_field!r} (columns: {sorted(schema.names)})")

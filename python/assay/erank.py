@@ -31,8 +31,21 @@ __all__ = [
 
 
 def _entropies(x: Any, name: str, strict: bool) -> np.ndarray:
-    if isinstance(x, np.ndarray) and x.ndim == 1:
-        return x.astype(np.float64)  # already entropies
+    if isinstance(x, np.ndarray) and x.ndim == 1:  # entropies already
+        h = x.astype(np.float64)
+        bad = np.flatnonzero(np.isinf(h) | (h < 0))
+        if len(bad):
+            raise ValueError(
+                f"{name}: a 1-D array is read as matrix entropies, which are finite and >= 0; "
+                f"item {int(bad[0])} is {h[bad[0]]} (pass representations as (T, d) arrays)"
+            )
+        missing = int(np.isnan(h).sum())
+        if missing:
+            warnings.warn(
+                f"{name}: {missing} NaN entropies (degenerate matrices) are left out",
+                stacklevel=3,
+            )
+        return h
     try:
         h = spectral.entropy(list(x) if isinstance(x, (list, tuple)) else x, strict=strict)
     except ValueError as e:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
+from .._checks import integer, number
 from .._errors import NotIdentifiableError
 from .._tables import factorize
 from ._battles import Battles, code_battles, group_codes, weight_column
@@ -23,6 +24,8 @@ Z95 = 1.959963984540054
 REWEIGHT_FLOOR = 50.0
 BOOT_CHUNK = 100
 MAX_MATRIX_MODELS = 5000
+#: Bootstrap rounds beyond this are a mistake, not a request (10**30 ran without end).
+MAX_BOOT = 10_000_000
 
 
 def default_ridge(n_battles: float, weighted: bool) -> float:
@@ -143,6 +146,13 @@ def _interval(
             progress(size)
     boot = _to_ratings(np.vstack(reps), anchor, anchor_rating)
     diagnostics["degenerate_rounds"] = diagnostics.get("degenerate_rounds", 0) + degenerate
+    if degenerate > 0.1 * n_boot:
+        warnings.warn(
+            f"{degenerate} of {n_boot} bootstrap rounds were degenerate (a resample in which a "
+            "model has no win or no loss): the intervals rest on the others; more battles or "
+            "prior= > 0 avoid this",
+            stacklevel=4,
+        )
     low, high = np.nanquantile(boot, [0.025, 0.975], axis=0)
     return low, high
 
@@ -237,10 +247,21 @@ def fit(
         raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
     if ci == "voter" and voter is None:
         raise ValueError("ci='voter' resamples voters: pass voter=<column of voter ids>")
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
-    if prior < 0 or style_prior < 0:
-        raise ValueError("prior and style_prior must be >= 0")
+    n_boot = integer(n_boot, "n_boot", 1, MAX_BOOT)
+    seed = integer(seed, "seed", 0, 2**63 - 1)
+    prior = number(prior, "prior", 0.0)
+    style_prior = number(style_prior, "style_prior", 0.0)
+    if ridge is not None:
+        ridge = number(ridge, "ridge", 0.0)
+    if by is not None and not isinstance(by, str) and len(list(by)) == 0:
+        raise ValueError("by must name at least one column (or be None)")
+    if outcomes is not None and not isinstance(outcomes, Mapping):
+        raise TypeError(
+            f"outcomes must map winner labels to model_a / model_b / tie, got "
+            f"{type(outcomes).__name__}"
+        )
+    if isinstance(exclude_voters, (str, bytes)):
+        raise TypeError("exclude_voters must be a collection of voter ids, not a single str")
     if weights is not None and reweight:
         raise ValueError("pass either weights= or reweight=True, not both")
     coded = code_battles(
@@ -255,6 +276,14 @@ def fit(
         values = (
             column.to_pandas() if hasattr(column, "to_pandas") else pd.Series(np.asarray(column))
         )
+        present = pd.Index(pd.Series(values).unique())
+        unknown = ids.difference(present)
+        if len(unknown):
+            warnings.warn(
+                f"exclude_voters: {len(unknown)} ids never vote in the battles "
+                f"(e.g. {list(unknown[:3])})",
+                stacklevel=2,
+            )
         keep = ~pd.Series(values).isin(ids).to_numpy()
         coded = coded.subset(keep)
         w = None if w is None else w[keep]

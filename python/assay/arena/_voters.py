@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
+from .._checks import integer, number
 from ._battles import code_battles
 from ._fit import _cell_table, _Group, _voter_codes
 from ._leaderboard import ELO_PER_THETA
@@ -141,6 +142,12 @@ def voters(
         Largest rating change (Elo points) among the ``top`` models of the full fit when this
         voter is left out, and how many of those ``top`` positions change.
     """
+    alpha = number(alpha, "alpha", 0.0, 1.0, low_open=True, high_open=True)
+    min_appearances = integer(min_appearances, "min_appearances", 1)
+    top = integer(top, "top", 1)
+    prior = number(prior, "prior", 0.0)
+    max_rounds = integer(max_rounds, "max_rounds", 1)
+    cap = number(cap, "cap", 0.0, low_open=True)
     coded = code_battles(
         battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
     )

@@ -1,0 +1,43 @@
+"""Checks of scalar arguments shared by every family: each names the argument, rejects bools
+where a number is meant and NaN / infinity where a finite value is."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def integer(value: object, name: str, low: int | None = None, high: int | None = None) -> int:
+    """``value`` as an int in [low, high]; bools, floats and other types are TypeErrors."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    out = int(value)
+    if low is not None and out < low:
+        raise ValueError(f"{name} must be >= {low}, got {out}")
+    if high is not None and out > high:
+        raise ValueError(f"{name} must be <= {high}, got {out}")
+    return out
+
+
+def number(
+    value: object,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a finite float in the interval; bools and non-numbers are TypeErrors."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    out = float(value)
+    bad = not math.isfinite(out)
+    bad |= low is not None and (out <= low if low_open else out < low)
+    bad |= high is not None and (out >= high if high_open else out > high)
+    if bad:
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        span = f"{'(' if low_open else '['}{lo}, {hi}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a finite number in {span}, got {value!r}")
+    return out

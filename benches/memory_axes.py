@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_axes import BENCHMARKS, assay_report, results  # noqa: E402
+from bench_axes import BENCHMARKS, assay_report, results
 
 
 def main() -> None:

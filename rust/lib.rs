@@ -13,6 +13,7 @@ pub mod graph;
 pub mod lsh;
 pub mod lsh_file;
 pub mod lsh_keys;
+pub mod metrics;
 pub mod minhash;
 pub mod ngram_scan;
 pub mod pairs;

@@ -270,3 +270,8 @@ def lm_eval_bootstrap_labels(
 def lm_eval_bootstrap_replicates(
     statistic: str, values: npt.NDArray[np.float64], iters: int, compensated: bool
 ) -> npt.NDArray[np.float64]: ...
+
+# metrics
+def bleu_statistics(
+    hyps: list[str], refs: list[list[str]], tokenize: str, max_order: int
+) -> npt.NDArray[np.uint64]: ...

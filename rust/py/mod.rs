@@ -7,6 +7,7 @@ mod dedup;
 mod errors;
 mod harness;
 mod lsh;
+mod metrics;
 mod spectral;
 mod style;
 mod threads;
@@ -39,6 +40,8 @@ mod _native {
     use super::harness::{lm_eval_bootstrap_labels, lm_eval_bootstrap_replicates, lm_eval_bootstrap_values};
     #[pymodule_export]
     use super::lsh::LshIndex;
+    #[pymodule_export]
+    use super::metrics::bleu_statistics;
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};
 

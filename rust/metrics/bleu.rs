@@ -3,17 +3,19 @@
 //! count in any reference) and total n-gram counts. Scores follow from sums of these.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
+use super::python_text::split_python;
 use super::sacrebleu_tokenize::Tokenizer;
 use crate::error::{KernelError, KernelResult};
 
 /// Most n-gram orders a statistic row holds.
 pub const MAX_ORDER: usize = 9;
 
-/// n-gram counts of a token sequence for orders 1..=max_order, keyed by the token slice.
-fn ngram_counts(tokens: &[String], max_order: usize) -> HashMap<&[String], u64> {
-    let mut counts = HashMap::with_capacity(tokens.len() * max_order);
+/// n-gram counts of a token-id sequence for orders 1..=max_order, keyed by the id slice.
+fn ngram_counts(tokens: &[u32], max_order: usize) -> FxHashMap<&[u32], u64> {
+    let mut counts = FxHashMap::default();
+    counts.reserve(tokens.len() * max_order);
     for n in 1..=max_order.min(tokens.len()) {
         for gram in tokens.windows(n) {
             *counts.entry(gram).or_insert(0) += 1;
@@ -36,20 +38,102 @@ fn closest_ref_len(hyp_len: u64, ref_lens: &[u64]) -> u64 {
     best.map_or(0, |(_, l)| l)
 }
 
+/// Token ids of one segment's hypothesis and references, from one vocabulary (n-grams are then
+/// compared as id slices, hashed fast).
+fn intern<'a>(hyp: &[&'a str], refs: &[Vec<&'a str>]) -> (Vec<u32>, Vec<Vec<u32>>) {
+    fn ids<'a>(vocab: &mut FxHashMap<&'a str, u32>, tokens: &[&'a str]) -> Vec<u32> {
+        tokens
+            .iter()
+            .map(|&t| {
+                let next = vocab.len() as u32;
+                *vocab.entry(t).or_insert(next)
+            })
+            .collect()
+    }
+    let mut vocab: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let h = ids(&mut vocab, hyp);
+    let r = refs.iter().map(|r| ids(&mut vocab, r)).collect();
+    (h, r)
+}
+
 /// One segment's statistics: `[hyp_len, ref_len, correct_1..=max_order, total_1..=max_order]`.
-pub fn segment(hyp: &[String], refs: &[Vec<String>], max_order: usize) -> Vec<u64> {
-    let mut ref_max: HashMap<&[String], u64> = HashMap::new();
-    let mut ref_lens = Vec::with_capacity(refs.len());
+pub fn segment(hyp: &[&str], refs: &[Vec<&str>], max_order: usize) -> Vec<u64> {
+    let (hyp, refs) = intern(hyp, refs);
+    let ref_lens: Vec<u64> = refs.iter().map(|r| r.len() as u64).collect();
+    let mut row = vec![0u64; 2 + 2 * max_order];
+    row[0] = hyp.len() as u64;
+    row[1] = closest_ref_len(hyp.len() as u64, &ref_lens);
+    let vocab = hyp.iter().chain(refs.iter().flatten()).max().map_or(0, |&m| m as usize + 1);
+    if max_order <= PACKED_ORDER && vocab < PACKED_VOCAB {
+        packed_counts(&hyp, &refs, max_order, &mut row);
+    } else {
+        sliced_counts(&hyp, &refs, max_order, &mut row);
+    }
+    row
+}
+
+/// n-grams packed into one u64 each (ids + 1 in 15 bits, the order in the top bits) fit
+/// orders up to 4 over up to 32,766 distinct tokens.
+const PACKED_ORDER: usize = 4;
+const PACKED_VOCAB: usize = (1 << 15) - 1;
+
+/// Sorted (packed n-gram, count) runs of a token-id sequence.
+fn packed_runs(tokens: &[u32], max_order: usize) -> Vec<(u64, u64)> {
+    let mut keys = Vec::with_capacity(tokens.len() * max_order);
+    for n in 1..=max_order.min(tokens.len()) {
+        for gram in tokens.windows(n) {
+            let mut key = (n as u64) << 60;
+            for (k, &id) in gram.iter().enumerate() {
+                key |= u64::from(id + 1) << (15 * k);
+            }
+            keys.push(key);
+        }
+    }
+    keys.sort_unstable();
+    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(keys.len());
+    for key in keys {
+        match runs.last_mut() {
+            Some((k, c)) if *k == key => *c += 1,
+            _ => runs.push((key, 1)),
+        }
+    }
+    runs
+}
+
+/// Matched and total counts from sorted runs: the references' largest count per n-gram,
+/// merged with the hypothesis' runs.
+fn packed_counts(hyp: &[u32], refs: &[Vec<u32>], max_order: usize, row: &mut [u64]) {
+    let mut ref_runs: Vec<(u64, u64)> = refs.iter().flat_map(|r| packed_runs(r, max_order)).collect();
+    ref_runs.sort_unstable();
+    let mut ref_max: Vec<(u64, u64)> = Vec::with_capacity(ref_runs.len());
+    for (key, count) in ref_runs {
+        match ref_max.last_mut() {
+            Some((k, c)) if *k == key => *c = (*c).max(count),
+            _ => ref_max.push((key, count)),
+        }
+    }
+    let mut j = 0;
+    for (key, count) in packed_runs(hyp, max_order) {
+        let n = (key >> 60) as usize - 1;
+        row[2 + max_order + n] += count;
+        while j < ref_max.len() && ref_max[j].0 < key {
+            j += 1;
+        }
+        if j < ref_max.len() && ref_max[j].0 == key {
+            row[2 + n] += count.min(ref_max[j].1);
+        }
+    }
+}
+
+/// The same counts with n-grams as hashed id slices (any order, any vocabulary).
+fn sliced_counts(hyp: &[u32], refs: &[Vec<u32>], max_order: usize, row: &mut [u64]) {
+    let mut ref_max: FxHashMap<&[u32], u64> = FxHashMap::default();
     for r in refs {
-        ref_lens.push(r.len() as u64);
         for (gram, count) in ngram_counts(r, max_order) {
             let slot = ref_max.entry(gram).or_insert(0);
             *slot = (*slot).max(count);
         }
     }
-    let mut row = vec![0u64; 2 + 2 * max_order];
-    row[0] = hyp.len() as u64;
-    row[1] = closest_ref_len(hyp.len() as u64, &ref_lens);
     for (gram, count) in ngram_counts(hyp, max_order) {
         let n = gram.len() - 1;
         row[2 + max_order + n] += count;
@@ -57,7 +141,6 @@ pub fn segment(hyp: &[String], refs: &[Vec<String>], max_order: usize) -> Vec<u6
             row[2 + n] += count.min(r);
         }
     }
-    row
 }
 
 /// Statistics of every segment, flattened row-major (segments × (2 + 2·max_order)), in
@@ -83,9 +166,11 @@ pub fn statistics(
         .par_iter()
         .zip(refs.par_iter())
         .map(|(h, rs)| {
-            let hyp = tokenizer.tokens(h);
-            let toks: Vec<Vec<String>> = rs.iter().map(|r| tokenizer.tokens(r)).collect();
-            segment(&hyp, &toks, max_order)
+            let hyp_text = tokenizer.normalized(h);
+            let ref_texts: Vec<_> = rs.iter().map(|r| tokenizer.normalized(r)).collect();
+            let hyp: Vec<&str> = split_python(&hyp_text).collect();
+            let refs: Vec<Vec<&str>> = ref_texts.iter().map(|t| split_python(t).collect()).collect();
+            segment(&hyp, &refs, max_order)
         })
         .collect();
     Ok(rows.concat())
@@ -95,8 +180,23 @@ pub fn statistics(
 mod tests {
     use super::*;
 
-    fn t(s: &str) -> Vec<String> {
-        Tokenizer::None.tokens(s)
+    fn t(s: &str) -> Vec<&str> {
+        split_python(s).collect()
+    }
+
+    #[test]
+    fn packed_and_sliced_counts_agree() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{}", (i * 7) % 11)).collect();
+        let hyp: Vec<&str> = words.iter().map(String::as_str).collect();
+        let refs = vec![hyp[3..30].to_vec(), hyp[10..].iter().rev().copied().collect::<Vec<_>>()];
+        let (h, r) = intern(&hyp, &refs);
+        for order in 1..=4 {
+            let mut packed = vec![0u64; 2 + 2 * order];
+            let mut sliced = packed.clone();
+            packed_counts(&h, &r, order, &mut packed);
+            sliced_counts(&h, &r, order, &mut sliced);
+            assert_eq!(packed, sliced);
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! whitespace. The substitutions are written out as scans here; tests check them against
 //! sacrebleu.
 
+use std::borrow::Cow;
+
 use super::python_text::split_python;
 use crate::error::{KernelError, KernelResult};
 
@@ -30,61 +32,67 @@ impl Tokenizer {
         }
     }
 
+    /// The line with its tokens separated by Python whitespace (split it with
+    /// `split_python`); the line is already lower-cased and right-stripped.
+    pub fn normalized(self, line: &str) -> Cow<'_, str> {
+        match self {
+            Tokenizer::None => Cow::Borrowed(line),
+            Tokenizer::Thirteen => Cow::Owned(thirteen_a(line)),
+            // " ".join(line): every character its own token once split on whitespace
+            Tokenizer::Char => {
+                let mut out = String::with_capacity(line.len() * 2);
+                for c in line.chars() {
+                    out.push(c);
+                    out.push(' ');
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+
     /// The tokens of an already lower-cased and right-stripped line.
     pub fn tokens(self, line: &str) -> Vec<String> {
-        match self {
-            Tokenizer::None => split_python(line).map(str::to_owned).collect(),
-            Tokenizer::Thirteen => split_python(&thirteen_a(line)).map(str::to_owned).collect(),
-            // " ".join(line) then split(): every non-whitespace character is a token
-            Tokenizer::Char => split_python(line).flat_map(|word| word.chars().map(String::from)).collect(),
-        }
+        split_python(&self.normalized(line)).map(str::to_owned).collect()
     }
 }
 
 /// `[\{-\~\[-\` -\&\(-\+\:-\@\/]`: ASCII punctuation and symbols (but `'`, `,`, `-`, `.`).
 #[inline]
-fn is_symbol(c: char) -> bool {
-    matches!(c, '{'..='~' | '['..='`' | ' '..='&' | '('..='+' | ':'..='@' | '/')
+fn is_symbol(b: u8) -> bool {
+    matches!(b, b'{'..=b'~' | b'['..=b'`' | b' '..=b'&' | b'('..=b'+' | b':'..=b'@' | b'/')
 }
 
 /// The 13a line before whitespace splitting (extra spaces are harmless there).
+///
+/// The substitutions run on bytes: every character they test is ASCII, and the bytes of a
+/// multi-byte UTF-8 character are neither digits nor `.`/`,`, so a byte-level scan matches
+/// where the character-level one does and inserts spaces only at character boundaries.
 pub fn thirteen_a(line: &str) -> String {
     let mut s = line.replace("<skipped>", "").replace("-\n", "").replace('\n', " ");
     if s.contains('&') {
         s = s.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
     }
     // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 " on " line "
-    let mut a: Vec<char> = Vec::with_capacity(s.len() * 2 + 2);
-    for c in std::iter::once(' ').chain(s.chars()).chain(std::iter::once(' ')) {
-        if is_symbol(c) {
-            a.extend([' ', c, ' ']);
+    let mut a: Vec<u8> = Vec::with_capacity(s.len() * 2 + 2);
+    for b in std::iter::once(b' ').chain(s.bytes()).chain(std::iter::once(b' ')) {
+        if is_symbol(b) {
+            a.extend([b' ', b, b' ']);
         } else {
-            a.push(c);
+            a.push(b);
         }
     }
+    let dot = |b: u8| b == b'.' || b == b',';
     // ([^0-9])([\.,]) -> "\1 \2 "
-    let b = scan(
-        &a,
-        |x, y| !x.is_ascii_digit() && matches!(y, '.' | ','),
-        |x, y, out| out.extend([x, ' ', y, ' ']),
-    );
+    let b = scan(&a, |x, y| !x.is_ascii_digit() && dot(y), |x, y, out| out.extend([x, b' ', y, b' ']));
     // ([\.,])([^0-9]) -> " \1 \2"
-    let c = scan(
-        &b,
-        |x, y| matches!(x, '.' | ',') && !y.is_ascii_digit(),
-        |x, y, out| out.extend([' ', x, ' ', y]),
-    );
+    let c = scan(&b, |x, y| dot(x) && !y.is_ascii_digit(), |x, y, out| out.extend([b' ', x, b' ', y]));
     // ([0-9])(-) -> "\1 \2 "
-    let d = scan(&c, |x, y| x.is_ascii_digit() && y == '-', |x, y, out| out.extend([x, ' ', y, ' ']));
-    d.into_iter().collect()
+    let d = scan(&c, |x, y| x.is_ascii_digit() && y == b'-', |x, y, out| out.extend([x, b' ', y, b' ']));
+    String::from_utf8(d).expect("spaces are inserted at character boundaries only")
 }
 
 /// One `re.sub` of a two-character pattern: left to right, a match consumes both characters.
-fn scan(
-    s: &[char],
-    hit: impl Fn(char, char) -> bool,
-    emit: impl Fn(char, char, &mut Vec<char>),
-) -> Vec<char> {
+fn scan(s: &[u8], hit: impl Fn(u8, u8) -> bool, emit: impl Fn(u8, u8, &mut Vec<u8>)) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len() + s.len() / 4);
     let mut i = 0;
     while i < s.len() {

@@ -1,0 +1,165 @@
+"""sacrebleu's BLEU API on assay's kernel: ``sentence_bleu``, ``corpus_bleu`` and the
+``BLEU`` metric class, with the same arguments, defaults, scores (``==``), ``str()`` and
+signature. Swap ``import sacrebleu`` for ``from assay.compat import sacrebleu``.
+
+chrF and TER are not implemented yet: asking for them names what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ..metrics._bleu import MAX_NGRAM_ORDER, SMOOTH_DEFAULTS, BLEUScore, _score, _statistics
+from ..metrics._inputs import hypotheses_and_references, texts
+
+#: The sacrebleu release whose numbers and signatures these equal.
+__version__ = "2.6.0"
+
+__all__ = ["BLEU", "BLEUScore", "corpus_bleu", "sentence_bleu"]
+
+
+class BLEU:
+    """sacrebleu's ``BLEU`` metric class (``corpus_score``, ``sentence_score``,
+    ``get_signature``)."""
+
+    TOKENIZER_DEFAULT = "13a"
+    SMOOTH_DEFAULTS: ClassVar[dict[str, float | None]] = SMOOTH_DEFAULTS
+
+    def __init__(
+        self,
+        lowercase: bool = False,
+        force: bool = False,
+        tokenize: str | None = None,
+        smooth_method: str = "exp",
+        smooth_value: float | None = None,
+        max_ngram_order: int = MAX_NGRAM_ORDER,
+        effective_order: bool = False,
+        trg_lang: str = "",
+        references: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        if smooth_method not in SMOOTH_DEFAULTS:
+            raise ValueError(f"Unknown smooth_method {smooth_method!r}")
+        if references is not None:
+            raise NotImplementedError("assay's BLEU takes references at scoring time")
+        self.lowercase = lowercase
+        self.tokenizer_name = tokenize or self.TOKENIZER_DEFAULT
+        self.smooth_method = smooth_method
+        self.smooth_value = smooth_value
+        self.max_ngram_order = max_ngram_order
+        self.effective_order = effective_order
+        self.num_refs: int | None = None
+
+    def _stats(self, hyps: list[str], per_segment: list[list[str]]) -> Any:
+        counts = {len(r) for r in per_segment}
+        self.num_refs = counts.pop() if len(counts) == 1 else -1
+        return _statistics(
+            hyps, per_segment, self.tokenizer_name, self.lowercase, self.max_ngram_order
+        )
+
+    def corpus_score(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str | None]]
+    ) -> BLEUScore:
+        """BLEU of the corpus; ``references`` are streams aligned with the hypotheses."""
+        hyps, per_segment = hypotheses_and_references(hypotheses, references)
+        stats = self._stats(hyps, per_segment)
+        total = [int(x) for x in stats.sum(axis=0)]
+        return _score(
+            total, self.smooth_method, self.smooth_value, self.effective_order,
+            self.max_ngram_order,
+        )  # fmt: skip
+
+    def sentence_score(self, hypothesis: str, references: Sequence[str]) -> BLEUScore:
+        """BLEU of one hypothesis against its references."""
+        (hyp,) = texts([hypothesis], "hypothesis")
+        refs = texts(references, "references")
+        stats = self._stats([hyp], [refs])
+        return _score(
+            [int(x) for x in stats[0]], self.smooth_method, self.smooth_value,
+            self.effective_order, self.max_ngram_order,
+        )  # fmt: skip
+
+    def get_signature(self) -> Signature:
+        """The reproducibility signature (after scoring, which fixes the reference count)."""
+        if self.num_refs is None:
+            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        smooth = self.smooth_method
+        default = SMOOTH_DEFAULTS[smooth]
+        if default is not None:
+            value = default if self.smooth_value is None else self.smooth_value
+            smooth += f"[{value:.2f}]"
+        return Signature(
+            {
+                "nrefs": "var" if self.num_refs == -1 else self.num_refs,
+                "case": "lc" if self.lowercase else "mixed",
+                "eff": "yes" if self.effective_order else "no",
+                "tok": self.tokenizer_name,
+                "smooth": smooth,
+                "version": __version__,
+            }
+        )
+
+
+class Signature:
+    """sacrebleu's signature line: ``nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:…``."""
+
+    ABBREVIATIONS: ClassVar[dict[str, str]] = {
+        "nrefs": "#", "case": "c", "eff": "e", "tok": "tok", "smooth": "s", "version": "v",
+    }  # fmt: skip
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+
+    def format(self, short: bool = False) -> str:
+        return "|".join(
+            f"{self.ABBREVIATIONS[k] if short else k}:{v}" for k, v in self.info.items()
+        )
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def __repr__(self) -> str:
+        return self.format()
+
+
+def corpus_bleu(
+    hypotheses: Sequence[str],
+    references: Sequence[Sequence[str | None]],
+    smooth_method: str = "exp",
+    smooth_value: float | None = None,
+    force: bool = False,
+    lowercase: bool = False,
+    tokenize: str = BLEU.TOKENIZER_DEFAULT,
+    use_effective_order: bool = False,
+) -> BLEUScore:
+    """``sacrebleu.corpus_bleu``: the same arguments, the same float."""
+    metric = BLEU(
+        lowercase=lowercase, force=force, tokenize=tokenize, smooth_method=smooth_method,
+        smooth_value=smooth_value, effective_order=use_effective_order,
+    )  # fmt: skip
+    return metric.corpus_score(hypotheses, references)
+
+
+def sentence_bleu(
+    hypothesis: str,
+    references: Sequence[str],
+    smooth_method: str = "exp",
+    smooth_value: float | None = None,
+    lowercase: bool = False,
+    tokenize: str = BLEU.TOKENIZER_DEFAULT,
+    use_effective_order: bool = True,
+) -> BLEUScore:
+    """``sacrebleu.sentence_bleu``: the same arguments, the same float."""
+    metric = BLEU(
+        lowercase=lowercase, tokenize=tokenize, smooth_method=smooth_method,
+        smooth_value=smooth_value, effective_order=use_effective_order,
+    )  # fmt: skip
+    return metric.sentence_score(hypothesis, references)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("CHRF", "TER", "corpus_chrf", "sentence_chrf", "corpus_ter", "sentence_ter"):
+        raise NotImplementedError(
+            f"assay.compat.sacrebleu.{name} is not implemented yet (BLEU is); use sacrebleu's"
+        )
+    raise AttributeError(name)

@@ -275,3 +275,12 @@ def lm_eval_bootstrap_replicates(
 def bleu_statistics(
     hyps: list[str], refs: list[list[str]], tokenize: str, max_order: int
 ) -> npt.NDArray[np.uint64]: ...
+def chrf_statistics(
+    hyps: list[str],
+    refs: list[list[str]],
+    char_order: int,
+    word_order: int,
+    beta: int,
+    whitespace: bool,
+    eps_smoothing: bool,
+) -> npt.NDArray[np.uint64]: ...

@@ -3,5 +3,6 @@
 //! own float operations.
 
 pub mod bleu;
+pub mod chrf;
 pub mod python_text;
 pub mod sacrebleu_tokenize;

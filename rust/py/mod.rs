@@ -41,7 +41,7 @@ mod _native {
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]
-    use super::metrics::bleu_statistics;
+    use super::metrics::{bleu_statistics, chrf_statistics};
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};
 

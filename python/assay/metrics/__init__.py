@@ -1,4 +1,5 @@
-"""Text metrics equal to the reference packages' floats, fast: BLEU as sacrebleu computes it.
+"""Text metrics equal to the reference packages' floats, fast: BLEU, chrF and chrF++ as
+sacrebleu computes them.
 
 ``bleu(predictions, references, level=...)`` takes references per prediction;
 ``sentence_bleu`` and ``corpus_bleu`` take sacrebleu's reference streams;
@@ -9,12 +10,16 @@
 from __future__ import annotations
 
 from ._bleu import BLEUScore, bleu, bleu_statistics, compute_bleu, corpus_bleu, sentence_bleu
+from ._chrf import CHRFScore, chrf, corpus_chrf
 
 __all__ = [
     "BLEUScore",
+    "CHRFScore",
     "bleu",
     "bleu_statistics",
+    "chrf",
     "compute_bleu",
     "corpus_bleu",
+    "corpus_chrf",
     "sentence_bleu",
 ]

@@ -53,7 +53,7 @@ fn words(sent: &str) -> Vec<&str> {
 }
 
 /// Sorted (packed n-gram, count) runs for one order.
-fn runs(keys: &mut Vec<u128>) -> Vec<(u128, u64)> {
+fn runs(keys: &mut [u128]) -> Vec<(u128, u64)> {
     keys.sort_unstable();
     let mut out: Vec<(u128, u64)> = Vec::with_capacity(keys.len());
     for &k in keys.iter() {

@@ -69,3 +69,48 @@ def test_corpus_bleu_sacrebleu(benchmark, segments):
     hyps, refs = segments
     got = benchmark.pedantic(sacrebleu.corpus_bleu, args=(hyps, [refs]), rounds=3)
     assert got.score == metrics.corpus_bleu(hyps, [refs]).score
+
+
+@pytest.mark.parametrize("word_order", [0, 2])
+def test_sentence_chrf_assay(benchmark, segments, word_order):
+    tag(benchmark, f"sentence chrF (word order {word_order}), 936 WMT23 paragraphs", "assay")
+    hyps, refs = segments
+    benchmark.pedantic(
+        metrics.chrf, args=(hyps, refs), kwargs={"word_order": word_order}, rounds=10
+    )
+
+
+@pytest.mark.parametrize("word_order", [0, 2])
+def test_sentence_chrf_sacrebleu(benchmark, segments, word_order):
+    sacrebleu = pytest.importorskip("sacrebleu")
+    tag(benchmark, f"sentence chrF (word order {word_order}), 936 WMT23 paragraphs", "sacrebleu")
+    hyps, refs = segments
+
+    def run():
+        return [
+            sacrebleu.sentence_chrf(h, [r], word_order=word_order).score
+            for h, r in zip(hyps, refs, strict=True)
+        ]
+
+    got = benchmark.pedantic(run, rounds=2)
+    assert got == metrics.chrf(hyps, refs, word_order=word_order).tolist()
+
+
+@pytest.mark.parametrize("word_order", [0, 2])
+def test_corpus_chrf_assay(benchmark, segments, word_order):
+    tag(benchmark, f"corpus chrF (word order {word_order}), 936 WMT23 paragraphs", "assay")
+    hyps, refs = segments
+    benchmark.pedantic(
+        metrics.corpus_chrf, args=(hyps, [refs]), kwargs={"word_order": word_order}, rounds=10
+    )
+
+
+@pytest.mark.parametrize("word_order", [0, 2])
+def test_corpus_chrf_sacrebleu(benchmark, segments, word_order):
+    sacrebleu = pytest.importorskip("sacrebleu")
+    tag(benchmark, f"corpus chrF (word order {word_order}), 936 WMT23 paragraphs", "sacrebleu")
+    hyps, refs = segments
+    got = benchmark.pedantic(
+        sacrebleu.corpus_chrf, args=(hyps, [refs]), kwargs={"word_order": word_order}, rounds=2
+    )
+    assert got.score == metrics.corpus_chrf(hyps, [refs], word_order=word_order).score

@@ -46,8 +46,27 @@ def test_metric_class_and_signature(wmt, kwargs):
     assert str(mine.get_signature()) == str(theirs.get_signature())
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"word_order": 2}, {"lowercase": True, "whitespace": True}, {"eps_smoothing": True}],
+)
+def test_chrf_class_functions_and_signature(wmt, kwargs):
+    hyp, ref = wmt
+    mine, theirs = ours.CHRF(**kwargs), sacrebleu.CHRF(**kwargs)
+    a, b = mine.corpus_score(hyp, [ref]), theirs.corpus_score(hyp, [ref])
+    assert a.score == b.score and str(a) == str(b)
+    assert str(mine.get_signature()) == str(theirs.get_signature())
+    assert mine.get_signature().format(short=True) == theirs.get_signature().format(short=True)
+    x, y = mine.sentence_score(hyp[3], [ref[3]]), theirs.sentence_score(hyp[3], [ref[3]])
+    assert x.score == y.score
+    assert ours.corpus_chrf(hyp, [ref]).score == sacrebleu.corpus_chrf(hyp, [ref]).score
+    assert ours.sentence_chrf(hyp[0], [ref[0]], word_order=2).score == (
+        sacrebleu.sentence_chrf(hyp[0], [ref[0]], word_order=2).score
+    )
+
+
 def test_not_yet_implemented_metrics_say_so():
-    with pytest.raises(NotImplementedError, match="CHRF is not implemented yet"):
-        ours.CHRF  # noqa: B018
+    with pytest.raises(NotImplementedError, match="TER is not implemented yet"):
+        ours.TER  # noqa: B018
     with pytest.raises(ValueError, match="evaluate the metric first"):
         ours.BLEU().get_signature()

@@ -54,3 +54,28 @@ def shared_data() -> Path:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if "slow" in item.keywords and not os.environ.get("ASSAY_SLOW"):
         pytest.skip("long-running: set ASSAY_SLOW=1 to run it")
+
+
+@pytest.fixture(scope="session")
+def wmt23(shared_data: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Real WMT23 en→de paragraphs: {system: translations} and the human reference refA."""
+    import json
+
+    path = shared_data / "mt" / "wmt23_ende_sxs_segments.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    systems = [k for k in rows[0]["targets"] if k != "refA"]
+    return {s: [r["targets"][s] for r in rows] for s in systems}, [
+        r["targets"]["refA"] for r in rows
+    ]
+
+
+@pytest.fixture(scope="session")
+def truthfulqa_questions(shared_data: Path) -> dict[tuple[str, int], dict]:
+    """Real TruthfulQA questions by (language, doc id), with their correct answers."""
+    import json
+
+    out = {}
+    for line in (shared_data / "truthfulqa" / "questions.jsonl").open(encoding="utf-8"):
+        q = json.loads(line)
+        out[(q["lang"], q["doc_id"])] = q
+    return out

@@ -17,25 +17,17 @@ from sacrebleu.metrics import BLEU  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def wmt(shared_data):
-    rows = [json.loads(line) for line in open(shared_data / "mt" / "wmt23_ende_sxs_segments.jsonl")]
-    systems = [k for k in rows[0]["targets"] if k != "refA"]
-    return {s: [r["targets"][s] for r in rows] for s in systems}, [
-        r["targets"]["refA"] for r in rows
-    ]
+def wmt(wmt23):
+    return wmt23
 
 
 @pytest.fixture(scope="module")
-def truthfulqa(shared_data):
-    questions = {}
-    for line in open(shared_data / "truthfulqa" / "questions.jsonl"):
-        q = json.loads(line)
-        questions[(q["lang"], q["doc_id"])] = q
+def truthfulqa(shared_data, truthfulqa_questions):
     rows = [json.loads(line) for line in open(shared_data / "truthfulqa" / "generations.jsonl")]
     rows = [r for r in rows if r["model"] == "Meta-Llama-3-8B-Instruct" and r["lang"] == "en"][:300]
-    hyps = [r["response"] for r in rows]
-    refs = [questions[(r["lang"], r["doc_id"])]["correct_answers"] for r in rows]
-    return hyps, refs
+    return [r["response"] for r in rows], [
+        truthfulqa_questions[(r["lang"], r["doc_id"])]["correct_answers"] for r in rows
+    ]
 
 
 def test_wmt23_every_system_corpus_and_sentence(wmt):

@@ -46,21 +46,8 @@ def _mapping(path: str) -> dict[str, str]:
     return {str(k): v for k, v in data.items()}
 
 
-def _check_out(path: str | None, flag: str) -> None:
-    if path and not Path(path).resolve().parent.is_dir():
-        raise ValueError(f"{flag}: the folder of {path!r} does not exist")
-
-
 def run(args: argparse.Namespace) -> int:
-    _check_out(args.out, "--out")
-    _check_out(args.plot, "--plot")
-    if args.plot:
-        from ..axes._plot import _pyplot
-
-        try:
-            _pyplot()  # fail before the work, not after it
-        except ImportError as e:
-            raise ValueError(f"--plot: {e}") from None
+    # output folders and the plotting extra are checked before the work (cli.main)
     report = axes.report(
         args.results,
         model=args.model,

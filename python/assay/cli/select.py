@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from .. import select
 
@@ -30,8 +29,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.out and not Path(args.out).resolve().parent.is_dir():
-        raise ValueError(f"--out: the folder of {args.out!r} does not exist")
     print(
         f"rule of thumb for {args.gpu:g} GB: about "
         f"{select.rule_of_thumb(args.gpu):.1f}B parameters in 16-bit at ordinary context lengths"

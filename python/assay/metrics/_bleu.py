@@ -177,12 +177,11 @@ def corpus_bleu(
     max_ngram_order: int = MAX_NGRAM_ORDER,
 ) -> BLEUScore:
     """Corpus BLEU equal to ``sacrebleu.corpus_bleu`` (same arguments and defaults)."""
-    stats = bleu_statistics(
-        hypotheses, references, tokenize=tokenize, lowercase=lowercase,
-        max_ngram_order=max_ngram_order,
-    )  # fmt: skip
-    total = [int(x) for x in stats.sum(axis=0)]
-    return _score(total, smooth_method, smooth_value, use_effective_order, max_ngram_order)
+    hyps, per_segment = hypotheses_and_references(hypotheses, references)
+    return _scores(
+        hyps, per_segment, "corpus", smooth_method, smooth_value, tokenize, lowercase,
+        use_effective_order, max_ngram_order,
+    )  # type: ignore[return-value]  # fmt: skip
 
 
 def sentence_bleu(
@@ -199,18 +198,38 @@ def sentence_bleu(
     """Sentence BLEU of every hypothesis, shape (N,), each equal to ``sacrebleu.sentence_bleu``
     of that hypothesis and its references (``use_effective_order`` True, as sacrebleu's
     sentence-level default)."""
-    stats = bleu_statistics(
-        hypotheses, references, tokenize=tokenize, lowercase=lowercase,
-        max_ngram_order=max_ngram_order,
-    )  # fmt: skip
-    rows = stats.tolist()
+    hyps, per_segment = hypotheses_and_references(hypotheses, references)
+    return _scores(
+        hyps, per_segment, "sentence", smooth_method, smooth_value, tokenize, lowercase,
+        use_effective_order, max_ngram_order,
+    )  # type: ignore[return-value]  # fmt: skip
+
+
+def _scores(
+    hyps: list[str],
+    refs: list[list[str]],
+    level: str,
+    smooth_method: str,
+    smooth_value: float | None,
+    tokenize: str,
+    lowercase: bool,
+    effective: bool,
+    max_ngram_order: int,
+) -> np.ndarray | BLEUScore:
+    """Sentence scores (N,) or the corpus score from per-segment references."""
+    if smooth_method not in SMOOTH_DEFAULTS:
+        raise ValueError(
+            f"smooth_method: unknown method {smooth_method!r}; use one of {list(SMOOTH_DEFAULTS)}"
+        )
+    stats = _statistics(hyps, refs, tokenize, lowercase, max_ngram_order)
+    if level == "corpus":
+        total = [int(x) for x in stats.sum(axis=0)]
+        return _score(total, smooth_method, smooth_value, effective, max_ngram_order)
     return np.array(
-        [
-            _score(r, smooth_method, smooth_value, use_effective_order, max_ngram_order).score
-            for r in rows
-        ],
+        [_score(r, smooth_method, smooth_value, effective, max_ngram_order).score
+         for r in stats.tolist()],
         dtype=np.float64,
-    )
+    )  # fmt: skip
 
 
 def bleu(
@@ -239,21 +258,12 @@ def bleu(
     """
     if level not in ("sentence", "corpus"):
         raise ValueError(f"level must be 'sentence' or 'corpus', got {level!r}")
-    if smooth_method not in SMOOTH_DEFAULTS:
-        raise ValueError(
-            f"smooth_method: unknown method {smooth_method!r}; use one of {list(SMOOTH_DEFAULTS)}"
-        )
     hyps = texts(predictions, "predictions")
     refs = per_item_references(references, len(hyps))
     if not hyps:
         raise ValueError("predictions is empty")
-    stats = _statistics(hyps, refs, tokenize, lowercase, max_ngram_order)
     effective = (level == "sentence") if use_effective_order is None else use_effective_order
-    if level == "corpus":
-        total = [int(x) for x in stats.sum(axis=0)]
-        return _score(total, smooth_method, smooth_value, effective, max_ngram_order)
-    return np.array(
-        [_score(r, smooth_method, smooth_value, effective, max_ngram_order).score
-         for r in stats.tolist()],
-        dtype=np.float64,
+    return _scores(
+        hyps, refs, level, smooth_method, smooth_value, tokenize, lowercase, effective,
+        max_ngram_order,
     )  # fmt: skip

@@ -69,3 +69,52 @@ def test_bootstrap_lm_eval(benchmark, items, statistic, monkeypatch):
         metrics.bootstrap_stderr, args=(function, items[statistic], ANCHOR_ITERS), rounds=1
     )
     assert got == harness.bootstrap_stderr(statistic, items[statistic], ANCHOR_ITERS)
+
+
+# --- corpus metrics: 100 resamples of ~10k long segments ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_items():
+    """The 936 real WMT23 paragraphs (9 systems, reference refA) repeated 10 times: 9,360
+    (reference, prediction) items of ~85 words, as lm-eval collects them."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "mt"
+    path = path / "wmt23_ende_sxs_segments.jsonl"
+    if not path.exists():
+        pytest.skip("shared/data is not beside the checkout")
+    rows = [json.loads(line) for line in path.open()]
+    items = [
+        (r["targets"]["refA"], text)
+        for r in rows
+        for name, text in r["targets"].items()
+        if name != "refA"
+    ]
+    return items * 10
+
+
+CORPUS = ["bleu", "chrf"]
+
+
+@pytest.mark.parametrize("metric", CORPUS)
+def test_corpus_bootstrap_assay(benchmark, corpus_items, metric):
+    tag(benchmark, f"corpus {metric} stderr, 9,360 segments x 100 resamples", "assay")
+    benchmark.pedantic(harness.corpus_bootstrap_stderr, args=(metric, corpus_items, 100), rounds=3)
+
+
+@pytest.mark.parametrize("metric", CORPUS)
+def test_corpus_bootstrap_lm_eval(benchmark, corpus_items, metric, monkeypatch):
+    metrics = pytest.importorskip("lm_eval.api.metrics")
+    monkeypatch.setenv("DISABLE_MULTIPROC", "1")  # one chunk: its pool would add nothing
+    function = {"bleu": metrics.bleu, "chrf": metrics.chrf}[metric]
+    tag(
+        benchmark,
+        f"corpus {metric} stderr, 9,360 segments x 100 resamples",
+        "lm-eval",
+        scale=50.0,
+        note="2 resamples timed, scaled to 100",
+    )
+    got = benchmark.pedantic(metrics.bootstrap_stderr, args=(function, corpus_items, 2), rounds=1)
+    assert got == harness.corpus_bootstrap_stderr(metric, corpus_items, 2)

@@ -1,10 +1,11 @@
 //! Wrappers for the harness kernels: lm-evaluation-harness's bootstrap standard error.
 
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use super::threads::detach;
-use crate::stats::lm_eval_bootstrap::{replicates, sample_stddev, Items, Statistic};
+use crate::stats::lm_eval_bootstrap::{replicates, resample_indices, sample_stddev, Items, Statistic};
 use crate::stats::python_sum::Summation;
 
 fn summation(compensated: bool) -> Summation {
@@ -83,4 +84,18 @@ pub fn lm_eval_bootstrap_replicates<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let (_, reps) = run(py, statistic, Some(values.as_slice()?), None, iters, compensated)?;
     Ok(reps.into_pyarray(py))
+}
+
+/// The item indices of every resample lm-eval's bootstrap draws from `n` items with `iters`:
+/// shape (resamples, n), uint32.
+#[pyfunction]
+#[pyo3(signature = (n, iters))]
+pub fn lm_eval_resample_indices(
+    py: Python<'_>,
+    n: usize,
+    iters: usize,
+) -> PyResult<Bound<'_, PyArray2<u32>>> {
+    let flat = detach(py, || resample_indices(n, iters))?;
+    let rows = flat.len() / n;
+    Ok(Array2::from_shape_vec((rows, n), flat).expect("rows × n").into_pyarray(py))
 }

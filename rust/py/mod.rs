@@ -37,7 +37,10 @@ mod _native {
         own_minhash_permutations, pack_utf8, pack_utf8_buffer, union_find,
     };
     #[pymodule_export]
-    use super::harness::{lm_eval_bootstrap_labels, lm_eval_bootstrap_replicates, lm_eval_bootstrap_values};
+    use super::harness::{
+        lm_eval_bootstrap_labels, lm_eval_bootstrap_replicates, lm_eval_bootstrap_values,
+        lm_eval_resample_indices,
+    };
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]

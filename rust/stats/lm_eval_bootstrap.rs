@@ -343,6 +343,34 @@ pub fn replicates(
     Ok(chunks.concat())
 }
 
+/// The items each resample of lm-eval's `bootstrap_stderr(f, xs, iters)` draws from `n` items:
+/// (resamples × n) indices, row-major, in lm-eval's order (for statistics computed elsewhere,
+/// such as corpus BLEU from per-segment counts).
+pub fn resample_indices(n: usize, iters: usize) -> KernelResult<Vec<u32>> {
+    if n == 0 {
+        return Err(KernelError::Empty { arg: "items", why: "nothing to resample".into() });
+    }
+    if n > i32::MAX as usize {
+        return Err(KernelError::value("items", "more than 2^31 - 1 items"));
+    }
+    if iters == 0 {
+        return Err(KernelError::value("iters", "must be >= 1"));
+    }
+    let chunk = iters.min(1000);
+    let chunks: Vec<Vec<u32>> = (0..iters / chunk)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = PythonRandom::new(i as u64);
+            let mut out = vec![0u32; chunk * n];
+            for row in out.chunks_exact_mut(n) {
+                rng.fill_choice_indices(n as f64, row);
+            }
+            out
+        })
+        .collect();
+    Ok(chunks.concat())
+}
+
 /// lm-eval's `sample_stddev`: `sqrt(sum((x - mu)**2 for x) / (n - 1))` with
 /// `mu = sum(xs) / n`, both sums CPython's.
 pub fn sample_stddev(values: &[f64], summation: Summation) -> KernelResult<f64> {

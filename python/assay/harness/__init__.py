@@ -10,6 +10,7 @@ identical and fast.
 from __future__ import annotations
 
 from ._bootstrap import bootstrap_replicates, bootstrap_stderr
+from ._corpus import corpus_bootstrap_stderr
 from ._multiple_choice import (
     bits_per_byte,
     multiple_choice,
@@ -22,6 +23,7 @@ __all__ = [
     "bits_per_byte",
     "bootstrap_replicates",
     "bootstrap_stderr",
+    "corpus_bootstrap_stderr",
     "multiple_choice",
     "perplexity",
     "truthfulqa_mc2",

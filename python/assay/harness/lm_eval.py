@@ -2,8 +2,9 @@
 patch that puts it in place inside lm-eval.
 
 ``bootstrap_stderr(f, xs, iters)`` recognises lm-eval's own aggregation functions (mean,
-median, nanmean, perplexity, f1, matthews_corrcoef) and computes their standard error in Rust,
-equal to lm-eval's; any other function goes to lm-eval's own implementation.
+median, nanmean, perplexity, f1, matthews_corrcoef, and the corpus bleu, chrf and chrf++) and
+computes their standard error in assay, equal to lm-eval's; any other function (ter among
+them) goes to lm-eval's own implementation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from ._bootstrap import bootstrap_stderr as _fast_stderr
+from ._corpus import corpus_bootstrap_stderr
 
 #: lm-eval's aggregation function names → assay's statistic names.
 AGGREGATIONS = {
@@ -25,6 +27,8 @@ AGGREGATIONS = {
     "f1_score": "f1",
     "matthews_corrcoef": "mcc",
 }
+#: lm-eval's corpus aggregations (sacrebleu's corpus scores) → assay's corpus metrics.
+CORPUS_AGGREGATIONS = {"bleu": "bleu", "chrf": "chrf", "chrfpp": "chrf++"}
 _ORIGINAL: dict[str, Callable[..., float]] = {}
 
 
@@ -49,6 +53,9 @@ def bootstrap_stderr(f: Callable[[Sequence[Any]], float], xs: Sequence[Any], ite
     """lm-eval's ``bootstrap_stderr(f, xs, iters)``: the same float, computed by assay for
     lm-eval's own aggregations and by lm-eval for anything else."""
     metrics = _metrics()
+    for function, metric in CORPUS_AGGREGATIONS.items():
+        if f is getattr(metrics, function, None):
+            return corpus_bootstrap_stderr(metric, xs, iters)
     statistic = _statistic(f, metrics)
     if statistic is None:
         original = _ORIGINAL.get("bootstrap_stderr", metrics.bootstrap_stderr)

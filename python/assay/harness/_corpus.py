@@ -1,0 +1,89 @@
+"""lm-evaluation-harness's bootstrap standard error of corpus metrics (BLEU, chrF, chrF++),
+float for float: each segment's sufficient statistics are computed once, and a resample's
+corpus score is the score of its summed statistics, which is what sacrebleu computes from the
+resampled segments."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _native
+from ..metrics._bleu import MAX_NGRAM_ORDER, _score
+from ..metrics._bleu import _statistics as bleu_statistics
+from ..metrics._chrf import _statistics as chrf_statistics
+from ..metrics._chrf import f_score
+from ._bootstrap import _iters
+
+#: lm-eval's corpus aggregations and the sacrebleu settings they use.
+CORPUS_METRICS = ("bleu", "chrf", "chrf++")
+
+
+def _split_items(items: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
+    """lm-eval's (reference(s), prediction) items as predictions and per-item reference lists,
+    as its ``_sacreformat`` reads them."""
+    if not len(items):
+        raise ValueError("items is empty")
+    preds: list[str] = []
+    refs: list[list[str]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 2:
+            raise ValueError(f"items[{i}] must be a (reference, prediction) pair")
+        ref, pred = item
+        if isinstance(pred, (list, tuple)) and len(pred) == 1:
+            pred = pred[0]  # lm-eval's _sacreformat takes one-element prediction lists
+        if not isinstance(pred, str):
+            raise TypeError(f"items[{i}]: the prediction must be a str")
+        ref_list = [ref] if isinstance(ref, str) else list(ref)
+        if not ref_list or not all(isinstance(r, str) for r in ref_list):
+            raise TypeError(f"items[{i}]: the reference must be a str or a list of str")
+        preds.append(pred)
+        refs.append(ref_list)
+    return preds, refs
+
+
+def _corpus_score(metric: str, totals: Sequence[int]) -> float:
+    if metric == "bleu":
+        return _score(list(totals), "exp", None, False, MAX_NGRAM_ORDER).score
+    return f_score(totals, 2, False)
+
+
+def _statistics(metric: str, preds: list[str], refs: list[list[str]]) -> np.ndarray:
+    if metric == "bleu":
+        return bleu_statistics(preds, refs, "13a", False, MAX_NGRAM_ORDER)
+    word_order = 2 if metric == "chrf++" else 0
+    return chrf_statistics(preds, refs, 6, word_order, 2, False, False, False)
+
+
+def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100) -> float:
+    """lm-eval's ``bootstrap_stderr`` of its ``bleu``, ``chrf`` or ``chrf++`` aggregation over
+    ``items`` ((reference, prediction) pairs as lm-eval collects them), equal to its float.
+
+    lm-eval draws ``iters // min(1000, iters)`` chunks of resamples (chunk i from
+    ``random.Random(i)``) and scores each resample with ``sacrebleu.corpus_*``; its evaluator
+    uses ``iters = min(bootstrap_iters, 100)`` for these metrics. References zipped into
+    streams are cut to the fewest any resampled item has, as lm-eval's ``zip`` does.
+    """
+    if metric not in CORPUS_METRICS:
+        raise ValueError(f"metric: unknown corpus metric {metric!r}; use one of {CORPUS_METRICS}")
+    n_iters = _iters(iters)
+    preds, refs = _split_items(items)
+    counts = np.array([len(r) for r in refs])
+    # statistics for every reference count a resample's zip can cut to
+    stats = {
+        int(m): _statistics(metric, preds, [r[:m] if len(r) >= m else r for r in refs])
+        for m in np.unique(counts)
+    }
+    indices = _native.lm_eval_resample_indices(len(preds), n_iters)
+    scores = []
+    for row in indices:
+        width = int(counts[row].min())
+        totals = np.bincount(row, minlength=len(preds)) @ stats[width]
+        scores.append(_corpus_score(metric, [int(x) for x in totals]))
+    if len(scores) < 2:
+        raise ValueError("iters: the standard deviation needs >= 2 resamples")
+    mu = sum(scores) / len(scores)  # lm-eval's sample_stddev, CPython's own sums
+    return math.sqrt(sum([(x - mu) ** 2 for x in scores]) / (len(scores) - 1))

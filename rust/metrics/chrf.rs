@@ -65,20 +65,82 @@ fn runs(keys: &mut [u128]) -> Vec<(u128, u64)> {
     out
 }
 
-/// n-gram runs per order of one text: characters first (orders 1..=char_order), then words.
-fn ngram_runs(text: &str, opts: &ChrfOptions, vocab: &mut FxHashMap<String, u32>) -> Vec<Vec<(u128, u64)>> {
-    let chars: Vec<u32> = if opts.whitespace {
-        text.chars().map(u32::from).collect()
-    } else {
-        text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect()
-    };
-    let mut out = Vec::with_capacity(opts.char_order + opts.word_order);
-    let mut keys = Vec::with_capacity(chars.len());
-    for n in 1..=opts.char_order {
-        keys.clear();
-        keys.extend(chars.windows(n).map(|g| g.iter().fold(0u128, |k, &c| (k << 21) | u128::from(c))));
-        out.push(runs(&mut keys));
+/// Characters of one segment's texts as small ids (1-based, so 0 marks "past the end"), when
+/// there are few enough that a 6-character window fits a u64 (10 bits each); otherwise their
+/// code points (21 bits each, in a u128).
+struct CharIds {
+    ids: FxHashMap<char, u64>,
+    bits: u32,
+}
+
+impl CharIds {
+    fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
+        let mut ids = FxHashMap::default();
+        for t in texts {
+            for c in t.chars() {
+                let next = ids.len() as u64 + 1;
+                ids.entry(c).or_insert(next);
+            }
+        }
+        let bits = if ids.len() < (1 << 10) { 10 } else { 21 };
+        CharIds { ids, bits }
     }
+
+    fn code(&self, c: char) -> u64 {
+        if self.bits == 10 {
+            self.ids[&c]
+        } else {
+            u64::from(c) + 1
+        }
+    }
+}
+
+/// Runs of the character n-grams of every order from one sort: each position's window of
+/// `order` characters (zero-padded past the end), most significant first, is sorted once; an
+/// n-gram is the window's first n digits, so the n-prefixes come out sorted too.
+fn char_runs(chars: &[u64], order: usize, bits: u32) -> Vec<Vec<(u128, u64)>> {
+    let window = |i: usize| -> u128 {
+        (0..order).fold(0u128, |k, j| (k << bits) | u128::from(chars.get(i + j).copied().unwrap_or(0)))
+    };
+    let sorted: Vec<u128> = if bits as usize * order <= 64 {
+        let mut keys: Vec<u64> = (0..chars.len()).map(|i| window(i) as u64).collect();
+        keys.sort_unstable();
+        keys.into_iter().map(u128::from).collect()
+    } else {
+        let mut keys: Vec<u128> = (0..chars.len()).map(window).collect();
+        keys.sort_unstable();
+        keys
+    };
+    let digit = (1u128 << bits) - 1;
+    (1..=order)
+        .map(|n| {
+            let shift = bits as usize * (order - n);
+            let mut out: Vec<(u128, u64)> = Vec::new();
+            for &key in &sorted {
+                let prefix = key >> shift;
+                if prefix & digit == 0 {
+                    continue; // the window ends before n characters
+                }
+                match out.last_mut() {
+                    Some((k, c)) if *k == prefix => *c += 1,
+                    _ => out.push((prefix, 1)),
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// n-gram runs per order of one text: characters first (orders 1..=char_order), then words.
+fn ngram_runs(
+    text: &str,
+    opts: &ChrfOptions,
+    char_ids: &CharIds,
+    vocab: &mut FxHashMap<String, u32>,
+) -> Vec<Vec<(u128, u64)>> {
+    let chars: Vec<u64> =
+        text.chars().filter(|&c| opts.whitespace || !is_python_space(c)).map(|c| char_ids.code(c)).collect();
+    let mut out = char_runs(&chars, opts.char_order, char_ids.bits);
     if opts.word_order > 0 {
         let ids: Vec<u32> = words(text)
             .into_iter()
@@ -87,6 +149,7 @@ fn ngram_runs(text: &str, opts: &ChrfOptions, vocab: &mut FxHashMap<String, u32>
                 *vocab.entry(w.to_owned()).or_insert(next)
             })
             .collect();
+        let mut keys = Vec::with_capacity(ids.len());
         for n in 1..=opts.word_order {
             keys.clear();
             keys.extend(ids.windows(n).map(|g| g.iter().fold(0u128, |k, &i| (k << 32) | u128::from(i))));
@@ -154,11 +217,12 @@ pub fn f_score(stats: &[u64], beta: u32, eps_smoothing: bool) -> f64 {
 /// One segment's statistics: 3 × (char_order + word_order) counts against the best reference.
 pub fn segment(hyp: &str, refs: &[String], opts: &ChrfOptions) -> Vec<u64> {
     let mut vocab = FxHashMap::default();
-    let hyp_runs = ngram_runs(hyp, opts, &mut vocab);
+    let char_ids = CharIds::new(std::iter::once(hyp).chain(refs.iter().map(String::as_str)));
+    let hyp_runs = ngram_runs(hyp, opts, &char_ids, &mut vocab);
     let mut best = Vec::new();
     let mut best_f = -1.0;
     for r in refs {
-        let ref_runs = ngram_runs(r, opts, &mut vocab);
+        let ref_runs = ngram_runs(r, opts, &char_ids, &mut vocab);
         let stats: Vec<u64> =
             hyp_runs.iter().zip(&ref_runs).flat_map(|(h, r)| match_statistics(h, r)).collect();
         let f = f_score(&stats, opts.beta, opts.eps_smoothing);
@@ -203,6 +267,27 @@ mod tests {
         // CHRF(word_order=2)._remove_punctuation("Hello, (world) a . x!y")
         assert_eq!(words("Hello, (world) a . x!y"), ["Hello", ",", "(world", ")", "a", ".", "x!y"]);
         assert_eq!(words("\"quoted"), ["\"", "quoted"]);
+    }
+
+    #[test]
+    fn one_sort_gives_every_order_as_separate_sorts_do() {
+        let text: Vec<u64> = "abracadabra cadabra".chars().map(|c| u64::from(c) + 1).collect();
+        for bits in [10u32, 21] {
+            let packed = if bits == 10 {
+                let ids = CharIds::new(std::iter::once("abracadabra cadabra"));
+                "abracadabra cadabra".chars().map(|c| ids.code(c)).collect::<Vec<_>>()
+            } else {
+                text.clone()
+            };
+            let all = char_runs(&packed, 6, bits);
+            for n in 1..=6 {
+                let mut keys: Vec<u128> = packed
+                    .windows(n)
+                    .map(|g| g.iter().fold(0u128, |k, &c| (k << bits) | u128::from(c)))
+                    .collect();
+                assert_eq!(all[n - 1], runs(&mut keys), "order {n}, {bits} bits");
+            }
+        }
     }
 
     #[test]

@@ -142,6 +142,14 @@ def test_lora_and_qlora_of_a_7b():
     assert nockpt.activations_gb == pytest.approx(act / 1e9)
 
 
+def test_activations_can_be_given():
+    est = select.memory(7, activations_gb=3.5)
+    assert est.activations_gb == 3.5
+    assert "activations as given (activations_gb)" in est.assumptions
+    with pytest.raises(ValueError, match="activations_gb"):
+        select.memory(7, activations_gb=-1)
+
+
 def test_full_fine_tune_is_16_bytes_a_parameter_in_bf16():
     est = select.memory(7, mode="full", context=1024)
     assert est.weights_gb + est.gradients_gb + est.optimizer_gb == pytest.approx(7 * 16)

@@ -143,6 +143,7 @@ def memory(
     head_dim: int | None = None,
     kv_dtype: str | None = None,
     overhead_gb: float = 1.0,
+    activations_gb: float | None = None,
     mode: str = "inference",
     config: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     group_size: int = 128,
@@ -168,6 +169,8 @@ def memory(
         KV cache format; default the weights' format, or bf16 for quantised weights.
     overhead_gb : float
         CUDA context, library workspaces and allocator slack, GB.
+    activations_gb : float, optional
+        The activation memory, GB, when measured or known better than the estimate below.
     config : dict or path, optional
         A transformers ``config.json`` (dict, file or the folder holding it).
 
@@ -202,6 +205,11 @@ def memory(
         raise TypeError(f"overhead_gb must be a number, got {type(overhead_gb).__name__}")
     if not math.isfinite(overhead_gb) or overhead_gb < 0:
         raise ValueError(f"overhead_gb must be a finite number >= 0, got {overhead_gb!r}")
+    if activations_gb is not None:
+        if isinstance(activations_gb, bool) or not isinstance(activations_gb, (int, float)):
+            raise TypeError(f"activations_gb must be a number, got {type(activations_gb).__name__}")
+        if not math.isfinite(activations_gb) or activations_gb < 0:
+            raise ValueError(f"activations_gb must be a finite number >= 0, got {activations_gb!r}")
     if mode == "full" and dtype in _dtypes.QUANTISED:
         raise ValueError(f"dtype: full fine-tuning needs float weights, got {dtype}")
 
@@ -253,6 +261,8 @@ def memory(
             activations = arch.layers * per_layer_act
         activations += tokens * arch.vocab * 4 * 2
 
+    if activations_gb is not None:
+        assumptions.append("activations as given (activations_gb)")
     return MemoryEstimate(
         params_b=params / GB,
         trainable_params_b=trainable / GB,
@@ -260,7 +270,7 @@ def memory(
         mode=mode,
         weights_gb=weights / GB,
         kv_cache_gb=kv / GB,
-        activations_gb=activations / GB,
+        activations_gb=activations / GB if activations_gb is None else float(activations_gb),
         gradients_gb=gradients / GB,
         optimizer_gb=optimizer / GB,
         overhead_gb=float(overhead_gb),

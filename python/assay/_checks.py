@@ -19,6 +19,18 @@ def integer(value: object, name: str, low: int | None = None, high: int | None =
     return out
 
 
+def integer_in(name: str, value: object, low: int, high: int = 1 << 16) -> int:
+    """``value`` as an int in [low, high]; anything else (bools and floats included) is one
+    ValueError naming the argument and the range (dedup's and contamination's checks)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not low <= int(value) <= high
+    ):
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
 def number(
     value: object,
     name: str,

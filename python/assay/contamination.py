@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from .dedup import LSHIndex, _check_int, minhash
+from ._checks import integer_in as _check_int
+from .dedup import LSHIndex, minhash
 from .dedup._arrow import utf8_column
 from .dedup._io import iter_batches, iter_documents
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import integer, number
 from .._tables import Table, factorize
 
 METHODS = ("krippendorff", "fleiss", "cohen")
@@ -118,8 +119,9 @@ def agreement(
         raise ValueError(f"level: unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if method == "fleiss" and level != "nominal":
         raise ValueError("level: Fleiss' kappa is for nominal ratings")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
+    n_boot = integer(n_boot, "n_boot", 1)
+    seed = integer(seed, "seed", 0)
+    confidence = number(confidence, "confidence", 0.0, 1.0, low_open=True, high_open=True)
     table = Table(ratings, "ratings")
     if len(table) == 0:
         raise ValueError("ratings is empty")

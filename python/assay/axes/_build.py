@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import integer, number
 from .._tables import Table, factorize
 from ._calibration import ece
 from ._dense import build_dense, resample_counts, unique_codes
@@ -159,12 +160,9 @@ def report(
     level : float
         Interval level.
     """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if not (isinstance(level, float) and 0 < level < 1):
-        raise ValueError(f"level must be a float in (0, 1), got {level!r}")
+    n_boot = integer(n_boot, "n_boot", 1)
+    seed = integer(seed, "seed", 0)
+    level = number(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     table = Table(results, "results")
     if len(table) == 0:
         raise ValueError("results is empty")

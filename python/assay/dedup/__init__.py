@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
+from .._checks import integer_in as _check_int
 from ._arrow import Utf8Column, utf8_column
 from ._io import batches, is_paths, iter_batches, iter_documents
 
@@ -51,16 +52,6 @@ __all__ = ["LSHIndex", "clusters", "exact_jaccard", "iter_documents", "minhash"]
 
 _UNITS = ("word", "char")
 _COMPAT = (None, "datasketch", "datasketch-legacy")
-
-
-def _check_int(name: str, value: Any, low: int, high: int = 1 << 16) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, np.integer))
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
 
 
 @functools.lru_cache(maxsize=16)

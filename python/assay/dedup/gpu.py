@@ -112,7 +112,7 @@ def signatures_from_bytes(
     without a copy). Each text must be valid UTF-8, NFC and, with ``lowercase=True``, change case
     only in ASCII letters (what ``_native.pack_utf8`` checks for ``minhash``).
     """
-    from . import _check_int
+    from .._checks import integer_in as _check_int
 
     if xp is None:
         import cupy as xp

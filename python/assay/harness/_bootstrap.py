@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._checks import integer
 
 #: Statistics whose items are (gold, pred) label pairs rather than values.
 PAIR_STATISTICS = ("f1", "mcc")
@@ -18,11 +19,7 @@ COMPENSATED_SUM = sys.version_info >= (3, 12)
 
 
 def _iters(iters: object) -> int:
-    if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)):
-        raise TypeError(f"iters must be an integer, got {type(iters).__name__}")
-    if iters <= 0:
-        raise ValueError(f"iters must be >= 1, got {iters}")
-    return int(iters)
+    return integer(iters, "iters", 1)
 
 
 def _values(items: Any) -> np.ndarray:

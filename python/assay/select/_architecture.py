@@ -84,7 +84,7 @@ def guess_architecture(params: float) -> Architecture:
     )
 
 
-def _positive_int(config: Mapping[str, Any], keys: tuple[str, ...], default: int | None) -> int:
+def _config_int(config: Mapping[str, Any], keys: tuple[str, ...], default: int | None) -> int:
     for key in keys:
         if key in config and config[key] is not None:
             value = config[key]
@@ -119,9 +119,9 @@ def architecture_from_config(config: Mapping[str, Any] | str | os.PathLike[str])
     """The :class:`Architecture` a transformers ``config.json`` describes (dict or path)."""
     cfg = read_config(config)
     model_type = str(cfg.get("model_type", ""))
-    hidden = _positive_int(cfg, ("hidden_size", "n_embd", "d_model"), None)
-    heads = _positive_int(cfg, ("num_attention_heads", "n_head"), None)
-    kv_heads = _positive_int(cfg, ("num_key_value_heads", "num_kv_heads"), heads)
+    hidden = _config_int(cfg, ("hidden_size", "n_embd", "d_model"), None)
+    heads = _config_int(cfg, ("num_attention_heads", "n_head"), None)
+    kv_heads = _config_int(cfg, ("num_key_value_heads", "num_kv_heads"), heads)
     if heads % kv_heads:
         raise ValueError(
             f"config: num_attention_heads ({heads}) is not a multiple of num_key_value_heads "
@@ -129,13 +129,13 @@ def architecture_from_config(config: Mapping[str, Any] | str | os.PathLike[str])
         )
     tied = cfg.get("tie_word_embeddings", model_type not in UNTIED_BY_DEFAULT)
     return Architecture(
-        layers=_positive_int(cfg, ("num_hidden_layers", "n_layer", "num_layers"), None),
+        layers=_config_int(cfg, ("num_hidden_layers", "n_layer", "num_layers"), None),
         hidden=hidden,
         heads=heads,
         kv_heads=kv_heads,
-        head_dim=_positive_int(cfg, ("head_dim",), hidden // heads),
-        intermediate=_positive_int(cfg, ("intermediate_size", "n_inner"), 4 * hidden),
-        vocab=_positive_int(cfg, ("vocab_size",), 32_000),
+        head_dim=_config_int(cfg, ("head_dim",), hidden // heads),
+        intermediate=_config_int(cfg, ("intermediate_size", "n_inner"), 4 * hidden),
+        vocab=_config_int(cfg, ("vocab_size",), 32_000),
         tied_embeddings=bool(tied),
         qkv_bias=bool(cfg.get("attention_bias", model_type == "qwen2")),
         model_type=model_type,

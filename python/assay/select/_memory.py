@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .._checks import integer, number
 from . import _dtypes
 from ._architecture import Architecture, architecture_from_config, guess_architecture
 
@@ -58,7 +59,7 @@ class MemoryEstimate:
 
     def fits(self, gpu_gb: float) -> bool:
         """True when the total fits in ``gpu_gb`` GB of GPU memory."""
-        return self.total_gb <= _positive_float(gpu_gb, "gpu_gb")
+        return self.total_gb <= number(gpu_gb, "gpu_gb", 0.0, low_open=True)
 
     def __str__(self) -> str:
         parts = [
@@ -100,8 +101,8 @@ def rule_of_thumb(gpu_gb: float, *, context_factor: float = 1.3) -> float:
     for short prompts, 1.3 for ordinary lengths) stands in for the KV cache. For long contexts,
     quantised weights or fine-tuning use :func:`memory`, whose KV term is exact.
     """
-    gpu = _positive_float(gpu_gb, "gpu_gb")
-    factor = _positive_float(context_factor, "context_factor")
+    gpu = number(gpu_gb, "gpu_gb", 0.0, low_open=True)
+    factor = number(context_factor, "context_factor", 0.0, low_open=True)
     return gpu * RULE_USABLE / factor / RULE_BYTES_PER_PARAM
 
 
@@ -128,7 +129,7 @@ def _architecture(
             )
     for name, value in overrides.items():
         if value is not None:
-            arch = replace(arch, **{name: _positive_int(value, name)})  # type: ignore[arg-type]
+            arch = replace(arch, **{name: integer(value, name, 1)})  # type: ignore[arg-type]
     return params, arch
 
 
@@ -196,20 +197,14 @@ def memory(
         raise ValueError(f"mode: unknown mode {mode!r}; use one of {', '.join(MODES)}")
     dtype = _dtypes.canonical(dtype)
     if params_b is not None:
-        params_b = _positive_float(params_b, "params_b")
-    context = _positive_int(context, "context")
-    batch = _positive_int(batch, "batch")
-    group_size = _positive_int(group_size, "group_size")
-    lora_rank = _positive_int(lora_rank, "lora_rank")
-    if isinstance(overhead_gb, bool) or not isinstance(overhead_gb, (int, float)):
-        raise TypeError(f"overhead_gb must be a number, got {type(overhead_gb).__name__}")
-    if not math.isfinite(overhead_gb) or overhead_gb < 0:
-        raise ValueError(f"overhead_gb must be a finite number >= 0, got {overhead_gb!r}")
+        params_b = number(params_b, "params_b", 0.0, low_open=True)
+    context = integer(context, "context", 1)
+    batch = integer(batch, "batch", 1)
+    group_size = integer(group_size, "group_size", 1)
+    lora_rank = integer(lora_rank, "lora_rank", 1)
+    overhead_gb = number(overhead_gb, "overhead_gb", 0.0)
     if activations_gb is not None:
-        if isinstance(activations_gb, bool) or not isinstance(activations_gb, (int, float)):
-            raise TypeError(f"activations_gb must be a number, got {type(activations_gb).__name__}")
-        if not math.isfinite(activations_gb) or activations_gb < 0:
-            raise ValueError(f"activations_gb must be a finite number >= 0, got {activations_gb!r}")
+        activations_gb = number(activations_gb, "activations_gb", 0.0)
     if mode == "full" and dtype in _dtypes.QUANTISED:
         raise ValueError(f"dtype: full fine-tuning needs float weights, got {dtype}")
 

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .._axis_names import check_axis
+from .._checks import number
 from .._tables import Table
-from ._memory import _positive_float, memory
+from ._memory import memory
 from ._sizes import read_sizes, resolve
 
 #: Intervals given as ci_low / ci_high are read as 95 % normal intervals: se = width / (2 z).
@@ -59,9 +60,7 @@ class Shortlist:
 
 
 def _z(confidence: float) -> float:
-    level = _positive_float(confidence, "confidence")
-    if not level < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    level = number(confidence, "confidence", 0.0, 1.0, low_open=True, high_open=True)
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
@@ -208,7 +207,7 @@ def shortlist(
     confidence : float
         Level of the significance test between a tier's leader and each model.
     """
-    gpu = _positive_float(gpu_gb, "gpu_gb")
+    gpu = number(gpu_gb, "gpu_gb", 0.0, low_open=True)
     z = _z(confidence)
     if isinstance(axes, str):
         axes = tuple(a.strip() for a in axes.split(","))

@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 
-use super::python_text::split_python;
 use crate::error::{KernelError, KernelResult};
 
 /// The tokenizers implemented.
@@ -48,11 +47,6 @@ impl Tokenizer {
                 Cow::Owned(out)
             }
         }
-    }
-
-    /// The tokens of an already lower-cased and right-stripped line.
-    pub fn tokens(self, line: &str) -> Vec<String> {
-        split_python(&self.normalized(line)).map(str::to_owned).collect()
     }
 }
 
@@ -109,10 +103,11 @@ fn scan(s: &[u8], hit: impl Fn(u8, u8) -> bool, emit: impl Fn(u8, u8, &mut Vec<u
 
 #[cfg(test)]
 mod tests {
+    use super::super::python_text::split_python;
     use super::*;
 
     fn toks(line: &str) -> String {
-        Tokenizer::Thirteen.tokens(line).join(" ")
+        split_python(&Tokenizer::Thirteen.normalized(line)).collect::<Vec<_>>().join(" ")
     }
 
     #[test]
@@ -125,6 +120,7 @@ mod tests {
         );
         assert_eq!(toks("a.,b"), "a . , b");
         assert_eq!(toks("&quot;x&quot; &amp; y<skipped>"), "\" x \" & y");
-        assert_eq!(Tokenizer::Char.tokens("ab c").join(" "), "a b c");
+        let spaced = Tokenizer::Char.normalized("ab c");
+        assert_eq!(split_python(&spaced).collect::<Vec<_>>().join(" "), "a b c");
     }
 }

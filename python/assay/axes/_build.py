@@ -13,7 +13,7 @@ from .._checks import integer, number
 from .._tables import Table, factorize
 from ._calibration import ece
 from ._dense import build_dense, resample_counts, unique_codes
-from ._estimates import cell_statistics, normalize, wilson, z_value
+from ._estimates import cell_statistics, normalize, points_per_unit, wilson, z_value
 from ._mapping import axis_of
 from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _Items
 
@@ -21,8 +21,10 @@ from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _I
 KINDS = ("binary", "continuous")
 
 
-def _rows(mask: np.ndarray, limit: int = 10) -> list[int]:
-    return [int(i) for i in np.flatnonzero(mask)[:limit]]
+def _rows(rows: np.ndarray, limit: int = 10) -> list[int]:
+    """The first ``limit`` offending rows, from a boolean mask or row indices."""
+    index = np.flatnonzero(rows) if rows.dtype == bool else rows
+    return [int(i) for i in index[:limit]]
 
 
 def _kinds(
@@ -57,8 +59,7 @@ def _kinds(
     if bad.any():
         name = benchmarks[bench[np.flatnonzero(bad)[0]]]
         raise ValueError(
-            f"score: benchmark {name!r} is binary but rows {_rows_of(np.flatnonzero(bad))} "
-            "hold other values"
+            f"score: benchmark {name!r} is binary but rows {_rows(bad)} hold other values"
         )
     outside = (score < low[bench]) | (score > high[bench])
     if outside.any():
@@ -67,7 +68,7 @@ def _kinds(
         rows = np.flatnonzero(outside & (bench == b))
         raise ValueError(
             f"score: benchmark {name!r} has scores outside [{low[b]:g}, {high[b]:g}] at "
-            f"rows {_rows_of(rows)}; declare its range with kind={{{name!r}: (low, high)}}"
+            f"rows {_rows(rows)}; declare its range with kind={{{name!r}: (low, high)}}"
         )
     return binary, low, high
 
@@ -77,10 +78,6 @@ def _names(values: np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = [str(v) for v in values]
     return out
-
-
-def _rows_of(rows: np.ndarray) -> list[int]:
-    return [int(r) for r in rows[:10]]
 
 
 def _baselines(
@@ -299,7 +296,7 @@ def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float
         binary = items.binary[b]
         w_low, w_high = wilson(est[binary] * n[binary], n[binary].astype(np.float64), z)
         low[binary], high[binary] = w_low, w_high
-    normalized, _ = normalize(est, items.baseline[b], items.high[b])
+    normalized = normalize(est, items.baseline[b], items.high[b])
     return pd.DataFrame(
         {
             "model": items.models[m],
@@ -320,8 +317,9 @@ def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float
 
 def _axis_scores(table: pd.DataFrame, items: _Items, z: float) -> pd.DataFrame:
     overall = table[table.group.isna()].copy()
-    b = np.array([int(np.flatnonzero(items.benchmarks == n)[0]) for n in overall.benchmark])
-    scale = 100.0 / (items.high[b] - items.baseline[b])
+    code = {name: i for i, name in enumerate(items.benchmarks)}
+    b = np.array([code[n] for n in overall.benchmark], dtype=np.int64)
+    scale = points_per_unit(items.baseline[b], items.high[b])
     overall["var"] = (overall["se_cluster"].to_numpy() * scale) ** 2
     rows = []
     for (model, axis), part in overall.groupby(["model", "axis"], sort=False):

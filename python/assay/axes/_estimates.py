@@ -4,6 +4,7 @@ errors and intervals, one vectorised pass per statistic (NumPy ``bincount`` over
 from __future__ import annotations
 
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -66,11 +67,13 @@ def wilson(successes: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, 
     return centre - half, centre + half
 
 
-def normalize(
-    estimate: np.ndarray, baseline: np.ndarray, high: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def points_per_unit(baseline: Any, high: Any) -> Any:
+    """Normalised points per unit of raw score: 100 / (top of the range − baseline)."""
+    return 100.0 / (high - baseline)
+
+
+def normalize(estimate: np.ndarray, baseline: np.ndarray, high: np.ndarray) -> np.ndarray:
     """The Open LLM Leaderboard v2 normalisation: (raw − baseline) / (high − baseline) × 100,
-    clipped at 0 (a score below random guessing counts as 0), and the factor that scales a
-    raw standard error to that scale."""
-    scale = 100.0 / (high - baseline)
-    return np.maximum((estimate - baseline) * scale, 0.0), scale
+    clipped at 0 (a score below random guessing counts as 0)."""
+    out: np.ndarray = np.maximum((estimate - baseline) * points_per_unit(baseline, high), 0.0)
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._dense import Dense
-from ._estimates import z_value
+from ._estimates import points_per_unit, z_value
 from ._paired import adjust, paired_difference
 from ._pairwise import paired_rows
 
@@ -236,7 +236,7 @@ class AxisReport:
             if len(ya) < 2:
                 continue
             mean, se = paired_difference(ya - yb, clusters)
-            scale = 100.0 / (it.high[bench] - it.baseline[bench])
+            scale = points_per_unit(it.baseline[bench], it.high[bench])
             diffs.append(mean * scale)
             variances.append((se * scale) ** 2 if np.isfinite(se) else 0.0)
         if not diffs:

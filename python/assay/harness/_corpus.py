@@ -78,11 +78,19 @@ def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100)
         for m in np.unique(counts)
     }
     indices = _native.lm_eval_resample_indices(len(preds), n_iters)
-    scores = []
-    for row in indices:
-        width = int(counts[row].min())
-        totals = np.bincount(row, minlength=len(preds)) @ stats[width]
-        scores.append(_corpus_score(metric, [int(x) for x in totals]))
+    n, rounds = len(preds), len(indices)
+    # each resample's summed statistics: draw counts (rounds × n) times per-item statistics,
+    # one integer product per reference width
+    draws = np.bincount(
+        (indices + (np.arange(rounds, dtype=np.int64) * n)[:, None]).ravel(),
+        minlength=rounds * n,
+    ).reshape(rounds, n)
+    widths = counts[indices].min(axis=1)
+    totals = np.empty((rounds, next(iter(stats.values())).shape[1]), dtype=np.int64)
+    for width in np.unique(widths):
+        rows = widths == width
+        totals[rows] = draws[rows] @ stats[int(width)]
+    scores = [_corpus_score(metric, row) for row in totals.tolist()]
     if len(scores) < 2:
         raise ValueError("iters: the standard deviation needs >= 2 resamples")
     mu = sum(scores) / len(scores)  # lm-eval's sample_stddev, CPython's own sums

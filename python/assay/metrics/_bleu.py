@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._checks import integer
 from ._inputs import hypotheses_and_references, per_item_references, texts
 
 #: Smoothing methods and their default values (Chen and Cherry, WMT 2014), as sacrebleu.
 SMOOTH_DEFAULTS: dict[str, float | None] = {"none": None, "floor": 0.1, "add-k": 1, "exp": None}
-TOKENIZERS = ("13a", "none", "char")
 MAX_NGRAM_ORDER = 4
 
 
@@ -126,12 +126,10 @@ def _statistics(
     lowercase: bool,
     max_ngram_order: int,
 ) -> np.ndarray:
-    if tokenize not in TOKENIZERS:
-        raise ValueError(f"tokenize: unknown tokenizer {tokenize!r}; use one of {TOKENIZERS}")
-    if isinstance(max_ngram_order, bool) or not isinstance(max_ngram_order, int):
-        raise TypeError("max_ngram_order must be an integer")
-    if not 1 <= max_ngram_order <= 9:
-        raise ValueError(f"max_ngram_order must be in 1..9, got {max_ngram_order}")
+    # the tokenizer name and the order's range are checked once, by the kernel
+    max_ngram_order = integer(max_ngram_order, "max_ngram_order")
+    if not isinstance(tokenize, str):
+        raise TypeError(f"tokenize must be a str, got {type(tokenize).__name__}")
 
     def prepare(text: str) -> str:  # sacrebleu's _preprocess_segment before tokenizing
         return (text.lower() if lowercase else text).rstrip()

@@ -309,8 +309,10 @@ def test_cli_prints_report_writes_table_and_plots(data_dir, tmp_path, capsys):
             str(plot),
         ]
     )
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
     assert code == 0
+    assert "paired comparisons" in captured.err  # the progress bar over the resampling
     assert "tiers" in text and "subgroup gaps (lang)" in text
     table = pd.read_csv(out)
     assert list(table.columns) == [

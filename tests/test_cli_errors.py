@@ -77,3 +77,11 @@ def test_broken_pipe_is_quiet():
     )
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr, out.stderr
     assert len(out.stdout.splitlines()) == 2
+
+
+def test_dedup_on_cuda_without_cupy_names_the_extra(tmp_path, monkeypatch, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": "one two three four five six"}\n')
+    monkeypatch.setitem(sys.modules, "cupy", None)  # as on a machine without CuPy
+    assert main(["dedup", str(corpus), "--device", "cuda"]) == 1
+    assert "pip install 'assay[gpu]'" in capsys.readouterr().err

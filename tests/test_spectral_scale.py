@@ -31,3 +31,15 @@ def test_power_of_two_rescaling_is_exact_in_float64(states):
     ref = spectral.metrics(states, dtype="float64").to_numpy()
     got = spectral.metrics([s.astype(np.float64) * 2.0**80 for s in states], dtype="float64")
     assert (got.to_numpy() == ref).all()
+
+
+@pytest.mark.parametrize("scale", [1e-25, 1e19])
+def test_gpu_path_rescales_too(states, scale):
+    """The GPU path (run here on NumPy arrays, its CPU emulation) rescales the same way."""
+    from assay import _gpu
+
+    ref, _ = _gpu.metrics_table([s.astype(np.float32) for s in states], xp=np)
+    x = [(s.astype(np.float64) * scale).astype(np.float32) for s in states]
+    got, _ = _gpu.metrics_table(x, xp=np)
+    assert np.isfinite(got).all()
+    assert got == pytest.approx(ref, rel=1e-4, abs=1e-4)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._errors import ShapeError
 from ._gpu_eigen import symmetric_eigenvalues
+from ._unit_scale import unit_scales
 
 try:  # pragma: no cover - exercised only on GPU machines
     import cupy as cp
@@ -198,6 +199,9 @@ def _run(
     if (lens < 1).any():
         raise ShapeError("x must have at least one row per matrix")
     _check_finite(xp, x, lens, "x")
+    scales = unit_scales(xp, xp.abs(x).reshape(x.shape[0], -1).max(axis=1))
+    if scales is not None:  # as the CPU path: scale-invariant metrics, exact rescaling
+        x = x * scales.astype(x.dtype)[:, None, None]
     eps = float(np.finfo(x.dtype).eps)
     with np.errstate(all="ignore"):  # degenerate matrices: NaN by design (NumPy would warn)
         return padded_metrics(xp, x, xp.asarray(lens), alpha, rankme, rank_rtol, eps, kernels)

@@ -32,6 +32,7 @@ import pandas as pd
 from . import _native
 from ._arrays import float_array, on_gpu
 from ._errors import ShapeError
+from ._unit_scale import unit_scales
 
 #: Metric names in the order the kernels return them ("renyi" is suffixed with alpha).
 COLUMNS = (
@@ -145,15 +146,9 @@ def _check_degenerate(table: Any, strict: bool) -> None:
     warnings.warn(msg, RuntimeWarning, stacklevel=3)
 
 
-#: Matrices whose largest magnitude lies outside [2^-SAFE, 2^SAFE] are rescaled first.
-SAFE_EXPONENT = 16
-
-
 def _rescaled(batch: Batch) -> Batch:
-    """The batch with each matrix scaled by a power of two to a largest magnitude in [0.5, 1)
-    when its magnitude is far from 1: every metric here is scale-invariant, a power-of-two
-    scaling is exact, and float32 Gram matrices of values near 1e19 overflow and near 1e-20
-    underflow into subnormals (where the spectrum loses its small eigenvalues)."""
+    """The batch with each matrix far from unit magnitude scaled by a power of two (see
+    :mod:`assay._unit_scale`)."""
     data = batch.data
     if not data.size or not len(batch.starts):
         return batch
@@ -162,15 +157,14 @@ def _rescaled(batch: Batch) -> Batch:
     for k, (start, length) in enumerate(zip(batch.starts, batch.lengths, strict=True)):
         if length:
             peaks[k] = row_max[start : start + length].max()
-    exponents = np.frexp(peaks)[1]
-    far = (peaks > 0) & (np.abs(exponents) > SAFE_EXPONENT)
-    if not far.any():
+    scales = unit_scales(np, peaks)
+    if scales is None:
         return batch
-    scale = np.ones(len(data), dtype=data.dtype)
-    for k in np.flatnonzero(far):
+    per_row = np.ones(len(data), dtype=data.dtype)
+    for k in np.flatnonzero(scales != 1.0):
         start, length = batch.starts[k], batch.lengths[k]
-        scale[start : start + length] = np.ldexp(1.0, -int(exponents[k]))
-    return Batch(np.ascontiguousarray(data * scale[:, None]), batch.starts, batch.lengths,
+        per_row[start : start + length] = scales[k]
+    return Batch(np.ascontiguousarray(data * per_row[:, None]), batch.starts, batch.lengths,
                  batch.single)  # fmt: skip
 
 

@@ -1,8 +1,12 @@
-//! Text metrics that reproduce the reference packages' numbers: sacrebleu's tokenizers and
-//! BLEU statistics. Scores are computed from the statistics in Python, in the references'
-//! own float operations.
+//! Text metrics that reproduce the reference packages' numbers: sacrebleu's tokenizers, BLEU
+//! and chrF statistics (scored in Python, in sacrebleu's own float operations); rouge_score's
+//! tokenizer, Porter stemmer and ROUGE scores (its float operations, in Rust).
 
 pub mod bleu;
 pub mod chrf;
+pub mod lcs;
+pub mod porter;
 pub mod python_text;
+pub mod rouge;
+pub mod rouge_tokenize;
 pub mod sacrebleu_tokenize;

@@ -1,12 +1,14 @@
-//! Wrappers for the text metrics: BLEU and chrF statistics per segment.
+//! Wrappers for the text metrics: BLEU and chrF statistics per segment, ROUGE scores.
 
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::ndarray::{Array2, Array3};
+use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::prelude::*;
 
 use super::threads::detach;
 use crate::metrics::bleu::statistics;
 use crate::metrics::chrf::{self, ChrfOptions};
+use crate::metrics::porter;
+use crate::metrics::rouge::{self, Document, RougeType};
 use crate::metrics::sacrebleu_tokenize::Tokenizer;
 
 /// BLEU statistics (segments, 2 + 2·max_order) uint64: hyp_len, ref_len, matched and total
@@ -47,4 +49,66 @@ pub fn chrf_statistics<'py>(
     let width = 3 * (char_order + word_order);
     let table = Array2::from_shape_vec((hyps.len(), width), flat).expect("rows × width");
     Ok(table.into_pyarray(py))
+}
+
+fn rouge_types(types: &[String]) -> PyResult<Vec<RougeType>> {
+    Ok(types.iter().map(|t| RougeType::from_name(t)).collect::<Result<_, _>>()?)
+}
+
+fn scores_table(py: Python<'_>, items: usize, types: usize, flat: Vec<f64>) -> Bound<'_, PyArray3<f64>> {
+    Array3::from_shape_vec((items, types, 3), flat).expect("items × types × 3").into_pyarray(py)
+}
+
+/// ROUGE scores (items, types, 3) float64 — precision, recall, F — of each prediction against
+/// its references (the best F per type over several, as `score_multi`), with `rouge_score`'s
+/// default tokenizer.
+#[pyfunction]
+#[pyo3(signature = (predictions, references, types, use_stemmer))]
+pub fn rouge_scores<'py>(
+    py: Python<'py>,
+    predictions: Vec<String>,
+    references: Vec<Vec<String>>,
+    types: Vec<String>,
+    use_stemmer: bool,
+) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let kinds = rouge_types(&types)?;
+    let flat = detach(py, || rouge::score_texts(&predictions, &references, &kinds, use_stemmer))?;
+    Ok(scores_table(py, predictions.len(), kinds.len(), flat))
+}
+
+/// A document tokenized by the caller: whole-text token ids and per-sentence token ids.
+type TokenizedDocument = (Vec<u32>, Vec<Vec<u32>>);
+
+/// As `rouge_scores`, on token ids of a caller's tokenizer: `items[i]` = (prediction, targets).
+#[pyfunction]
+#[pyo3(signature = (items, types))]
+pub fn rouge_scores_tokenized<'py>(
+    py: Python<'py>,
+    items: Vec<(TokenizedDocument, Vec<TokenizedDocument>)>,
+    types: Vec<String>,
+) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let kinds = rouge_types(&types)?;
+    let doc = |(tokens, sentences): TokenizedDocument| Document { tokens, sentences };
+    let docs: Vec<(Document, Vec<Document>)> =
+        items.into_iter().map(|(p, ts)| (doc(p), ts.into_iter().map(doc).collect())).collect();
+    let flat = detach(py, || rouge::score_documents(&docs, &kinds))?;
+    Ok(scores_table(py, docs.len(), kinds.len(), flat))
+}
+
+/// NLTK's Porter stems (NLTK_EXTENSIONS mode) of words the ROUGE tokenizer makes: lowercase
+/// ASCII `[a-z0-9]+`. Others raise, naming the index.
+#[pyfunction]
+pub fn porter_stems(words: Vec<String>) -> PyResult<Vec<String>> {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if w.is_empty() || !w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "words[{i}] = {w:?} is not a lowercase ASCII [a-z0-9]+ token"
+                )));
+            }
+            Ok(String::from_utf8(porter::stem(w.as_bytes())).expect("ASCII in, ASCII out"))
+        })
+        .collect()
 }

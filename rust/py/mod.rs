@@ -44,7 +44,9 @@ mod _native {
     #[pymodule_export]
     use super::lsh::LshIndex;
     #[pymodule_export]
-    use super::metrics::{bleu_statistics, chrf_statistics};
+    use super::metrics::{
+        bleu_statistics, chrf_statistics, porter_stems, rouge_scores, rouge_scores_tokenized,
+    };
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._bleu import BLEUScore, bleu, bleu_statistics, compute_bleu, corpus_bleu, sentence_bleu
 from ._chrf import CHRFScore, chrf, corpus_chrf
+from ._rouge import rouge
 
 __all__ = [
     "BLEUScore",
@@ -21,5 +22,6 @@ __all__ = [
     "compute_bleu",
     "corpus_bleu",
     "corpus_chrf",
+    "rouge",
     "sentence_bleu",
 ]

@@ -1,0 +1,164 @@
+//! Longest common subsequences of token-id sequences, bit-parallel (Hyyrö's row recurrence
+//! `V ← (V + (V & M)) | (V − (V & M))` over 64-bit words), and one LCS read back with
+//! `rouge_score`'s tie-break.
+//!
+//! Bit `j` of the row vector after `i` rows is 0 where the DP table steps up between columns
+//! `j` and `j + 1`; so `table[i][j]` is the number of zero bits below `j`, and the LCS length
+//! the number of zero bits in the last row.
+
+use rustc_hash::FxHashMap;
+
+/// Match masks of one column sequence: for each distinct token, the positions holding it.
+pub struct Columns<'a> {
+    tokens: &'a [u32],
+    words: usize,
+    slot: FxHashMap<u32, usize>,
+    masks: Vec<u64>,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(tokens: &'a [u32]) -> Self {
+        let words = tokens.len().div_ceil(64);
+        let mut slot: FxHashMap<u32, usize> = FxHashMap::default();
+        let mut masks: Vec<u64> = Vec::new();
+        for (j, &t) in tokens.iter().enumerate() {
+            let next = slot.len();
+            let s = *slot.entry(t).or_insert(next);
+            if s == next {
+                masks.resize(masks.len() + words, 0);
+            }
+            masks[s * words + j / 64] |= 1u64 << (j % 64);
+        }
+        Columns { tokens, words, slot, masks }
+    }
+
+    fn mask(&self, token: u32) -> Option<&[u64]> {
+        self.slot.get(&token).map(|&s| &self.masks[s * self.words..(s + 1) * self.words])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    pub fn shares_any(&self, rows: &[u32]) -> bool {
+        rows.iter().any(|t| self.slot.contains_key(t))
+    }
+}
+
+/// One row step of the recurrence, in place, with carries and borrows across words.
+fn advance(row: &mut [u64], mask: &[u64]) {
+    let mut carry = false;
+    let mut borrow = false;
+    for (v, &m) in row.iter_mut().zip(mask) {
+        let u = *v & m;
+        let (s1, c1) = v.overflowing_add(u);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        carry = c1 | c2;
+        let (d1, b1) = v.overflowing_sub(u);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        borrow = b1 | b2;
+        *v = s2 | d2;
+    }
+}
+
+/// Zero bits of `row` among positions `0..j`.
+fn zeros_below(row: &[u64], j: usize) -> usize {
+    let full = j / 64;
+    let mut ones: usize = row[..full].iter().map(|w| w.count_ones() as usize).sum();
+    if !j.is_multiple_of(64) {
+        ones += (row[full] & ((1u64 << (j % 64)) - 1)).count_ones() as usize;
+    }
+    j - ones
+}
+
+/// Length of the longest common subsequence of `rows` and the columns.
+pub fn length(rows: &[u32], columns: &Columns<'_>) -> usize {
+    let mut row = vec![u64::MAX; columns.words];
+    for &t in rows {
+        if let Some(mask) = columns.mask(t) {
+            advance(&mut row, mask);
+        }
+    }
+    zeros_below(&row, columns.tokens.len())
+}
+
+/// Indices into `rows` of the LCS `rouge_score`'s `_backtrack_norec` reads from the full DP
+/// table: from the bottom-right corner, a match goes diagonally, else left when the cell to the
+/// left is strictly larger than the one above, else up. Ascending.
+pub fn indices(rows: &[u32], columns: &Columns<'_>) -> Vec<usize> {
+    let w = columns.words;
+    let mut table = vec![u64::MAX; (rows.len() + 1) * w];
+    for (i, &t) in rows.iter().enumerate() {
+        let (done, next) = table.split_at_mut((i + 1) * w);
+        next[..w].copy_from_slice(&done[i * w..]);
+        if let Some(mask) = columns.mask(t) {
+            advance(&mut next[..w], mask);
+        }
+    }
+    let cell = |i: usize, j: usize| zeros_below(&table[i * w..(i + 1) * w], j);
+    let cols = columns.tokens;
+    let (mut i, mut j) = (rows.len(), cols.len());
+    let mut out = Vec::new();
+    while i > 0 && j > 0 {
+        if rows[i - 1] == cols[j - 1] {
+            out.push(i - 1);
+            i -= 1;
+            j -= 1;
+        } else if cell(i, j - 1) > cell(i - 1, j) {
+            j -= 1;
+        } else {
+            i -= 1;
+        }
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `rouge_score`'s `_lcs_table` and `_backtrack_norec`, transcribed.
+    fn reference(a: &[u32], b: &[u32]) -> (usize, Vec<usize>) {
+        let mut t = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                t[i][j] =
+                    if a[i - 1] == b[j - 1] { t[i - 1][j - 1] + 1 } else { t[i - 1][j].max(t[i][j - 1]) };
+            }
+        }
+        let (mut i, mut j, mut out) = (a.len(), b.len(), Vec::new());
+        while i > 0 && j > 0 {
+            if a[i - 1] == b[j - 1] {
+                out.insert(0, i - 1);
+                i -= 1;
+                j -= 1;
+            } else if t[i][j - 1] > t[i - 1][j] {
+                j -= 1;
+            } else {
+                i -= 1;
+            }
+        }
+        (t[a.len()][b.len()], out)
+    }
+
+    #[test]
+    fn equals_the_dp_table_on_random_sequences() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |k: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % k) as u32
+        };
+        for trial in 0..400 {
+            let (la, lb, alphabet) = (next(150) as usize, next(150) as usize, 2 + u64::from(next(8)));
+            let a: Vec<u32> = (0..la).map(|_| next(alphabet)).collect();
+            let b: Vec<u32> = (0..lb).map(|_| next(alphabet)).collect();
+            let cols = Columns::new(&b);
+            let (len, idx) = reference(&a, &b);
+            assert_eq!(length(&a, &cols), len, "trial {trial}");
+            assert_eq!(indices(&a, &cols), idx, "trial {trial}");
+        }
+    }
+}

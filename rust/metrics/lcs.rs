@@ -6,34 +6,39 @@
 //! `j` and `j + 1`; so `table[i][j]` is the number of zero bits below `j`, and the LCS length
 //! the number of zero bits in the last row.
 
-use rustc_hash::FxHashMap;
+/// No mask for this token.
+const ABSENT: u32 = u32::MAX;
 
-/// Match masks of one column sequence: for each distinct token, the positions holding it.
+/// Match masks of one column sequence of dense token ids (`0..vocabulary`): for each distinct
+/// token, the positions holding it.
 pub struct Columns<'a> {
     tokens: &'a [u32],
     words: usize,
-    slot: FxHashMap<u32, usize>,
+    slot: Vec<u32>,
     masks: Vec<u64>,
 }
 
 impl<'a> Columns<'a> {
-    pub fn new(tokens: &'a [u32]) -> Self {
+    pub fn new(tokens: &'a [u32], vocabulary: usize) -> Self {
         let words = tokens.len().div_ceil(64);
-        let mut slot: FxHashMap<u32, usize> = FxHashMap::default();
+        let mut slot = vec![ABSENT; vocabulary];
         let mut masks: Vec<u64> = Vec::new();
         for (j, &t) in tokens.iter().enumerate() {
-            let next = slot.len();
-            let s = *slot.entry(t).or_insert(next);
-            if s == next {
+            let s = &mut slot[t as usize];
+            if *s == ABSENT {
+                *s = (masks.len() / words.max(1)) as u32;
                 masks.resize(masks.len() + words, 0);
             }
-            masks[s * words + j / 64] |= 1u64 << (j % 64);
+            masks[*s as usize * words + j / 64] |= 1u64 << (j % 64);
         }
         Columns { tokens, words, slot, masks }
     }
 
     fn mask(&self, token: u32) -> Option<&[u64]> {
-        self.slot.get(&token).map(|&s| &self.masks[s * self.words..(s + 1) * self.words])
+        match self.slot[token as usize] {
+            ABSENT => None,
+            s => Some(&self.masks[s as usize * self.words..(s as usize + 1) * self.words]),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,7 +46,7 @@ impl<'a> Columns<'a> {
     }
 
     pub fn shares_any(&self, rows: &[u32]) -> bool {
-        rows.iter().any(|t| self.slot.contains_key(t))
+        rows.iter().any(|&t| self.slot[t as usize] != ABSENT)
     }
 }
 
@@ -155,7 +160,7 @@ mod tests {
             let (la, lb, alphabet) = (next(150) as usize, next(150) as usize, 2 + u64::from(next(8)));
             let a: Vec<u32> = (0..la).map(|_| next(alphabet)).collect();
             let b: Vec<u32> = (0..lb).map(|_| next(alphabet)).collect();
-            let cols = Columns::new(&b);
+            let cols = Columns::new(&b, alphabet as usize);
             let (len, idx) = reference(&a, &b);
             assert_eq!(length(&a, &cols), len, "trial {trial}");
             assert_eq!(indices(&a, &cols), idx, "trial {trial}");

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::lcs::{self, Columns};
-use super::rouge_tokenize::{with_vocabulary, Tokens};
+use super::rouge_tokenize::{with_pair_tokenizer, Tokens};
 use crate::error::{KernelError, KernelResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +34,8 @@ impl RougeType {
     }
 }
 
-/// One text's tokens: the whole text's, and the sentences' (for `rougeLsum`), which a custom
-/// tokenizer may cut differently.
+/// One text's tokens as dense ids of its pair (below the pair's vocabulary size): the whole
+/// text's, and the sentences' (for `rougeLsum`), which a custom tokenizer may cut differently.
 #[derive(Debug, Default, Clone)]
 pub struct Document {
     pub tokens: Vec<u32>,
@@ -89,18 +89,41 @@ fn common<K: Ord>(mut a: Vec<K>, mut b: Vec<K>) -> usize {
     count
 }
 
+fn packed2(tokens: &[u32]) -> Vec<u64> {
+    tokens.windows(2).map(|w| (u64::from(w[0]) << 32) | u64::from(w[1])).collect()
+}
+
 fn packed(tokens: &[u32], n: usize) -> Vec<u128> {
     tokens.windows(n).map(|w| w.iter().fold(0u128, |k, &t| (k << 32) | u128::from(t))).collect()
 }
 
+/// Σ min of the two texts' counts of each token.
+fn common_tokens(a: &[u32], b: &[u32], vocabulary: usize) -> usize {
+    let mut left = vec![0u32; vocabulary];
+    for &t in a {
+        left[t as usize] += 1;
+    }
+    let mut count = 0;
+    for &t in b {
+        let c = &mut left[t as usize];
+        if *c > 0 {
+            *c -= 1;
+            count += 1;
+        }
+    }
+    count
+}
+
 /// `_score_ngrams` of the n-grams of both texts.
-fn score_ngrams(target: &[u32], prediction: &[u32], n: usize) -> [f64; 3] {
+fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, vocabulary: usize) -> [f64; 3] {
     let count = |t: &[u32]| (t.len() + 1).saturating_sub(n);
     let (target_count, prediction_count) = (count(target), count(prediction));
     let overlap = if target_count == 0 || prediction_count == 0 {
         0
     } else if n == 1 {
-        common(target.to_vec(), prediction.to_vec())
+        common_tokens(target, prediction, vocabulary)
+    } else if n == 2 {
+        common(packed2(target), packed2(prediction))
     } else if n <= 4 {
         common(packed(target, n), packed(prediction, n))
     } else {
@@ -112,11 +135,11 @@ fn score_ngrams(target: &[u32], prediction: &[u32], n: usize) -> [f64; 3] {
 }
 
 /// `_score_lcs`.
-fn score_lcs(target: &[u32], prediction: &[u32]) -> [f64; 3] {
+fn score_lcs(target: &[u32], prediction: &[u32], vocabulary: usize) -> [f64; 3] {
     if target.is_empty() || prediction.is_empty() {
         return [0.0; 3];
     }
-    let length = lcs::length(target, &Columns::new(prediction));
+    let length = lcs::length(target, &Columns::new(prediction, vocabulary));
     let precision = length as f64 / prediction.len() as f64;
     let recall = length as f64 / target.len() as f64;
     [precision, recall, fmeasure(precision, recall)]
@@ -125,21 +148,21 @@ fn score_lcs(target: &[u32], prediction: &[u32]) -> [f64; 3] {
 /// `_summary_level_lcs`: for each target sentence, the union of its LCS indices with every
 /// predicted sentence; each token of that union is a hit while both texts still hold an
 /// unmatched copy of it.
-fn score_summary_lcs(target: &[Vec<u32>], prediction: &[Vec<u32>]) -> [f64; 3] {
+fn score_summary_lcs(target: &[Vec<u32>], prediction: &[Vec<u32>], vocabulary: usize) -> [f64; 3] {
     let m: usize = target.iter().map(Vec::len).sum();
     let n: usize = prediction.iter().map(Vec::len).sum();
     if m == 0 || n == 0 {
         return [0.0; 3];
     }
-    let mut left_target: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut left_prediction: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut left_target = vec![0u32; vocabulary];
+    let mut left_prediction = vec![0u32; vocabulary];
     for &t in target.iter().flatten() {
-        *left_target.entry(t).or_insert(0) += 1;
+        left_target[t as usize] += 1;
     }
     for &t in prediction.iter().flatten() {
-        *left_prediction.entry(t).or_insert(0) += 1;
+        left_prediction[t as usize] += 1;
     }
-    let columns: Vec<Columns<'_>> = prediction.iter().map(|s| Columns::new(s)).collect();
+    let columns: Vec<Columns<'_>> = prediction.iter().map(|s| Columns::new(s, vocabulary)).collect();
     let mut hits = 0usize;
     let mut in_union: Vec<bool> = Vec::new();
     for sentence in target {
@@ -151,13 +174,11 @@ fn score_summary_lcs(target: &[Vec<u32>], prediction: &[Vec<u32>]) -> [f64; 3] {
             }
         }
         for (&t, _) in sentence.iter().zip(&in_union).filter(|(_, &u)| u) {
-            let (Some(ct), Some(cp)) = (left_target.get_mut(&t), left_prediction.get_mut(&t)) else {
-                continue;
-            };
-            if *ct > 0 && *cp > 0 {
+            let t = t as usize;
+            if left_target[t] > 0 && left_prediction[t] > 0 {
                 hits += 1;
-                *ct -= 1;
-                *cp -= 1;
+                left_target[t] -= 1;
+                left_prediction[t] -= 1;
             }
         }
     }
@@ -166,23 +187,35 @@ fn score_summary_lcs(target: &[Vec<u32>], prediction: &[Vec<u32>]) -> [f64; 3] {
     [precision, recall, fmeasure(precision, recall)]
 }
 
-/// Every requested score of one (target, prediction) pair, in `types`' order.
-pub fn score(target: &Document, prediction: &Document, types: &[RougeType]) -> Vec<[f64; 3]> {
+/// Every requested score of one (target, prediction) pair, in `types`' order; their ids are
+/// below `vocabulary`.
+pub fn score(
+    target: &Document,
+    prediction: &Document,
+    types: &[RougeType],
+    vocabulary: usize,
+) -> Vec<[f64; 3]> {
+    let (t, p) = (&target.tokens, &prediction.tokens);
     types
         .iter()
-        .map(|t| match *t {
-            RougeType::N(n) => score_ngrams(&target.tokens, &prediction.tokens, n),
-            RougeType::L => score_lcs(&target.tokens, &prediction.tokens),
-            RougeType::Lsum => score_summary_lcs(&target.sentences, &prediction.sentences),
+        .map(|kind| match *kind {
+            RougeType::N(n) => score_ngrams(t, p, n, vocabulary),
+            RougeType::L => score_lcs(t, p, vocabulary),
+            RougeType::Lsum => score_summary_lcs(&target.sentences, &prediction.sentences, vocabulary),
         })
         .collect()
 }
 
 /// `score_multi`: per type, the target's score with the largest F (the first on ties).
-pub fn score_multi(targets: &[Document], prediction: &Document, types: &[RougeType]) -> Vec<[f64; 3]> {
+pub fn score_multi(
+    targets: &[Document],
+    prediction: &Document,
+    types: &[RougeType],
+    vocabulary: usize,
+) -> Vec<[f64; 3]> {
     let mut best: Vec<[f64; 3]> = Vec::new();
     for (k, target) in targets.iter().enumerate() {
-        let scores = score(target, prediction, types);
+        let scores = score(target, prediction, types, vocabulary);
         if k == 0 {
             best = scores;
         } else {
@@ -220,23 +253,50 @@ pub fn score_texts(
         .zip(targets)
         .with_min_len(4)
         .map(|(prediction, targets)| {
-            with_vocabulary(stem, |tokenize| {
-                let p = Document::from_tokens(tokenize(prediction), sentences);
+            with_pair_tokenizer(stem, |tokenizer| {
+                let p = Document::from_tokens(tokenizer.tokenize(prediction), sentences);
                 let ts: Vec<Document> =
-                    targets.iter().map(|t| Document::from_tokens(tokenize(t), sentences)).collect();
-                score_multi(&ts, &p, types)
+                    targets.iter().map(|t| Document::from_tokens(tokenizer.tokenize(t), sentences)).collect();
+                score_multi(&ts, &p, types, tokenizer.vocabulary())
             })
         })
         .collect();
     Ok(rows.into_iter().flatten().flatten().collect())
 }
 
-/// As [`score_texts`] on documents a caller tokenized: `items[i]` is (prediction, targets).
+/// Ids of one item's documents made dense (`0..` the number of distinct ids).
+fn densify(prediction: &Document, targets: &[Document]) -> (Document, Vec<Document>, usize) {
+    let mut dense: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut map = |ids: &[u32]| -> Vec<u32> {
+        ids.iter()
+            .map(|&t| {
+                let next = dense.len() as u32;
+                *dense.entry(t).or_insert(next)
+            })
+            .collect()
+    };
+    let mut doc = |d: &Document| Document {
+        tokens: map(&d.tokens),
+        sentences: d.sentences.iter().map(|s| map(s)).collect(),
+    };
+    let p = doc(prediction);
+    let ts = targets.iter().map(doc).collect();
+    (p, ts, dense.len())
+}
+
+/// As [`score_texts`] on documents a caller tokenized (any ids): `items[i]` is (prediction,
+/// targets).
 pub fn score_documents(items: &[(Document, Vec<Document>)], types: &[RougeType]) -> KernelResult<Vec<f64>> {
     if let Some(i) = items.iter().position(|(_, t)| t.is_empty()) {
         return Err(KernelError::value("references", format!("item {i} has no reference")));
     }
-    let rows: Vec<Vec<[f64; 3]>> = items.par_iter().map(|(p, ts)| score_multi(ts, p, types)).collect();
+    let rows: Vec<Vec<[f64; 3]>> = items
+        .par_iter()
+        .map(|(p, ts)| {
+            let (p, ts, vocabulary) = densify(p, ts);
+            score_multi(&ts, &p, types, vocabulary)
+        })
+        .collect();
     Ok(rows.into_iter().flatten().flatten().collect())
 }
 

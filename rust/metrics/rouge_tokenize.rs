@@ -1,8 +1,9 @@
 //! `rouge_score`'s default tokenizer on bytes: Python's `str.lower()`, every character outside
 //! ASCII `[a-z0-9]` a separator (so `"Café"` gives `caf`, and the `i` of `"İ".lower()` stays),
 //! tokens longer than 3 characters stemmed by NLTK's Porter stemmer when asked. Tokens come
-//! out as ids from a per-thread vocabulary (stemmed words share their stem's id), with the
-//! number of `"\n"` before each token, which is the sentence `rougeLsum` splits it into.
+//! out as dense ids of one text pair (`0..vocabulary()`; stemmed words share their stem's id),
+//! mapped from a per-thread vocabulary (so each distinct word is stemmed once per thread),
+//! with the number of `"\n"` before each token: the sentence `rougeLsum` puts it in.
 
 use std::cell::RefCell;
 
@@ -14,31 +15,99 @@ use super::porter;
 /// compared within one pair, so restarting them is safe; it bounds memory on huge corpora).
 const MAX_WORDS: usize = 1 << 21;
 
+/// Words of up to this many bytes are looked up by their bytes packed in a `u128` (tokens are
+/// `[a-z0-9]`, never 0, so the packing is unique): an integer hash and compare.
+const SHORT: usize = 16;
+
 #[derive(Default)]
 struct Vocabulary {
-    /// Surface word → id (the id of its stem when stemming).
-    words: FxHashMap<Box<[u8]>, u32>,
-    /// Stem → id, when stemming.
+    /// The current pair's words → dense id: short words packed, long ones by their bytes. Kept
+    /// small (cleared per pair), so lookups stay in cache.
+    pair_short: FxHashMap<u128, u32>,
+    pair_long: FxHashMap<Box<[u8]>, u32>,
+    /// Dense ids handed out in the current pair.
+    seen: u32,
+    /// When stemming: every word seen on this thread → its stem's id, and stem → id; a word is
+    /// stemmed once per thread.
+    stem_of: FxHashMap<Box<[u8]>, u32>,
     stems: FxHashMap<Box<[u8]>, u32>,
+    /// Stem id → its dense id in the current pair, valid where `stamp` holds the pair's epoch.
+    local: Vec<u32>,
+    stamp: Vec<u32>,
+    epoch: u32,
 }
 
 impl Vocabulary {
-    fn id(&mut self, word: &[u8], stem: bool) -> u32 {
-        if let Some(&id) = self.words.get(word) {
-            return id;
+    /// Starts a pair: dense ids restart at 0.
+    fn next_pair(&mut self) {
+        if self.stem_of.len() > MAX_WORDS || self.epoch == u32::MAX {
+            *self = Vocabulary::default();
         }
-        let id = if stem && word.len() > 3 {
-            let s = porter::stem(word);
-            let next = self.stems.len() as u32;
-            *self.stems.entry(s.into_boxed_slice()).or_insert(next)
-        } else if stem {
-            let next = self.stems.len() as u32;
-            *self.stems.entry(word.into()).or_insert(next)
-        } else {
-            self.words.len() as u32
+        self.epoch += 1;
+        self.seen = 0;
+        // A long pair's table would make every later clear() slow: drop it instead.
+        if self.pair_short.capacity() > 4096 {
+            self.pair_short = FxHashMap::default();
+        }
+        self.pair_short.clear();
+        self.pair_long.clear();
+    }
+
+    fn next_dense(&mut self) -> u32 {
+        self.seen += 1;
+        self.seen - 1
+    }
+
+    /// The dense id of a stem id in the current pair.
+    fn dense_stem(&mut self, id: u32) -> u32 {
+        let i = id as usize;
+        if i >= self.stamp.len() {
+            self.stamp.resize(i + 1, 0);
+            self.local.resize(i + 1, 0);
+        }
+        if self.stamp[i] != self.epoch {
+            self.stamp[i] = self.epoch;
+            self.local[i] = self.next_dense();
+        }
+        self.local[i]
+    }
+
+    /// The dense id of a word the pair has not shown before.
+    fn new_word(&mut self, word: &[u8], stem: bool) -> u32 {
+        if !stem {
+            return self.next_dense();
+        }
+        let id = match self.stem_of.get(word) {
+            Some(&id) => id,
+            None => {
+                let s = if word.len() > 3 { porter::stem(word) } else { word.to_vec() };
+                let next = self.stems.len() as u32;
+                let id = *self.stems.entry(s.into_boxed_slice()).or_insert(next);
+                self.stem_of.insert(word.into(), id);
+                id
+            }
         };
-        self.words.insert(word.into(), id);
-        id
+        self.dense_stem(id)
+    }
+
+    /// The dense id of `word` (whose packing is `key` when it is short).
+    #[inline]
+    fn id(&mut self, word: &[u8], key: u128, stem: bool) -> u32 {
+        if word.len() <= SHORT {
+            if let Some(&id) = self.pair_short.get(&key) {
+                return id;
+            }
+            let id = self.new_word(word, stem);
+            self.pair_short.insert(key, id);
+            id
+        } else {
+            if let Some(&id) = self.pair_long.get(word) {
+                return id;
+            }
+            let id = self.new_word(word, stem);
+            self.pair_long.insert(word.into(), id);
+            id
+        }
     }
 }
 
@@ -54,29 +123,62 @@ pub struct Tokens {
     pub sentence: Vec<u32>,
 }
 
-/// Calls `f` with the current thread's vocabulary for the mode, started afresh when full. Every
-/// text of one pair must be tokenized inside one call, so their ids agree.
-pub fn with_vocabulary<T>(stem: bool, f: impl FnOnce(&mut dyn FnMut(&str) -> Tokens) -> T) -> T {
+/// The tokenizer of one text pair (a prediction and its targets): their ids agree.
+pub struct PairTokenizer<'v> {
+    vocab: &'v mut Vocabulary,
+    stem: bool,
+    word: Word,
+}
+
+impl PairTokenizer<'_> {
+    pub fn tokenize(&mut self, text: &str) -> Tokens {
+        tokenize(text, self.stem, self.vocab, &mut self.word)
+    }
+
+    /// Distinct ids so far: every id is below it.
+    pub fn vocabulary(&self) -> usize {
+        self.vocab.seen as usize
+    }
+}
+
+/// Calls `f` with a tokenizer for one text pair, on the current thread's vocabulary for the
+/// mode (started afresh when full).
+pub fn with_pair_tokenizer<T>(stem: bool, f: impl FnOnce(&mut PairTokenizer<'_>) -> T) -> T {
     VOCABULARY.with(|cell| {
         let mut modes = cell.borrow_mut();
         let vocab = &mut modes[usize::from(stem)];
-        if vocab.words.len() > MAX_WORDS {
-            *vocab = Vocabulary::default();
-        }
-        let mut word = Vec::with_capacity(32);
-        let mut tokenize = |text: &str| tokenize(text, stem, vocab, &mut word);
-        f(&mut tokenize)
+        vocab.next_pair();
+        f(&mut PairTokenizer { vocab, stem, word: Word::default() })
     })
 }
 
-fn tokenize(text: &str, stem: bool, vocab: &mut Vocabulary, word: &mut Vec<u8>) -> Tokens {
-    let mut out = Tokens::default();
+/// The word being read: its bytes, and the first 16 packed.
+#[derive(Default)]
+struct Word {
+    bytes: Vec<u8>,
+    key: u128,
+}
+
+impl Word {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        if self.bytes.len() < SHORT {
+            self.key |= u128::from(b) << (8 * self.bytes.len());
+        }
+        self.bytes.push(b);
+    }
+}
+
+fn tokenize(text: &str, stem: bool, vocab: &mut Vocabulary, word: &mut Word) -> Tokens {
+    let mut out =
+        Tokens { ids: Vec::with_capacity(text.len() / 5), sentence: Vec::with_capacity(text.len() / 5) };
     let mut sentence = 0u32;
-    let mut flush = |word: &mut Vec<u8>, out: &mut Tokens, sentence: u32| {
-        if !word.is_empty() {
-            out.ids.push(vocab.id(word, stem));
+    let mut flush = |word: &mut Word, out: &mut Tokens, sentence: u32| {
+        if !word.bytes.is_empty() {
+            out.ids.push(vocab.id(&word.bytes, word.key, stem));
             out.sentence.push(sentence);
-            word.clear();
+            word.bytes.clear();
+            word.key = 0;
         }
     };
     let bytes = text.as_bytes();
@@ -115,21 +217,22 @@ mod tests {
     use super::*;
 
     fn words(text: &str, stem: bool) -> Vec<u32> {
-        with_vocabulary(stem, |t| t(text).ids)
+        with_pair_tokenizer(stem, |t| t.tokenize(text).ids)
     }
 
     #[test]
     fn separators_and_case() {
-        let ids = with_vocabulary(false, |t| {
-            let a = t("Café au LAIT\nau");
-            let b = t("caf au lait");
+        let ids = with_pair_tokenizer(false, |t| {
+            let a = t.tokenize("Café au LAIT\nau");
+            let b = t.tokenize("caf au lait");
+            assert_eq!(t.vocabulary(), 3);
             assert_eq!(a.sentence, vec![0, 0, 0, 1]);
             (a.ids, b.ids)
         });
         assert_eq!(ids.0[..3], ids.1[..]);
         assert_eq!(ids.0[1], ids.0[3]);
         // "İ" lowercases to "i" + a combining dot: the "i" stays, the dot separates.
-        let (x, y) = with_vocabulary(false, |t| (t("İx").ids, t("i x").ids));
+        let (x, y) = with_pair_tokenizer(false, |t| (t.tokenize("İx").ids, t.tokenize("i x").ids));
         assert_eq!(x, y);
     }
 

@@ -7,9 +7,10 @@ use pyo3::prelude::*;
 use super::threads::detach;
 use crate::metrics::bleu::statistics;
 use crate::metrics::chrf::{self, ChrfOptions};
-use crate::metrics::porter;
 use crate::metrics::rouge::{self, Document, RougeType};
 use crate::metrics::sacrebleu_tokenize::Tokenizer;
+use crate::metrics::squad::{self, Overlap};
+use crate::metrics::{pass_at_k, porter};
 
 /// BLEU statistics (segments, 2 + 2·max_order) uint64: hyp_len, ref_len, matched and total
 /// n-grams per order. `refs[i]` holds segment i's references; texts are lower-cased and
@@ -111,4 +112,36 @@ pub fn porter_stems(words: Vec<String>) -> PyResult<Vec<String>> {
             Ok(String::from_utf8(porter::stem(w.as_bytes())).expect("ASCII in, ASCII out"))
         })
         .collect()
+}
+
+/// Best exact match and token F1 (fractions) of each prediction over its gold answers, as
+/// SQuAD's scripts: `overlap` "v1.1", "v2.0" or "set" (HELM / lighteval). Non-ASCII strings
+/// come normalized by the caller.
+#[pyfunction]
+#[pyo3(signature = (predictions, golds, overlap))]
+pub fn squad_scores<'py>(
+    py: Python<'py>,
+    predictions: Vec<String>,
+    golds: Vec<Vec<String>>,
+    overlap: &str,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let overlap = match overlap {
+        "v1.1" => Overlap::Multiset,
+        "v2.0" => Overlap::MultisetV2,
+        "set" => Overlap::Set,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "overlap must be 'v1.1', 'v2.0' or 'set', got {other:?}"
+            )))
+        }
+    };
+    let rows = detach(py, || squad::scores(&predictions, &golds, overlap));
+    let flat: Vec<f64> = rows.into_iter().flat_map(|(e, f)| [e, f]).collect();
+    Ok(Array2::from_shape_vec((predictions.len(), 2), flat).expect("rows × 2").into_pyarray(py))
+}
+
+/// pass@k per problem (n samples, c correct), the Codex paper's estimator; checked by the caller.
+#[pyfunction]
+pub fn pass_at_k_estimates(py: Python<'_>, n: Vec<u64>, c: Vec<u64>, k: u64) -> Vec<f64> {
+    detach(py, || pass_at_k::estimates(&n, &c, k))
 }

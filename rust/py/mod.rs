@@ -45,7 +45,8 @@ mod _native {
     use super::lsh::LshIndex;
     #[pymodule_export]
     use super::metrics::{
-        bleu_statistics, chrf_statistics, porter_stems, rouge_scores, rouge_scores_tokenized,
+        bleu_statistics, chrf_statistics, pass_at_k_estimates, porter_stems, rouge_scores,
+        rouge_scores_tokenized, squad_scores,
     };
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};

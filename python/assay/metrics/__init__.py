@@ -1,5 +1,6 @@
 """Text metrics equal to the reference packages' floats, fast: BLEU, chrF and chrF++ as
-sacrebleu computes them.
+sacrebleu computes them, ROUGE as rouge_score, SQuAD's exact match and F1 as its official
+scripts (and HELM's set F1), lm-eval's ``exact_match``, and pass@k.
 
 ``bleu(predictions, references, level=...)`` takes references per prediction;
 ``sentence_bleu`` and ``corpus_bleu`` take sacrebleu's reference streams;
@@ -12,6 +13,7 @@ from __future__ import annotations
 from ._bleu import BLEUScore, bleu, bleu_statistics, compute_bleu, corpus_bleu, sentence_bleu
 from ._chrf import CHRFScore, chrf, corpus_chrf
 from ._rouge import rouge
+from ._squad import exact_match, normalize_answer, pass_at_k, squad
 
 __all__ = [
     "BLEUScore",
@@ -22,6 +24,10 @@ __all__ = [
     "compute_bleu",
     "corpus_bleu",
     "corpus_chrf",
+    "exact_match",
+    "normalize_answer",
+    "pass_at_k",
     "rouge",
     "sentence_bleu",
+    "squad",
 ]

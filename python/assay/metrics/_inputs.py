@@ -53,11 +53,11 @@ def hypotheses_and_references(
     return hyps, per_segment
 
 
-def per_item_references(references: Any, n: int) -> list[list[str]]:
+def per_item_references(references: Any, n: int, name: str = "references") -> list[list[str]]:
     """References given per prediction (a str, or a list of str for several), checked."""
-    refs = texts_or_lists(references, "references")
+    refs = texts_or_lists(references, name)
     if len(refs) != n:
-        raise ValueError(f"references has {len(refs)} items but there are {n} predictions")
+        raise ValueError(f"{name} has {len(refs)} items but there are {n} predictions")
     return refs
 
 

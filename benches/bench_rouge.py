@@ -97,9 +97,7 @@ def test_rouge_score_rs(benchmark, request, size, stem):
     preds, targets = _pairs(request, size)
     tag(benchmark, _group(size, stem), "rouge-score-rs (score_batch)")
     scorer = rs.RougeScorer(FOUR, use_stemmer=stem)
-    got = benchmark.pedantic(
-        scorer.score_batch, args=(targets, preds), rounds=20, warmup_rounds=1
-    )
+    got = benchmark.pedantic(scorer.score_batch, args=(targets, preds), rounds=20, warmup_rounds=1)
     assert [{k: tuple(s[k]) for k in FOUR} for s in got] == _ours(preds, targets, FOUR, stem)
 
 

@@ -8,55 +8,95 @@
 //! idempotent, so a string normalized twice is unchanged).
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Python's `str.split()` whitespace among ASCII characters.
 fn is_python_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f)
 }
 
-/// The normalized tokens of `text` (`normalize_answer(text).split()`).
-pub fn tokens(text: &str) -> Vec<String> {
+/// An answer normalized: its bytes, and its tokens as ranges of them.
+#[derive(Debug, Default, PartialEq)]
+pub struct Normalized {
+    bytes: Vec<u8>,
+    tokens: Vec<(u32, u32)>,
+}
+
+impl Normalized {
+    fn token(&self, i: usize) -> &[u8] {
+        let (a, b) = self.tokens[i];
+        &self.bytes[a as usize..b as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len()).map(|i| self.token(i))
+    }
+
+    /// Same tokens, in order: the normalized strings (tokens joined by one space) are equal.
+    fn same_text(&self, other: &Normalized) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// `normalize_answer(text).split()`.
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = Normalized::default();
     if !text.is_ascii() {
-        // Normalized by the caller: only the whitespace split is left.
-        return text.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect();
-    }
-    // Lower-case and drop punctuation, then cut alphanumeric runs that are articles (each
-    // becomes a separator) and split the rest at whitespace.
-    let kept: Vec<u8> =
-        text.bytes().filter(|b| !b.is_ascii_punctuation()).map(|b| b.to_ascii_lowercase()).collect();
-    let mut out = Vec::new();
-    let mut token: Vec<u8> = Vec::new();
-    let mut i = 0;
-    while i < kept.len() {
-        let b = kept[i];
-        if b.is_ascii_alphanumeric() {
-            let start = i;
-            while i < kept.len() && kept[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let run = &kept[start..i];
-            if matches!(run, b"a" | b"an" | b"the") {
-                if !token.is_empty() {
-                    out.push(String::from_utf8(std::mem::take(&mut token)).expect("ASCII"));
+        // Normalized by the caller: only the split at single spaces is left.
+        out.bytes = text.as_bytes().to_vec();
+        let mut start = 0usize;
+        for (i, &b) in out.bytes.iter().enumerate().chain([(text.len(), &b' ')]) {
+            if b == b' ' {
+                if i > start {
+                    out.tokens.push((start as u32, i as u32));
                 }
-            } else {
-                token.extend_from_slice(run);
+                start = i + 1;
             }
-            continue;
         }
-        if is_python_space(b) {
-            if !token.is_empty() {
-                out.push(String::from_utf8(std::mem::take(&mut token)).expect("ASCII"));
+        return out;
+    }
+    // One pass over the text without its punctuation, lower-cased: alphanumeric runs that are
+    // articles are taken back out and end the token, as their replacement by a space does.
+    out.bytes.reserve(text.len());
+    let mut token: Option<usize> = None;
+    let mut run: Option<usize> = None;
+    let end_token = |out: &mut Normalized, token: &mut Option<usize>, at: usize| {
+        if let Some(s) = token.take() {
+            if at > s {
+                out.tokens.push((s as u32, at as u32));
             }
+        }
+    };
+    let end_run = |out: &mut Normalized, token: &mut Option<usize>, run: &mut Option<usize>| {
+        if let Some(r) = run.take() {
+            if matches!(&out.bytes[r..], b"a" | b"an" | b"the") {
+                out.bytes.truncate(r);
+                end_token(out, token, r);
+            }
+        }
+    };
+    for b in text.bytes().filter(|b| !b.is_ascii_punctuation()) {
+        let b = b.to_ascii_lowercase();
+        if b.is_ascii_alphanumeric() {
+            run.get_or_insert(out.bytes.len());
         } else {
-            token.push(b);
+            end_run(&mut out, &mut token, &mut run);
+            if is_python_space(b) {
+                let at = out.bytes.len();
+                end_token(&mut out, &mut token, at);
+                continue;
+            }
         }
-        i += 1;
+        token.get_or_insert(out.bytes.len());
+        out.bytes.push(b);
     }
-    if !token.is_empty() {
-        out.push(String::from_utf8(token).expect("ASCII"));
-    }
+    end_run(&mut out, &mut token, &mut run);
+    let at = out.bytes.len();
+    end_token(&mut out, &mut token, at);
     out
 }
 
@@ -71,13 +111,24 @@ pub enum Overlap {
     Set,
 }
 
-fn multiset_common(pred: &[String], gold: &[String]) -> usize {
-    let mut left: FxHashMap<&str, u32> = FxHashMap::default();
-    for t in gold {
+/// Σ min of the two token counts: a linear scan for short answers, a hash map past that.
+fn multiset_common(pred: &Normalized, gold: &Normalized) -> usize {
+    if gold.len() <= 16 {
+        let mut used = [false; 16];
+        return pred
+            .iter()
+            .filter(|t| {
+                let hit = (0..gold.len()).find(|&j| !used[j] && gold.token(j) == *t);
+                hit.inspect(|&j| used[j] = true).is_some()
+            })
+            .count();
+    }
+    let mut left: FxHashMap<&[u8], u32> = FxHashMap::default();
+    for t in gold.iter() {
         *left.entry(t).or_insert(0) += 1;
     }
     pred.iter()
-        .filter(|t| match left.get_mut(t.as_str()) {
+        .filter(|t| match left.get_mut(t) {
             Some(c) if *c > 0 => {
                 *c -= 1;
                 true
@@ -88,11 +139,11 @@ fn multiset_common(pred: &[String], gold: &[String]) -> usize {
 }
 
 /// Token F1 of one prediction against one gold answer, in the scripts' float operations.
-pub fn f1(pred: &[String], gold: &[String], overlap: Overlap) -> f64 {
+pub fn f1(pred: &Normalized, gold: &Normalized, overlap: Overlap) -> f64 {
     match overlap {
         Overlap::Set => {
-            let p: std::collections::HashSet<&str> = pred.iter().map(String::as_str).collect();
-            let g: std::collections::HashSet<&str> = gold.iter().map(String::as_str).collect();
+            let p: FxHashSet<&[u8]> = pred.iter().collect();
+            let g: FxHashSet<&[u8]> = gold.iter().collect();
             if p.is_empty() || g.is_empty() {
                 return 0.0;
             }
@@ -105,8 +156,8 @@ pub fn f1(pred: &[String], gold: &[String], overlap: Overlap) -> f64 {
             1.0 / (0.5 / precision + (1.0 - 0.5) / recall)
         }
         Overlap::Multiset | Overlap::MultisetV2 => {
-            if overlap == Overlap::MultisetV2 && (pred.is_empty() || gold.is_empty()) {
-                return f64::from(u8::from(pred == gold));
+            if overlap == Overlap::MultisetV2 && (pred.len() == 0 || gold.len() == 0) {
+                return f64::from(u8::from(pred.same_text(gold)));
             }
             let same = multiset_common(pred, gold);
             if same == 0 {
@@ -120,18 +171,22 @@ pub fn f1(pred: &[String], gold: &[String], overlap: Overlap) -> f64 {
 }
 
 /// Per item, the best exact match and the best F1 over its gold answers (fractions).
-pub fn scores(predictions: &[String], golds: &[Vec<String>], overlap: Overlap) -> Vec<(f64, f64)> {
+pub fn scores<S: AsRef<str> + Sync>(
+    predictions: &[S],
+    golds: &[Vec<S>],
+    overlap: Overlap,
+) -> Vec<(f64, f64)> {
     predictions
         .par_iter()
         .zip(golds)
         .with_min_len(64)
         .map(|(p, gs)| {
-            let pt = tokens(p);
+            let pt = normalize(p.as_ref());
             let mut best = (0.0f64, 0.0f64);
             for g in gs {
-                let gt = tokens(g);
+                let gt = normalize(g.as_ref());
                 // Normalized strings are their tokens joined by single spaces.
-                let exact = f64::from(u8::from(pt == gt));
+                let exact = f64::from(u8::from(pt.same_text(&gt)));
                 best = (best.0.max(exact), best.1.max(f1(&pt, &gt, overlap)));
             }
             best
@@ -143,10 +198,24 @@ pub fn scores(predictions: &[String], golds: &[Vec<String>], overlap: Overlap) -
 mod tests {
     use super::*;
 
+    fn tokens(text: &str) -> Vec<String> {
+        let n = normalize(text);
+        n.iter().map(|t| String::from_utf8(t.to_vec()).unwrap()).collect()
+    }
+
     #[test]
     fn normalizes_as_the_script() {
         assert_eq!(tokens("The  Cat's hat, an APPLE!"), ["cats", "hat", "apple"]);
         assert_eq!(tokens("the\u{1}x a-b"), ["\u{1}x", "ab"]);
         assert!(tokens("a an the ...").is_empty());
+        assert_eq!(tokens("caf\u{e9}  x"), ["caf\u{e9}", "x"]);
+    }
+
+    #[test]
+    fn long_answers_count_as_short_ones() {
+        let a = normalize(&"x y z ".repeat(20));
+        let b = normalize(&"x x y ".repeat(20));
+        assert_eq!(multiset_common(&a, &b), 40);
+        assert_eq!(multiset_common(&b, &a), 40);
     }
 }

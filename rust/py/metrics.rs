@@ -3,6 +3,7 @@
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 
 use super::threads::detach;
 use crate::metrics::bleu::statistics;
@@ -121,8 +122,8 @@ pub fn porter_stems(words: Vec<String>) -> PyResult<Vec<String>> {
 #[pyo3(signature = (predictions, golds, overlap))]
 pub fn squad_scores<'py>(
     py: Python<'py>,
-    predictions: Vec<String>,
-    golds: Vec<Vec<String>>,
+    predictions: Vec<PyBackedStr>,
+    golds: Vec<Vec<PyBackedStr>>,
     overlap: &str,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let overlap = match overlap {

@@ -25,6 +25,8 @@ def texts(values: Any, name: str, *, allow_none: bool = False) -> list[Any]:
             continue
         if not isinstance(v, str):
             raise TypeError(f"{name}[{i}] must be str, got {type(v).__name__}")
+        if v.isascii():
+            continue
         try:
             v.encode("utf-8")
         except UnicodeEncodeError:
@@ -68,7 +70,9 @@ def texts_or_lists(values: Any, name: str) -> list[list[str]]:
         if isinstance(item, str):
             out.append([item])
         elif isinstance(item, (list, tuple)) and item:
-            out.append(texts(item, f"{name}[{i}]"))
+            # The common case (ASCII str) checked inline; texts() names what is wrong otherwise.
+            ok = all(type(x) is str and x.isascii() for x in item)
+            out.append(list(item) if ok else texts(item, f"{name}[{i}]"))
         else:
             raise TypeError(f"{name}[{i}] must be a str or a non-empty list of str")
     return out

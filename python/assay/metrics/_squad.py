@@ -25,11 +25,6 @@ def normalize_answer(s: str) -> str:
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 
-def _kernel_input(s: str) -> str:
-    # The kernel normalizes ASCII itself; other strings arrive normalized (idempotent).
-    return s if s.isascii() else normalize_answer(s)
-
-
 def squad(
     predictions: Any,
     answers: Any,
@@ -55,9 +50,11 @@ def squad(
     if version == "2.0":
         golds = [[g for g in gs if normalize_answer(g)] or [""] for gs in golds]
     overlap = "set" if f1 == "set" else f"v{version}"
+    # The kernel normalizes ASCII itself; other strings go in normalized (it is idempotent).
+    norm = normalize_answer
     table = _native.squad_scores(
-        [_kernel_input(p) for p in preds],
-        [[_kernel_input(g) for g in gs] for gs in golds],
+        [p if p.isascii() else norm(p) for p in preds],
+        [[g if g.isascii() else norm(g) for g in gs] for gs in golds],
         overlap,
     )
     return {"exact_match": table[:, 0].copy(), "f1": table[:, 1].copy()}

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from . import arena, axes, dedup, demo, erank, select
+from . import arena, axes, dedup, demo, erank, score, select
 
 #: Modules that each define ``register(subparsers)``; the parser they add sets ``func``.
-COMMANDS = [demo, arena, erank, dedup, axes, select]
+COMMANDS = [demo, arena, erank, dedup, axes, select, score]
 
 
 def build_parser() -> argparse.ArgumentParser:

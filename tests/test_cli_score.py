@@ -118,3 +118,19 @@ def test_progress_bar_on_long_inputs(tmp_path, capsys):
     assert main(["score", "--metric", "rouge", "--pred", str(p), "--ref", str(p)]) == 0
     captured = capsys.readouterr()
     assert "scoring" in captured.err and "rouge1: mean F 100.00" in captured.out
+
+
+def test_demo_text_metrics_section_shows_sacrebleus_numbers(capsys):
+    from assay.cli import demo
+
+    demo.text_metrics_section()
+    printed = capsys.readouterr().out
+    rows = [
+        json.loads(line) for line in open(demo.sample("mt", "wmt23_ende.jsonl"), encoding="utf-8")
+    ]
+    ref = [r["targets"]["refA"] for r in rows]
+    hyp = [r["targets"]["ONLINE-W"] for r in rows]
+    bleu = sacrebleu.corpus_bleu(hyp, [ref]).score
+    chrf = sacrebleu.corpus_chrf(hyp, [ref], word_order=2).score
+    line = next(s for s in printed.splitlines() if s.strip().startswith("ONLINE-W"))
+    assert line.split()[1:3] == [f"{bleu:.2f}", f"{chrf:.2f}"]

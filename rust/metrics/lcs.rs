@@ -7,26 +7,26 @@
 //! the number of zero bits in the last row.
 
 /// No mask for this token.
-const ABSENT: u32 = u32::MAX;
+pub const ABSENT: u32 = u32::MAX;
 
-/// Match masks of one column sequence of dense token ids (`0..vocabulary`): for each distinct
-/// token, the positions holding it.
+/// Match masks of one column sequence of dense token ids: for each distinct token, the
+/// positions holding it. Built in a caller's buffers: `slot` (one entry per id, all
+/// [`ABSENT`], and left so when dropped) and `masks`.
 pub struct Columns<'a> {
     tokens: &'a [u32],
     words: usize,
-    slot: Vec<u32>,
-    masks: Vec<u64>,
+    slot: &'a mut [u32],
+    masks: &'a mut Vec<u64>,
 }
 
 impl<'a> Columns<'a> {
-    pub fn new(tokens: &'a [u32], vocabulary: usize) -> Self {
+    pub fn new(tokens: &'a [u32], slot: &'a mut [u32], masks: &'a mut Vec<u64>) -> Self {
         let words = tokens.len().div_ceil(64);
-        let mut slot = vec![ABSENT; vocabulary];
-        let mut masks: Vec<u64> = Vec::new();
+        masks.clear();
         for (j, &t) in tokens.iter().enumerate() {
             let s = &mut slot[t as usize];
             if *s == ABSENT {
-                *s = (masks.len() / words.max(1)) as u32;
+                *s = (masks.len() / words) as u32;
                 masks.resize(masks.len() + words, 0);
             }
             masks[*s as usize * words + j / 64] |= 1u64 << (j % 64);
@@ -47,6 +47,14 @@ impl<'a> Columns<'a> {
 
     pub fn shares_any(&self, rows: &[u32]) -> bool {
         rows.iter().any(|&t| self.slot[t as usize] != ABSENT)
+    }
+}
+
+impl Drop for Columns<'_> {
+    fn drop(&mut self) {
+        for &t in self.tokens {
+            self.slot[t as usize] = ABSENT;
+        }
     }
 }
 
@@ -76,23 +84,26 @@ fn zeros_below(row: &[u64], j: usize) -> usize {
     j - ones
 }
 
-/// Length of the longest common subsequence of `rows` and the columns.
-pub fn length(rows: &[u32], columns: &Columns<'_>) -> usize {
-    let mut row = vec![u64::MAX; columns.words];
+/// Length of the longest common subsequence of `rows` and the columns (`row`: scratch).
+pub fn length(rows: &[u32], columns: &Columns<'_>, row: &mut Vec<u64>) -> usize {
+    row.clear();
+    row.resize(columns.words, u64::MAX);
     for &t in rows {
         if let Some(mask) = columns.mask(t) {
-            advance(&mut row, mask);
+            advance(row, mask);
         }
     }
-    zeros_below(&row, columns.tokens.len())
+    zeros_below(row, columns.tokens.len())
 }
 
-/// Indices into `rows` of the LCS `rouge_score`'s `_backtrack_norec` reads from the full DP
-/// table: from the bottom-right corner, a match goes diagonally, else left when the cell to the
-/// left is strictly larger than the one above, else up. Ascending.
-pub fn indices(rows: &[u32], columns: &Columns<'_>) -> Vec<usize> {
+/// Calls `mark` with each index into `rows` of the LCS `rouge_score`'s `_backtrack_norec`
+/// reads from the full DP table (last first): from the bottom-right corner, a match goes
+/// diagonally, else left when the cell to the left is strictly larger than the one above, else
+/// up. `table`: scratch.
+pub fn indices(rows: &[u32], columns: &Columns<'_>, table: &mut Vec<u64>, mut mark: impl FnMut(usize)) {
     let w = columns.words;
-    let mut table = vec![u64::MAX; (rows.len() + 1) * w];
+    table.clear();
+    table.resize((rows.len() + 1) * w, u64::MAX);
     for (i, &t) in rows.iter().enumerate() {
         let (done, next) = table.split_at_mut((i + 1) * w);
         next[..w].copy_from_slice(&done[i * w..]);
@@ -103,10 +114,9 @@ pub fn indices(rows: &[u32], columns: &Columns<'_>) -> Vec<usize> {
     let cell = |i: usize, j: usize| zeros_below(&table[i * w..(i + 1) * w], j);
     let cols = columns.tokens;
     let (mut i, mut j) = (rows.len(), cols.len());
-    let mut out = Vec::new();
     while i > 0 && j > 0 {
         if rows[i - 1] == cols[j - 1] {
-            out.push(i - 1);
+            mark(i - 1);
             i -= 1;
             j -= 1;
         } else if cell(i, j - 1) > cell(i - 1, j) {
@@ -115,8 +125,6 @@ pub fn indices(rows: &[u32], columns: &Columns<'_>) -> Vec<usize> {
             i -= 1;
         }
     }
-    out.reverse();
-    out
 }
 
 #[cfg(test)]
@@ -160,10 +168,17 @@ mod tests {
             let (la, lb, alphabet) = (next(150) as usize, next(150) as usize, 2 + u64::from(next(8)));
             let a: Vec<u32> = (0..la).map(|_| next(alphabet)).collect();
             let b: Vec<u32> = (0..lb).map(|_| next(alphabet)).collect();
-            let cols = Columns::new(&b, alphabet as usize);
+            let mut slot = vec![ABSENT; alphabet as usize];
+            let mut masks = Vec::new();
+            let cols = Columns::new(&b, &mut slot, &mut masks);
             let (len, idx) = reference(&a, &b);
-            assert_eq!(length(&a, &cols), len, "trial {trial}");
-            assert_eq!(indices(&a, &cols), idx, "trial {trial}");
+            assert_eq!(length(&a, &cols, &mut Vec::new()), len, "trial {trial}");
+            let mut got = Vec::new();
+            indices(&a, &cols, &mut Vec::new(), |i| got.push(i));
+            got.reverse();
+            assert_eq!(got, idx, "trial {trial}");
+            drop(cols);
+            assert!(slot.iter().all(|&s| s == ABSENT));
         }
     }
 }

@@ -3,6 +3,8 @@
 //! `"\n"`-separated sentences with its token-count clipping. Precision, recall and F come out
 //! in `rouge_score`'s own float operations.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -34,31 +36,75 @@ impl RougeType {
     }
 }
 
-/// One text's tokens as dense ids of its pair (below the pair's vocabulary size): the whole
-/// text's, and the sentences' (for `rougeLsum`), which a custom tokenizer may cut differently.
+/// One text's tokens as dense ids of its pair (below the pair's vocabulary size), and its
+/// sentences (for `rougeLsum`) as ends of runs of `sentence_tokens`: the same tokens with the
+/// default tokenizer, tokens of each sentence on its own with a custom one.
 #[derive(Debug, Default, Clone)]
 pub struct Document {
     pub tokens: Vec<u32>,
-    pub sentences: Vec<Vec<u32>>,
+    /// `None`: the sentences are runs of `tokens`.
+    pub sentence_tokens: Option<Vec<u32>>,
+    pub sentence_ends: Vec<u32>,
 }
 
 impl Document {
-    /// From the default tokenizer's output: sentences are the runs between `"\n"`, empty ones
-    /// dropped (they add nothing to any sum `rougeLsum` takes).
-    pub fn from_tokens(t: Tokens, with_sentences: bool) -> Self {
-        let mut sentences: Vec<Vec<u32>> = Vec::new();
-        if with_sentences {
-            let mut current = None;
-            for (&id, &s) in t.ids.iter().zip(&t.sentence) {
-                if current != Some(s) {
-                    sentences.push(Vec::new());
-                    current = Some(s);
-                }
-                sentences.last_mut().expect("pushed").push(id);
-            }
-        }
-        Document { tokens: t.ids, sentences }
+    pub fn from_tokens(t: Tokens) -> Self {
+        Document { tokens: t.ids, sentence_tokens: None, sentence_ends: t.sentence_ends }
     }
+
+    /// From a caller's whole-text tokens and per-sentence tokens.
+    pub fn from_sentences(tokens: Vec<u32>, sentences: &[Vec<u32>]) -> Self {
+        let mut ends = Vec::with_capacity(sentences.len());
+        let mut flat = Vec::new();
+        for s in sentences {
+            flat.extend_from_slice(s);
+            ends.push(flat.len() as u32);
+        }
+        Document { tokens, sentence_tokens: Some(flat), sentence_ends: ends }
+    }
+
+    fn all_sentence_tokens(&self) -> &[u32] {
+        self.sentence_tokens.as_deref().unwrap_or(&self.tokens)
+    }
+
+    /// (start, end) of each sentence in `all_sentence_tokens()`.
+    fn sentence_bounds(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut start = 0usize;
+        self.sentence_ends.iter().map(move |&e| {
+            let b = (start, e as usize);
+            start = e as usize;
+            b
+        })
+    }
+}
+
+/// Buffers reused across pairs on one thread: count arrays and LCS slots (all zero / absent
+/// between uses), masks, rows and keys.
+#[derive(Default)]
+pub struct Scratch {
+    left_a: Vec<u32>,
+    left_b: Vec<u32>,
+    slot: Vec<u32>,
+    masks: Vec<u64>,
+    rows: Vec<u64>,
+    in_union: Vec<bool>,
+    keys_a: Vec<u64>,
+    keys_b: Vec<u64>,
+    scores: Vec<[f64; 3]>,
+}
+
+impl Scratch {
+    fn fit(&mut self, vocabulary: usize) {
+        if self.slot.len() < vocabulary {
+            self.slot.resize(vocabulary, lcs::ABSENT);
+            self.left_a.resize(vocabulary, 0);
+            self.left_b.resize(vocabulary, 0);
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// `scoring.fmeasure`.
@@ -89,17 +135,17 @@ fn common<K: Ord>(mut a: Vec<K>, mut b: Vec<K>) -> usize {
     count
 }
 
-fn packed2(tokens: &[u32]) -> Vec<u64> {
-    tokens.windows(2).map(|w| (u64::from(w[0]) << 32) | u64::from(w[1])).collect()
+fn packed2(tokens: &[u32], out: &mut Vec<u64>) {
+    out.clear();
+    out.extend(tokens.windows(2).map(|w| (u64::from(w[0]) << 32) | u64::from(w[1])));
 }
 
 fn packed(tokens: &[u32], n: usize) -> Vec<u128> {
     tokens.windows(n).map(|w| w.iter().fold(0u128, |k, &t| (k << 32) | u128::from(t))).collect()
 }
 
-/// Σ min of the two texts' counts of each token.
-fn common_tokens(a: &[u32], b: &[u32], vocabulary: usize) -> usize {
-    let mut left = vec![0u32; vocabulary];
+/// Σ min of the two texts' counts of each token (`left`: zeros, left zero).
+fn common_tokens(a: &[u32], b: &[u32], left: &mut [u32]) -> usize {
     for &t in a {
         left[t as usize] += 1;
     }
@@ -111,19 +157,43 @@ fn common_tokens(a: &[u32], b: &[u32], vocabulary: usize) -> usize {
             count += 1;
         }
     }
+    for &t in a {
+        left[t as usize] = 0;
+    }
+    count
+}
+
+/// As [`common`] on two scratch vectors of keys.
+fn common_keys(a: &mut [u64], b: &mut [u64]) -> usize {
+    a.sort_unstable();
+    b.sort_unstable();
+    let (mut i, mut j, mut count) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     count
 }
 
 /// `_score_ngrams` of the n-grams of both texts.
-fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, vocabulary: usize) -> [f64; 3] {
+fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, scratch: &mut Scratch) -> [f64; 3] {
     let count = |t: &[u32]| (t.len() + 1).saturating_sub(n);
     let (target_count, prediction_count) = (count(target), count(prediction));
     let overlap = if target_count == 0 || prediction_count == 0 {
         0
     } else if n == 1 {
-        common_tokens(target, prediction, vocabulary)
+        common_tokens(target, prediction, &mut scratch.left_a)
     } else if n == 2 {
-        common(packed2(target), packed2(prediction))
+        packed2(target, &mut scratch.keys_a);
+        packed2(prediction, &mut scratch.keys_b);
+        common_keys(&mut scratch.keys_a, &mut scratch.keys_b)
     } else if n <= 4 {
         common(packed(target, n), packed(prediction, n))
     } else {
@@ -135,105 +205,117 @@ fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, vocabulary: usize)
 }
 
 /// `_score_lcs`.
-fn score_lcs(target: &[u32], prediction: &[u32], vocabulary: usize) -> [f64; 3] {
+fn score_lcs(target: &[u32], prediction: &[u32], scratch: &mut Scratch) -> [f64; 3] {
     if target.is_empty() || prediction.is_empty() {
         return [0.0; 3];
     }
-    let length = lcs::length(target, &Columns::new(prediction, vocabulary));
+    let columns = Columns::new(prediction, &mut scratch.slot, &mut scratch.masks);
+    let length = lcs::length(target, &columns, &mut scratch.rows);
     let precision = length as f64 / prediction.len() as f64;
     let recall = length as f64 / target.len() as f64;
     [precision, recall, fmeasure(precision, recall)]
 }
 
 /// `_summary_level_lcs`: for each target sentence, the union of its LCS indices with every
-/// predicted sentence; each token of that union is a hit while both texts still hold an
-/// unmatched copy of it.
-fn score_summary_lcs(target: &[Vec<u32>], prediction: &[Vec<u32>], vocabulary: usize) -> [f64; 3] {
-    let m: usize = target.iter().map(Vec::len).sum();
-    let n: usize = prediction.iter().map(Vec::len).sum();
+/// predicted sentence; each token of that union, target sentence by sentence, is a hit while
+/// both texts still hold an unmatched copy of it.
+fn score_summary_lcs(target: &Document, prediction: &Document, scratch: &mut Scratch) -> [f64; 3] {
+    let (t_all, p_all) = (target.all_sentence_tokens(), prediction.all_sentence_tokens());
+    let m = target.sentence_ends.last().copied().unwrap_or(0) as usize;
+    let n = prediction.sentence_ends.last().copied().unwrap_or(0) as usize;
     if m == 0 || n == 0 {
         return [0.0; 3];
     }
-    let mut left_target = vec![0u32; vocabulary];
-    let mut left_prediction = vec![0u32; vocabulary];
-    for &t in target.iter().flatten() {
-        left_target[t as usize] += 1;
+    let Scratch { left_a, left_b, slot, masks, rows, in_union, .. } = scratch;
+    in_union.clear();
+    in_union.resize(m, false);
+    // The unions, one predicted sentence's masks at a time.
+    for (ps, pe) in prediction.sentence_bounds() {
+        let columns = Columns::new(&p_all[ps..pe], slot, masks);
+        for (ts, te) in target.sentence_bounds() {
+            let sentence = &t_all[ts..te];
+            if columns.is_empty() || !columns.shares_any(sentence) {
+                continue;
+            }
+            lcs::indices(sentence, &columns, rows, |i| in_union[ts + i] = true);
+        }
     }
-    for &t in prediction.iter().flatten() {
-        left_prediction[t as usize] += 1;
+    for &t in &t_all[..m] {
+        left_a[t as usize] += 1;
     }
-    let columns: Vec<Columns<'_>> = prediction.iter().map(|s| Columns::new(s, vocabulary)).collect();
+    for &t in &p_all[..n] {
+        left_b[t as usize] += 1;
+    }
     let mut hits = 0usize;
-    let mut in_union: Vec<bool> = Vec::new();
-    for sentence in target {
-        in_union.clear();
-        in_union.resize(sentence.len(), false);
-        for c in columns.iter().filter(|c| !c.is_empty() && c.shares_any(sentence)) {
-            for i in lcs::indices(sentence, c) {
-                in_union[i] = true;
-            }
+    for (&t, _) in t_all[..m].iter().zip(in_union.iter()).filter(|(_, &u)| u) {
+        let t = t as usize;
+        if left_a[t] > 0 && left_b[t] > 0 {
+            hits += 1;
+            left_a[t] -= 1;
+            left_b[t] -= 1;
         }
-        for (&t, _) in sentence.iter().zip(&in_union).filter(|(_, &u)| u) {
-            let t = t as usize;
-            if left_target[t] > 0 && left_prediction[t] > 0 {
-                hits += 1;
-                left_target[t] -= 1;
-                left_prediction[t] -= 1;
-            }
-        }
+    }
+    for &t in &t_all[..m] {
+        left_a[t as usize] = 0;
+    }
+    for &t in &p_all[..n] {
+        left_b[t as usize] = 0;
     }
     let recall = hits as f64 / m as f64;
     let precision = hits as f64 / n as f64;
     [precision, recall, fmeasure(precision, recall)]
 }
 
-/// Every requested score of one (target, prediction) pair, in `types`' order; their ids are
-/// below `vocabulary`.
-pub fn score(
+/// Every requested score of one (target, prediction) pair, in `types`' order, into `out`;
+/// their ids are below the vocabulary `scratch` was fitted to.
+fn score_into(
     target: &Document,
     prediction: &Document,
     types: &[RougeType],
-    vocabulary: usize,
-) -> Vec<[f64; 3]> {
+    scratch: &mut Scratch,
+    out: &mut Vec<[f64; 3]>,
+) {
     let (t, p) = (&target.tokens, &prediction.tokens);
-    types
-        .iter()
-        .map(|kind| match *kind {
-            RougeType::N(n) => score_ngrams(t, p, n, vocabulary),
-            RougeType::L => score_lcs(t, p, vocabulary),
-            RougeType::Lsum => score_summary_lcs(&target.sentences, &prediction.sentences, vocabulary),
-        })
-        .collect()
+    out.clear();
+    for kind in types {
+        out.push(match *kind {
+            RougeType::N(n) => score_ngrams(t, p, n, scratch),
+            RougeType::L => score_lcs(t, p, scratch),
+            RougeType::Lsum => score_summary_lcs(target, prediction, scratch),
+        });
+    }
 }
 
-/// `score_multi`: per type, the target's score with the largest F (the first on ties).
+/// `score_multi` into `row` (types × 3): per type, the target's score with the largest F (the
+/// first on ties).
 pub fn score_multi(
     targets: &[Document],
     prediction: &Document,
     types: &[RougeType],
     vocabulary: usize,
-) -> Vec<[f64; 3]> {
-    let mut best: Vec<[f64; 3]> = Vec::new();
-    for (k, target) in targets.iter().enumerate() {
-        let scores = score(target, prediction, types, vocabulary);
-        if k == 0 {
-            best = scores;
-        } else {
-            for (b, s) in best.iter_mut().zip(scores) {
-                if s[2] > b[2] {
-                    *b = s;
+    row: &mut [f64],
+) {
+    SCRATCH.with(|cell| {
+        let mut scratch = cell.borrow_mut();
+        scratch.fit(vocabulary);
+        let mut scores = std::mem::take(&mut scratch.scores);
+        for (k, target) in targets.iter().enumerate() {
+            score_into(target, prediction, types, &mut scratch, &mut scores);
+            for (best, s) in row.chunks_exact_mut(3).zip(&scores) {
+                if k == 0 || s[2] > best[2] {
+                    best.copy_from_slice(s);
                 }
             }
         }
-    }
-    best
+        scratch.scores = scores;
+    });
 }
 
 /// Scores of every prediction against its targets (several: `score_multi`), tokenized with the
 /// default tokenizer: rows of `types.len() × 3` (precision, recall, F), in parallel.
-pub fn score_texts(
-    predictions: &[String],
-    targets: &[Vec<String>],
+pub fn score_texts<S: AsRef<str> + Sync>(
+    predictions: &[S],
+    targets: &[Vec<S>],
     types: &[RougeType],
     stem: bool,
 ) -> KernelResult<Vec<f64>> {
@@ -247,21 +329,19 @@ pub fn score_texts(
     if let Some(i) = targets.iter().position(Vec::is_empty) {
         return Err(KernelError::value("references", format!("item {i} has no reference")));
     }
-    let sentences = types.contains(&RougeType::Lsum);
-    let rows: Vec<Vec<[f64; 3]>> = predictions
-        .par_iter()
-        .zip(targets)
-        .with_min_len(4)
-        .map(|(prediction, targets)| {
+    let width = types.len() * 3;
+    let mut out = vec![0.0; predictions.len() * width];
+    out.par_chunks_mut(width.max(1)).zip(predictions.par_iter().zip(targets)).with_min_len(8).for_each(
+        |(row, (prediction, targets))| {
             with_pair_tokenizer(stem, |tokenizer| {
-                let p = Document::from_tokens(tokenizer.tokenize(prediction), sentences);
+                let p = Document::from_tokens(tokenizer.tokenize(prediction.as_ref()));
                 let ts: Vec<Document> =
-                    targets.iter().map(|t| Document::from_tokens(tokenizer.tokenize(t), sentences)).collect();
-                score_multi(&ts, &p, types, tokenizer.vocabulary())
+                    targets.iter().map(|t| Document::from_tokens(tokenizer.tokenize(t.as_ref()))).collect();
+                score_multi(&ts, &p, types, tokenizer.vocabulary(), row);
             })
-        })
-        .collect();
-    Ok(rows.into_iter().flatten().flatten().collect())
+        },
+    );
+    Ok(out)
 }
 
 /// Ids of one item's documents made dense (`0..` the number of distinct ids).
@@ -277,7 +357,8 @@ fn densify(prediction: &Document, targets: &[Document]) -> (Document, Vec<Docume
     };
     let mut doc = |d: &Document| Document {
         tokens: map(&d.tokens),
-        sentences: d.sentences.iter().map(|s| map(s)).collect(),
+        sentence_tokens: d.sentence_tokens.as_deref().map(&mut map),
+        sentence_ends: d.sentence_ends.clone(),
     };
     let p = doc(prediction);
     let ts = targets.iter().map(doc).collect();
@@ -290,14 +371,13 @@ pub fn score_documents(items: &[(Document, Vec<Document>)], types: &[RougeType])
     if let Some(i) = items.iter().position(|(_, t)| t.is_empty()) {
         return Err(KernelError::value("references", format!("item {i} has no reference")));
     }
-    let rows: Vec<Vec<[f64; 3]>> = items
-        .par_iter()
-        .map(|(p, ts)| {
-            let (p, ts, vocabulary) = densify(p, ts);
-            score_multi(&ts, &p, types, vocabulary)
-        })
-        .collect();
-    Ok(rows.into_iter().flatten().flatten().collect())
+    let width = types.len() * 3;
+    let mut out = vec![0.0; items.len() * width];
+    out.par_chunks_mut(width.max(1)).zip(items.par_iter()).for_each(|(row, (p, ts))| {
+        let (p, ts, vocabulary) = densify(p, ts);
+        score_multi(&ts, &p, types, vocabulary, row);
+    });
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -319,8 +399,8 @@ mod tests {
     fn docstring_example() {
         let types = [RougeType::N(1), RougeType::L];
         let out = score_texts(
-            &["The quick brown dog jumps on the log.".into()],
-            &[vec!["The quick brown fox jumps over the lazy dog".into()]],
+            &["The quick brown dog jumps on the log."],
+            &[vec!["The quick brown fox jumps over the lazy dog"]],
             &types,
             false,
         )

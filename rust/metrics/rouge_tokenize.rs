@@ -2,8 +2,8 @@
 //! ASCII `[a-z0-9]` a separator (so `"Café"` gives `caf`, and the `i` of `"İ".lower()` stays),
 //! tokens longer than 3 characters stemmed by NLTK's Porter stemmer when asked. Tokens come
 //! out as dense ids of one text pair (`0..vocabulary()`; stemmed words share their stem's id),
-//! mapped from a per-thread vocabulary (so each distinct word is stemmed once per thread),
-//! with the number of `"\n"` before each token: the sentence `rougeLsum` puts it in.
+//! mapped from a per-thread vocabulary (so each distinct word is stemmed once per thread), with
+//! where each `"\n"`-separated sentence ends (for `rougeLsum`).
 
 use std::cell::RefCell;
 
@@ -116,11 +116,12 @@ thread_local! {
     static VOCABULARY: RefCell<[Vocabulary; 2]> = RefCell::new(Default::default());
 }
 
-/// Tokens of one text: ids, and for each the sentence (count of `"\n"` before it).
+/// Tokens of one text: ids, and where each of its non-empty `"\n"`-separated sentences ends
+/// (exclusive token indices, ascending, the last one `ids.len()`).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Tokens {
     pub ids: Vec<u32>,
-    pub sentence: Vec<u32>,
+    pub sentence_ends: Vec<u32>,
 }
 
 /// The tokenizer of one text pair (a prediction and its targets): their ids agree.
@@ -152,6 +153,25 @@ pub fn with_pair_tokenizer<T>(stem: bool, f: impl FnOnce(&mut PairTokenizer<'_>)
     })
 }
 
+const SEPARATOR: u8 = 0;
+const NON_ASCII: u8 = 0xFF;
+
+/// Per byte: its lower-case form for ASCII letters and digits, `SEPARATOR` for other ASCII,
+/// `NON_ASCII` for the bytes of longer UTF-8 characters.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            c @ (b'a'..=b'z' | b'0'..=b'9') => c,
+            c @ b'A'..=b'Z' => c + 32,
+            _ => SEPARATOR,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// The word being read: its bytes, and the first 16 packed.
 #[derive(Default)]
 struct Word {
@@ -170,45 +190,51 @@ impl Word {
 }
 
 fn tokenize(text: &str, stem: bool, vocab: &mut Vocabulary, word: &mut Word) -> Tokens {
-    let mut out =
-        Tokens { ids: Vec::with_capacity(text.len() / 5), sentence: Vec::with_capacity(text.len() / 5) };
-    let mut sentence = 0u32;
-    let mut flush = |word: &mut Word, out: &mut Tokens, sentence: u32| {
+    let mut out = Tokens { ids: Vec::with_capacity(text.len() / 5), sentence_ends: Vec::new() };
+    let mut flush = |word: &mut Word, out: &mut Tokens| {
         if !word.bytes.is_empty() {
             out.ids.push(vocab.id(&word.bytes, word.key, stem));
-            out.sentence.push(sentence);
             word.bytes.clear();
             word.key = 0;
+        }
+    };
+    let end_sentence = |out: &mut Tokens| {
+        let n = out.ids.len() as u32;
+        if n > out.sentence_ends.last().copied().unwrap_or(0) {
+            out.sentence_ends.push(n);
         }
     };
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 {
-            match b {
-                b'a'..=b'z' | b'0'..=b'9' => word.push(b),
-                b'A'..=b'Z' => word.push(b + 32),
-                _ => {
-                    flush(word, &mut out, sentence);
-                    if b == b'\n' {
-                        sentence += 1;
-                    }
+        match BYTE_CLASS[b as usize] {
+            SEPARATOR => {
+                flush(word, &mut out);
+                if b == b'\n' {
+                    end_sentence(&mut out);
                 }
+                i += 1;
+                continue;
             }
-            i += 1;
-            continue;
+            NON_ASCII => {}
+            lower => {
+                word.push(lower);
+                i += 1;
+                continue;
+            }
         }
         let c = text[i..].chars().next().expect("a character starts here");
         i += c.len_utf8();
         for l in c.to_lowercase() {
             match l {
                 'a'..='z' | '0'..='9' => word.push(l as u8),
-                _ => flush(word, &mut out, sentence),
+                _ => flush(word, &mut out),
             }
         }
     }
-    flush(word, &mut out, sentence);
+    flush(word, &mut out);
+    end_sentence(&mut out);
     out
 }
 
@@ -226,7 +252,8 @@ mod tests {
             let a = t.tokenize("Café au LAIT\nau");
             let b = t.tokenize("caf au lait");
             assert_eq!(t.vocabulary(), 3);
-            assert_eq!(a.sentence, vec![0, 0, 0, 1]);
+            assert_eq!(a.sentence_ends, vec![3, 4]);
+            assert_eq!(t.tokenize("\n\nx y\n...\nz\n").sentence_ends, vec![2, 3]);
             (a.ids, b.ids)
         });
         assert_eq!(ids.0[..3], ids.1[..]);

@@ -68,8 +68,8 @@ fn scores_table(py: Python<'_>, items: usize, types: usize, flat: Vec<f64>) -> B
 #[pyo3(signature = (predictions, references, types, use_stemmer))]
 pub fn rouge_scores<'py>(
     py: Python<'py>,
-    predictions: Vec<String>,
-    references: Vec<Vec<String>>,
+    predictions: Vec<PyBackedStr>,
+    references: Vec<Vec<PyBackedStr>>,
     types: Vec<String>,
     use_stemmer: bool,
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
@@ -90,7 +90,7 @@ pub fn rouge_scores_tokenized<'py>(
     types: Vec<String>,
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
     let kinds = rouge_types(&types)?;
-    let doc = |(tokens, sentences): TokenizedDocument| Document { tokens, sentences };
+    let doc = |(tokens, sentences): TokenizedDocument| Document::from_sentences(tokens, &sentences);
     let docs: Vec<(Document, Vec<Document>)> =
         items.into_iter().map(|(p, ts)| (doc(p), ts.into_iter().map(doc).collect())).collect();
     let flat = detach(py, || rouge::score_documents(&docs, &kinds))?;

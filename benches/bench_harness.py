@@ -118,3 +118,54 @@ def test_corpus_bootstrap_lm_eval(benchmark, corpus_items, metric, monkeypatch):
     )
     got = benchmark.pedantic(metrics.bootstrap_stderr, args=(function, corpus_items, 2), rounds=1)
     assert got == harness.corpus_bootstrap_stderr(metric, corpus_items, 2)
+
+
+@pytest.fixture(scope="module")
+def truthfulqa_docs():
+    import json
+    from pathlib import Path
+
+    utils = pytest.importorskip("lm_eval.tasks.truthfulqa.utils")
+    base = Path(__file__).resolve().parents[2] / "shared" / "data" / "truthfulqa"
+    if not base.exists():
+        pytest.skip("shared/data is not beside the checkout")
+    questions = {}
+    for q in map(json.loads, (base / "questions.jsonl").open(encoding="utf-8")):
+        questions[(q["lang"], q["doc_id"])] = q
+    rows = [json.loads(line) for line in (base / "generations.jsonl").open(encoding="utf-8")]
+    docs = [utils.preprocess_function(questions[(r["lang"], r["doc_id"])]) for r in rows]
+    return [r["response"] for r in rows], docs
+
+
+TRUTHFULQA = "truthfulqa_gen scoring, 6,536 real responses (4 models, en + eu)"
+
+
+def test_truthfulqa_gen_assay(benchmark, truthfulqa_docs):
+    responses, docs = truthfulqa_docs
+    tag(benchmark, TRUTHFULQA, "assay")
+    correct = [d["correct_answers"] for d in docs]
+    incorrect = [d["incorrect_answers"] for d in docs]
+    benchmark.pedantic(
+        harness.truthfulqa_gen, args=(responses, correct, incorrect), rounds=5, warmup_rounds=1
+    )
+
+
+def test_truthfulqa_gen_lm_eval(benchmark, truthfulqa_docs):
+    from lm_eval.tasks.truthfulqa import utils
+
+    responses, docs = truthfulqa_docs
+    k = 40
+    tag(benchmark, TRUTHFULQA, "lm-eval process_results_gen", scale=len(docs) / k)
+
+    def run():
+        return [
+            utils.process_results_gen(d, [r]) for d, r in zip(docs[:k], responses[:k], strict=True)
+        ]
+
+    got = benchmark.pedantic(run, rounds=1)
+    ours = harness.truthfulqa_gen(
+        responses[:k],
+        [d["correct_answers"] for d in docs[:k]],
+        [d["incorrect_answers"] for d in docs[:k]],
+    )
+    assert [ours.iloc[i].to_dict() for i in range(k)] == got

@@ -46,7 +46,7 @@ def test_wmt23_every_system_corpus_and_sentence(wmt):
         ]
 
 
-@pytest.mark.parametrize("tokenize", ["13a", "none", "char"])
+@pytest.mark.parametrize("tokenize", ["13a", "intl", "none", "char"])
 @pytest.mark.parametrize("smooth", ["exp", "floor", "add-k", "none"])
 @pytest.mark.parametrize("lowercase", [False, True])
 def test_truthfulqa_several_references(truthfulqa, tokenize, smooth, lowercase):
@@ -126,3 +126,12 @@ def test_inputs_from_arrays_and_columns(wmt):
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@given(st.lists(st.tuples(text, st.lists(text, min_size=1, max_size=3)), min_size=1, max_size=8))
+def test_hypothesis_strings_intl(pairs):
+    hyps = [h for h, _ in pairs]
+    refs = [r for _, r in pairs]
+    ours = metrics.bleu(hyps, refs, tokenize="intl")
+    for got, h, r in zip(ours, hyps, refs, strict=True):
+        assert got == sacrebleu.sentence_bleu(h, r, tokenize="intl").score

@@ -26,7 +26,7 @@ impl Tokenizer {
             "char" => Ok(Tokenizer::Char),
             _ => Err(KernelError::value(
                 "tokenize",
-                format!("unknown tokenizer {name:?}; implemented: '13a', 'none', 'char'"),
+                format!("unknown tokenizer {name:?}; implemented: '13a', 'intl', 'none', 'char'"),
             )),
         }
     }

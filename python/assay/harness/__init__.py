@@ -4,6 +4,7 @@ identical and fast.
 ``bootstrap_stderr`` is lm-eval's bootstrap standard error float for float;
 ``multiple_choice``, ``truthfulqa_mc2``, ``perplexity``, ``weighted_perplexity`` and
 ``bits_per_byte`` its scores from log-likelihoods, over all documents at once;
+``truthfulqa_gen`` its TruthfulQA generation scores (BLEU, ROUGE-1/2/L max, diff, acc);
 ``assay.harness.lm_eval`` offers it under lm-eval's own call shape and patches it in.
 """
 
@@ -18,6 +19,7 @@ from ._multiple_choice import (
     truthfulqa_mc2,
     weighted_perplexity,
 )
+from ._truthfulqa import truthfulqa_gen
 
 __all__ = [
     "bits_per_byte",
@@ -26,6 +28,7 @@ __all__ = [
     "corpus_bootstrap_stderr",
     "multiple_choice",
     "perplexity",
+    "truthfulqa_gen",
     "truthfulqa_mc2",
     "weighted_perplexity",
 ]

@@ -4,7 +4,8 @@ patch that puts it in place inside lm-eval.
 ``bootstrap_stderr(f, xs, iters)`` recognises lm-eval's own aggregation functions (mean,
 median, nanmean, perplexity, f1, matthews_corrcoef, and the corpus bleu, chrf and chrf++) and
 computes their standard error in assay, equal to lm-eval's; any other function (ter among
-them) goes to lm-eval's own implementation.
+them) goes to lm-eval's own implementation. ``process_results_gen(doc, results)`` is its
+TruthfulQA generation scoring, the same numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from ._bootstrap import bootstrap_stderr as _fast_stderr
 from ._corpus import corpus_bootstrap_stderr
+from ._truthfulqa import process_results_gen
 
 #: lm-eval's aggregation function names → assay's statistic names.
 AGGREGATIONS = {
@@ -63,13 +65,27 @@ def bootstrap_stderr(f: Callable[[Sequence[Any]], float], xs: Sequence[Any], ite
     return _fast_stderr(statistic, xs, iters)
 
 
+def _truthfulqa_utils() -> ModuleType | None:
+    try:
+        return importlib.import_module("lm_eval.tasks.truthfulqa.utils")
+    except ImportError:  # lm-eval without its task dependencies (datasets, rouge_score)
+        return None
+
+
 def patch() -> None:
     """Makes lm-eval use assay's bootstrap standard error (``stderr_for_metric`` and every
-    task then report the same numbers, sooner). Undo with :func:`unpatch`."""
+    task then report the same numbers, sooner) and its TruthfulQA generation scoring
+    (``process_results_gen``; patch before the tasks are loaded, as their YAML binds the
+    function then). Undo with :func:`unpatch`."""
     metrics = _metrics()
     if "bootstrap_stderr" not in _ORIGINAL:
         _ORIGINAL["bootstrap_stderr"] = metrics.bootstrap_stderr
     setattr(metrics, "bootstrap_stderr", bootstrap_stderr)  # noqa: B010
+    utils = _truthfulqa_utils()
+    if utils is not None:
+        if "process_results_gen" not in _ORIGINAL:
+            _ORIGINAL["process_results_gen"] = utils.process_results_gen
+        setattr(utils, "process_results_gen", process_results_gen)  # noqa: B010
 
 
 def unpatch() -> None:
@@ -77,6 +93,9 @@ def unpatch() -> None:
     metrics = _metrics()
     if "bootstrap_stderr" in _ORIGINAL:
         setattr(metrics, "bootstrap_stderr", _ORIGINAL.pop("bootstrap_stderr"))  # noqa: B010
+    utils = _truthfulqa_utils()
+    if utils is not None and "process_results_gen" in _ORIGINAL:
+        setattr(utils, "process_results_gen", _ORIGINAL.pop("process_results_gen"))  # noqa: B010
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import numpy as np
 from .. import _native
 from .._checks import integer
 from ._inputs import hypotheses_and_references, per_item_references, texts
+from ._intl import tokenize_intl
 
 #: Smoothing methods and their default values (Chen and Cherry, WMT 2014), as sacrebleu.
 SMOOTH_DEFAULTS: dict[str, float | None] = {"none": None, "floor": 0.1, "add-k": 1, "exp": None}
@@ -134,6 +135,13 @@ def _statistics(
     def prepare(text: str) -> str:  # sacrebleu's _preprocess_segment before tokenizing
         return (text.lower() if lowercase else text).rstrip()
 
+    if tokenize == "intl":
+        plain = prepare
+
+        def prepare(text: str) -> str:
+            return tokenize_intl(plain(text))
+
+        tokenize = "none"
     stats = _native.bleu_statistics(
         [prepare(h) for h in hyps],
         [[prepare(r) for r in refs] for refs in per_segment],

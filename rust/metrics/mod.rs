@@ -1,7 +1,7 @@
 //! Text metrics that reproduce the reference packages' numbers: sacrebleu's tokenizers, BLEU
 //! and chrF statistics (scored in Python, in sacrebleu's own float operations); rouge_score's
 //! tokenizer, Porter stemmer and ROUGE scores (its float operations, in Rust); SQuAD's answer
-//! scores and pass@k.
+//! scores and pass@k; TER's shift search.
 
 pub mod bleu;
 pub mod chrf;
@@ -13,3 +13,4 @@ pub mod rouge;
 pub mod rouge_tokenize;
 pub mod sacrebleu_tokenize;
 pub mod squad;
+pub mod ter;

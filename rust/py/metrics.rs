@@ -11,7 +11,7 @@ use crate::metrics::chrf::{self, ChrfOptions};
 use crate::metrics::rouge::{self, Document, RougeType};
 use crate::metrics::sacrebleu_tokenize::Tokenizer;
 use crate::metrics::squad::{self, Overlap};
-use crate::metrics::{pass_at_k, porter};
+use crate::metrics::{pass_at_k, porter, ter};
 
 /// BLEU statistics (segments, 2 + 2·max_order) uint64: hyp_len, ref_len, matched and total
 /// n-grams per order. `refs[i]` holds segment i's references; texts are lower-cased and
@@ -145,4 +145,19 @@ pub fn squad_scores<'py>(
 #[pyfunction]
 pub fn pass_at_k_estimates(py: Python<'_>, n: Vec<u64>, c: Vec<u64>, k: u64) -> Vec<f64> {
     detach(py, || pass_at_k::estimates(&n, &c, k))
+}
+
+/// TER statistics per segment (sacrebleu's): the fewest edits over the segment's references and
+/// the mean reference length. Words are ids ranked in string order, as the caller made them.
+#[pyfunction]
+pub fn ter_statistics(
+    py: Python<'_>,
+    hyps: Vec<Vec<u32>>,
+    refs: Vec<Vec<Vec<u32>>>,
+) -> PyResult<(Vec<u64>, Vec<f64>)> {
+    if hyps.len() != refs.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err("hyps and refs differ in length"));
+    }
+    let rows = detach(py, || ter::statistics(&hyps, &refs))?;
+    Ok(rows.into_iter().unzip())
 }

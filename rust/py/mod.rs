@@ -46,7 +46,7 @@ mod _native {
     #[pymodule_export]
     use super::metrics::{
         bleu_statistics, chrf_statistics, pass_at_k_estimates, porter_stems, rouge_scores,
-        rouge_scores_tokenized, squad_scores,
+        rouge_scores_tokenized, squad_scores, ter_statistics,
     };
     #[pymodule_export]
     use super::spectral::{spectral_metrics_f32, spectral_metrics_f64};

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import metrics
 
-METRICS = ("rouge", "bleu", "chrf", "chrf++", "squad")
+METRICS = ("rouge", "bleu", "chrf", "chrf++", "ter", "squad")
 #: Items scored per step of the progress bar.
 CHUNK = 4096
 
@@ -19,7 +19,7 @@ CHUNK = 4096
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "score",
-        help="ROUGE, BLEU, chrF or SQuAD scores of predictions against references",
+        help="ROUGE, BLEU, chrF, TER or SQuAD scores of predictions against references",
         description=(
             "Scores each prediction against its references (equal to rouge_score's, "
             "sacrebleu's and the SQuAD scripts' numbers) and prints the corpus score. Files "
@@ -121,6 +121,8 @@ def _per_item(args: argparse.Namespace, preds: list[str], refs: list[list[str]])
     if args.metric in ("chrf", "chrf++"):
         word_order = 2 if args.metric == "chrf++" else 0
         return {args.metric: metrics.chrf(preds, refs, word_order=word_order)}
+    if args.metric == "ter":
+        return {"ter": metrics.ter(preds, refs)}
     return dict(metrics.squad(preds, refs))
 
 
@@ -139,6 +141,9 @@ def _summary(
         word_order = 2 if args.metric == "chrf++" else 0
         chrf = metrics.corpus_chrf(preds, streams, word_order=word_order)
         return [f"  corpus {chrf}", f"  mean sentence score {table[args.metric].mean():.2f}"]
+    if args.metric == "ter":
+        corpus_ter = metrics.corpus_ter(preds, streams)
+        return [f"  corpus {corpus_ter}", f"  mean sentence TER {table['ter'].mean():.2f}"]
     return [
         f"  exact match {100 * table['exact_match'].mean():.2f}",
         f"  F1 {100 * table['f1'].mean():.2f}",

@@ -2,8 +2,8 @@
 ``BLEU`` metric class, with the same arguments, defaults, scores (``==``), ``str()`` and
 signature. Swap ``import sacrebleu`` for ``from assay.compat import sacrebleu``.
 
-Also ``sentence_chrf``, ``corpus_chrf`` and ``CHRF`` (chrF, chrF++). TER is not implemented
-yet: asking for it names what is missing.
+Also ``sentence_chrf``, ``corpus_chrf`` and ``CHRF`` (chrF, chrF++), ``sentence_ter``,
+``corpus_ter`` and ``TER``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..metrics._bleu import MAX_NGRAM_ORDER, SMOOTH_DEFAULTS, BLEUScore, _score,
 from ..metrics._chrf import BETA, CHAR_ORDER, WORD_ORDER, CHRFScore, f_score
 from ..metrics._chrf import _statistics as _chrf_statistics
 from ..metrics._inputs import hypotheses_and_references, texts
+from ..metrics._ter import TERScore, _summed, ter_statistics
 
 #: The sacrebleu release whose numbers and signatures these equal.
 __version__ = "2.6.0"
@@ -22,12 +23,16 @@ __version__ = "2.6.0"
 __all__ = [
     "BLEU",
     "CHRF",
+    "TER",
     "BLEUScore",
     "CHRFScore",
+    "TERScore",
     "corpus_bleu",
     "corpus_chrf",
+    "corpus_ter",
     "sentence_bleu",
     "sentence_chrf",
+    "sentence_ter",
 ]
 
 
@@ -117,15 +122,16 @@ class Signature:
 
     ABBREVIATIONS: ClassVar[dict[str, str]] = {
         "nrefs": "#", "case": "c", "eff": "e", "tok": "tok", "smooth": "s", "version": "v",
-        "nc": "nc", "nw": "nw", "space": "s",
+        "nc": "nc", "nw": "nw", "space": "s", "norm": "nr", "punct": "pn", "asian": "as",
     }  # fmt: skip
 
-    def __init__(self, info: dict[str, Any]) -> None:
+    def __init__(self, info: dict[str, Any], abbreviations: dict[str, str] | None = None) -> None:
         self.info = info
+        self.abbreviations = {**self.ABBREVIATIONS, **(abbreviations or {})}
 
     def format(self, short: bool = False) -> str:
         return "|".join(
-            f"{self.ABBREVIATIONS[k] if short else k}:{v}" for k, v in self.info.items()
+            f"{self.abbreviations[k] if short else k}:{v}" for k, v in self.info.items()
         )
 
     def __str__(self) -> str:
@@ -260,9 +266,80 @@ def sentence_chrf(
     return metric.sentence_score(hypothesis, references)
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("TER", "corpus_ter", "sentence_ter"):
-        raise NotImplementedError(
-            f"assay.compat.sacrebleu.{name} is not implemented yet (BLEU is); use sacrebleu's"
+class TER:
+    """sacrebleu's ``TER`` metric class (``corpus_score``, ``sentence_score``,
+    ``get_signature``), Tercom's options as its own."""
+
+    def __init__(
+        self,
+        normalized: bool = False,
+        no_punct: bool = False,
+        asian_support: bool = False,
+        case_sensitive: bool = False,
+        references: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        if references is not None:
+            raise NotImplementedError("assay's TER takes references at scoring time")
+        self.normalized, self.no_punct = normalized, no_punct
+        self.asian_support, self.case_sensitive = asian_support, case_sensitive
+        self.num_refs: int | None = None
+
+    def _statistics(self, hyps: list[str], per_segment: list[list[str]]) -> Any:
+        counts = {len(r) for r in per_segment}
+        self.num_refs = counts.pop() if len(counts) == 1 else -1
+        return ter_statistics(
+            hyps, per_segment, normalized=self.normalized, no_punct=self.no_punct,
+            asian_support=self.asian_support, case_sensitive=self.case_sensitive,
+        )  # fmt: skip
+
+    def corpus_score(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str | None]]
+    ) -> TERScore:
+        hyps, per_segment = hypotheses_and_references(hypotheses, references)
+        return _summed(*self._statistics(hyps, per_segment))
+
+    def sentence_score(self, hypothesis: str, references: Sequence[str]) -> TERScore:
+        (hyp,) = texts([hypothesis], "hypothesis")
+        return _summed(*self._statistics([hyp], [texts(references, "references")]))
+
+    def get_signature(self) -> Signature:
+        if self.num_refs is None:
+            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        return Signature(
+            {
+                "nrefs": "var" if self.num_refs == -1 else self.num_refs,
+                "case": "mixed" if self.case_sensitive else "lc",
+                "tok": "tercom",
+                "norm": "yes" if self.normalized else "no",
+                "punct": "no" if self.no_punct else "yes",
+                "asian": "yes" if self.asian_support else "no",
+                "version": __version__,
+            },
+            abbreviations={"tok": "t"},  # sacrebleu's TER abbreviates it so
         )
-    raise AttributeError(name)
+
+
+def corpus_ter(
+    hypotheses: Sequence[str],
+    references: Sequence[Sequence[str | None]],
+    normalized: bool = False,
+    no_punct: bool = False,
+    asian_support: bool = False,
+    case_sensitive: bool = False,
+) -> TERScore:
+    """``sacrebleu.corpus_ter``: the same arguments, the same float."""
+    metric = TER(normalized, no_punct, asian_support, case_sensitive)
+    return metric.corpus_score(hypotheses, references)
+
+
+def sentence_ter(
+    hypothesis: str,
+    references: Sequence[str],
+    normalized: bool = False,
+    no_punct: bool = False,
+    asian_support: bool = False,
+    case_sensitive: bool = False,
+) -> TERScore:
+    """``sacrebleu.sentence_ter``: the same arguments, the same float."""
+    metric = TER(normalized, no_punct, asian_support, case_sensitive)
+    return metric.sentence_score(hypothesis, references)

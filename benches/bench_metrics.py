@@ -114,3 +114,43 @@ def test_corpus_chrf_sacrebleu(benchmark, segments, word_order):
         sacrebleu.corpus_chrf, args=(hyps, [refs]), kwargs={"word_order": word_order}, rounds=2
     )
     assert got.score == metrics.corpus_chrf(hyps, [refs], word_order=word_order).score
+
+
+@pytest.fixture(scope="module")
+def long_segments(segments):
+    """~170-word segments: consecutive pairs of the WMT23 paragraphs, joined."""
+    hyps, refs = segments
+    return (
+        [hyps[i] + " " + hyps[i + 1] for i in range(0, len(hyps) - 1, 2)],
+        [refs[i] + " " + refs[i + 1] for i in range(0, len(refs) - 1, 2)],
+    )
+
+
+TER_GROUP = "sentence TER, 468 WMT23 segments of ~170 words"
+
+
+def test_sentence_ter_assay(benchmark, long_segments):
+    tag(benchmark, TER_GROUP, "assay")
+    hyps, refs = long_segments
+    benchmark.pedantic(metrics.ter, args=(hyps, refs), rounds=3, warmup_rounds=1)
+
+
+def test_sentence_ter_sacrebleu(benchmark, long_segments):
+    from sacrebleu.metrics import TER
+
+    hyps, refs = long_segments
+    k = 12
+    tag(
+        benchmark,
+        TER_GROUP,
+        "sacrebleu",
+    )
+    benchmark.extra_info["scale"] = len(hyps) / k
+
+    def run():
+        metric = TER()
+        return [
+            metric.sentence_score(h, [r]).score for h, r in zip(hyps[:k], refs[:k], strict=True)
+        ]
+
+    assert benchmark.pedantic(run, rounds=1) == metrics.ter(hyps[:k], refs[:k]).tolist()

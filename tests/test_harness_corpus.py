@@ -13,7 +13,12 @@ from assay.harness import lm_eval as hook
 
 metrics = pytest.importorskip("lm_eval.api.metrics")
 
-FUNCTIONS = {"bleu": metrics.bleu, "chrf": metrics.chrf, "chrf++": metrics.chrfpp}
+FUNCTIONS = {
+    "bleu": metrics.bleu,
+    "chrf": metrics.chrf,
+    "chrf++": metrics.chrfpp,
+    "ter": metrics.ter,
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +54,31 @@ def test_several_references_cut_as_lm_eval_zips_them(
         assert harness.corpus_bootstrap_stderr(metric, items, 30) == expected
 
 
-def test_ter_falls_back_to_lm_eval(wmt_items, monkeypatch):
+def test_ter_equal_to_lm_eval(wmt_items, shared_data, truthfulqa_questions, monkeypatch):
+    """TER re-scored per resample by lm-eval is slow: 6 paragraphs, and short TruthfulQA
+    answers with several references (non-integer mean lengths, summed in resample order)."""
     monkeypatch.setenv("DISABLE_MULTIPROC", "1")
+    few = wmt_items[:6]
+    expected = metrics.bootstrap_stderr(metrics.ter, few, 5)
+    assert harness.corpus_bootstrap_stderr("ter", few, 5) == expected
+    assert hook.bootstrap_stderr(metrics.ter, few, 5) == expected
+    rows = [json.loads(line) for line in open(shared_data / "truthfulqa" / "generations.jsonl")]
+    items = [
+        (truthfulqa_questions[(r["lang"], r["doc_id"])]["correct_answers"], r["response"][:150])
+        for r in rows[:30]
+    ]
+    expected = metrics.bootstrap_stderr(metrics.ter, items, 20)
+    assert harness.corpus_bootstrap_stderr("ter", items, 20) == expected
+
+
+def test_other_functions_fall_back_to_lm_eval(wmt_items, monkeypatch):
+    monkeypatch.setenv("DISABLE_MULTIPROC", "1")
+
+    def longest(xs):
+        return max(len(p) for _, p in xs)
+
     few = wmt_items[:8]
-    assert hook.bootstrap_stderr(metrics.ter, few, 4) == metrics.bootstrap_stderr(
-        metrics.ter, few, 4
-    )
+    assert hook.bootstrap_stderr(longest, few, 4) == metrics.bootstrap_stderr(longest, few, 4)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""lm-evaluation-harness's bootstrap standard error of corpus metrics (BLEU, chrF, chrF++),
+"""lm-evaluation-harness's bootstrap standard error of corpus metrics (BLEU, chrF, chrF++, TER),
 float for float: each segment's sufficient statistics are computed once, and a resample's
 corpus score is the score of its summed statistics, which is what sacrebleu computes from the
 resampled segments."""
@@ -16,10 +16,11 @@ from ..metrics._bleu import MAX_NGRAM_ORDER, _score
 from ..metrics._bleu import _statistics as bleu_statistics
 from ..metrics._chrf import _statistics as chrf_statistics
 from ..metrics._chrf import f_score
+from ..metrics._ter import compute_ter, ter_statistics
 from ._bootstrap import _iters
 
 #: lm-eval's corpus aggregations and the sacrebleu settings they use.
-CORPUS_METRICS = ("bleu", "chrf", "chrf++")
+CORPUS_METRICS = ("bleu", "chrf", "chrf++", "ter")
 
 
 def _split_items(items: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
@@ -52,6 +53,9 @@ def _corpus_score(metric: str, totals: Sequence[int]) -> float:
 
 
 def _statistics(metric: str, preds: list[str], refs: list[list[str]]) -> np.ndarray:
+    if metric == "ter":  # (edits, mean reference length) per segment
+        edits, lengths = ter_statistics(preds, refs)
+        return np.column_stack([np.asarray(edits, dtype=np.float64), lengths])
     if metric == "bleu":
         return bleu_statistics(preds, refs, "13a", False, MAX_NGRAM_ORDER)
     word_order = 2 if metric == "chrf++" else 0
@@ -59,8 +63,9 @@ def _statistics(metric: str, preds: list[str], refs: list[list[str]]) -> np.ndar
 
 
 def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100) -> float:
-    """lm-eval's ``bootstrap_stderr`` of its ``bleu``, ``chrf`` or ``chrf++`` aggregation over
-    ``items`` ((reference, prediction) pairs as lm-eval collects them), equal to its float.
+    """lm-eval's ``bootstrap_stderr`` of its ``bleu``, ``chrf``, ``chrf++`` or ``ter``
+    aggregation over ``items`` ((reference, prediction) pairs as lm-eval collects them), equal
+    to its float.
 
     lm-eval draws ``iters // min(1000, iters)`` chunks of resamples (chunk i from
     ``random.Random(i)``) and scores each resample with ``sacrebleu.corpus_*``; its evaluator
@@ -86,11 +91,34 @@ def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100)
         minlength=rounds * n,
     ).reshape(rounds, n)
     widths = counts[indices].min(axis=1)
+    if metric == "ter":
+        scores = _ter_scores(stats, indices, draws, widths)
+        return _sample_stddev(scores)
     totals = np.empty((rounds, next(iter(stats.values())).shape[1]), dtype=np.int64)
     for width in np.unique(widths):
         rows = widths == width
         totals[rows] = draws[rows] @ stats[int(width)]
-    scores = [_corpus_score(metric, row) for row in totals.tolist()]
+    return _sample_stddev([_corpus_score(metric, row) for row in totals.tolist()])
+
+
+def _ter_scores(
+    stats: dict[int, np.ndarray], indices: np.ndarray, draws: np.ndarray, widths: np.ndarray
+) -> list[float]:
+    """Each resample's corpus TER: edit counts summed exactly; mean reference lengths (floats)
+    summed left to right in the resample's order, as sacrebleu's ``sum_of_lists``."""
+    scores = np.empty(len(indices))
+    for width in np.unique(widths):
+        rows = np.flatnonzero(widths == width)
+        table = stats[int(width)]
+        edits = draws[rows] @ table[:, 0].astype(np.int64)
+        lengths = np.cumsum(table[indices[rows], 1], axis=1)[:, -1]  # sequential sums
+        for r, e, n in zip(rows, edits.tolist(), lengths.tolist(), strict=True):
+            scores[r] = compute_ter(e, n).score
+    out: list[float] = scores.tolist()
+    return out
+
+
+def _sample_stddev(scores: list[float]) -> float:
     if len(scores) < 2:
         raise ValueError("iters: the standard deviation needs >= 2 resamples")
     mu = sum(scores) / len(scores)  # lm-eval's sample_stddev, CPython's own sums

@@ -2,9 +2,9 @@
 patch that puts it in place inside lm-eval.
 
 ``bootstrap_stderr(f, xs, iters)`` recognises lm-eval's own aggregation functions (mean,
-median, nanmean, perplexity, f1, matthews_corrcoef, and the corpus bleu, chrf and chrf++) and
-computes their standard error in assay, equal to lm-eval's; any other function (ter among
-them) goes to lm-eval's own implementation. ``process_results_gen(doc, results)`` is its
+median, nanmean, perplexity, f1, matthews_corrcoef, and the corpus bleu, chrf, chrf++ and
+ter) and computes their standard error in assay, equal to lm-eval's; any other function goes
+to lm-eval's own implementation. ``process_results_gen(doc, results)`` is its
 TruthfulQA generation scoring, the same numbers.
 """
 
@@ -30,7 +30,7 @@ AGGREGATIONS = {
     "matthews_corrcoef": "mcc",
 }
 #: lm-eval's corpus aggregations (sacrebleu's corpus scores) → assay's corpus metrics.
-CORPUS_AGGREGATIONS = {"bleu": "bleu", "chrf": "chrf", "chrfpp": "chrf++"}
+CORPUS_AGGREGATIONS = {"bleu": "bleu", "chrf": "chrf", "chrfpp": "chrf++", "ter": "ter"}
 _ORIGINAL: dict[str, Callable[..., float]] = {}
 
 

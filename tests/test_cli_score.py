@@ -134,3 +134,12 @@ def test_demo_text_metrics_section_shows_sacrebleus_numbers(capsys):
     chrf = sacrebleu.corpus_chrf(hyp, [ref], word_order=2).score
     line = next(s for s in printed.splitlines() if s.strip().startswith("ONLINE-W"))
     assert line.split()[1:3] == [f"{bleu:.2f}", f"{chrf:.2f}"]
+
+
+def test_ter_corpus_equals_sacrebleu(files, capsys):
+    paths, hyps, ref, _ = files
+    assert (
+        main(["score", "--metric", "ter", "--pred", str(paths["hyp"]), "--ref", str(paths["ref"])])
+        == 0
+    )
+    assert str(sacrebleu.corpus_ter(hyps, [ref])) in capsys.readouterr().out

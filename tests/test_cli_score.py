@@ -144,3 +144,19 @@ def test_ter_corpus_equals_sacrebleu(files, tmp_path, capsys):
     args = ["--pred", str(tmp_path / "h5.txt"), "--ref", str(tmp_path / "r5.txt")]
     assert main(["score", "--metric", "ter", *args]) == 0
     assert str(sacrebleu.corpus_ter(hyps, [ref])) in capsys.readouterr().out
+
+
+def test_demo_bleu_stderr_is_lm_evals(capsys, monkeypatch):
+    lm_metrics = pytest.importorskip("lm_eval.api.metrics")
+    from assay.cli import demo
+
+    monkeypatch.setenv("DISABLE_MULTIPROC", "1")
+    demo.text_metrics_section()
+    printed = capsys.readouterr().out
+    rows = [
+        json.loads(line) for line in open(demo.sample("mt", "wmt23_ende.jsonl"), encoding="utf-8")
+    ]
+    items = [(r["targets"]["refA"], r["targets"]["ONLINE-W"]) for r in rows]
+    stderr = lm_metrics.bootstrap_stderr(lm_metrics.bleu, items, 100)
+    bleu = sacrebleu.corpus_bleu([p for _, p in items], [[r for r, _ in items]]).score
+    assert f"ONLINE-W: corpus BLEU {bleu:.2f} ± {stderr:.2f}, the standard error" in printed

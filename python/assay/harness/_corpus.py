@@ -62,6 +62,24 @@ def _statistics(metric: str, preds: list[str], refs: list[list[str]]) -> np.ndar
     return chrf_statistics(preds, refs, 6, word_order, 2, False, False, False)
 
 
+def corpus_score(metric: str, items: Sequence[Any]) -> float:
+    """lm-eval's ``bleu``, ``chrf``, ``chrf++`` or ``ter`` aggregation of ``items`` ((reference,
+    prediction) pairs): sacrebleu's corpus score of them, references zipped into streams cut to
+    the fewest any item has, as lm-eval's ``_sacreformat`` does. The same float."""
+    if metric not in CORPUS_METRICS:
+        raise ValueError(f"metric: unknown corpus metric {metric!r}; use one of {CORPUS_METRICS}")
+    preds, refs = _split_items(items)
+    width = min(len(r) for r in refs)
+    stats = _statistics(metric, preds, [r[:width] for r in refs])
+    if metric == "ter":
+        total_edits, total_length = 0, 0.0
+        for edits, length in stats.tolist():  # sacrebleu's sum_of_lists, in item order
+            total_edits += int(edits)
+            total_length += length
+        return compute_ter(total_edits, total_length).score
+    return _corpus_score(metric, [int(x) for x in stats.sum(axis=0)])
+
+
 def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100) -> float:
     """lm-eval's ``bootstrap_stderr`` of its ``bleu``, ``chrf``, ``chrf++`` or ``ter``
     aggregation over ``items`` ((reference, prediction) pairs as lm-eval collects them), equal

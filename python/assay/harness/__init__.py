@@ -5,6 +5,8 @@ identical and fast.
 ``multiple_choice``, ``truthfulqa_mc2``, ``perplexity``, ``weighted_perplexity`` and
 ``bits_per_byte`` its scores from log-likelihoods, over all documents at once;
 ``truthfulqa_gen`` its TruthfulQA generation scores (BLEU, ROUGE-1/2/L max, diff, acc);
+``lighteval_bootstrap_stderr`` lighteval's bootstrap standard error, correctly scaled or as
+lighteval reports it;
 ``assay.harness.lm_eval`` offers it under lm-eval's own call shape and patches it in.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from ._bootstrap import bootstrap_replicates, bootstrap_stderr
 from ._corpus import corpus_bootstrap_stderr
+from ._lighteval import lighteval_bootstrap_stderr
 from ._multiple_choice import (
     bits_per_byte,
     multiple_choice,
@@ -26,6 +29,7 @@ __all__ = [
     "bootstrap_replicates",
     "bootstrap_stderr",
     "corpus_bootstrap_stderr",
+    "lighteval_bootstrap_stderr",
     "multiple_choice",
     "perplexity",
     "truthfulqa_gen",

@@ -277,13 +277,25 @@ fn score_into(
 ) {
     let (t, p) = (&target.tokens, &prediction.tokens);
     out.clear();
+    let mut lcs: Option<[f64; 3]> = None;
     for kind in types {
         out.push(match *kind {
             RougeType::N(n) => score_ngrams(t, p, n, scratch),
-            RougeType::L => score_lcs(t, p, scratch),
+            RougeType::L => *lcs.get_or_insert_with(|| score_lcs(t, p, scratch)),
+            RougeType::Lsum if one_sentence_each(target, prediction) => {
+                *lcs.get_or_insert_with(|| score_lcs(t, p, scratch))
+            }
             RougeType::Lsum => score_summary_lcs(target, prediction, scratch),
         });
     }
+}
+
+/// Whether both texts are one sentence of their whole-text tokens: then `rougeLsum` is
+/// `rougeL` (every token of the one LCS has a copy left on both sides, so each is a hit, and
+/// the token totals are the text lengths).
+fn one_sentence_each(target: &Document, prediction: &Document) -> bool {
+    let single = |d: &Document| d.sentence_tokens.is_none() && d.sentence_ends.len() <= 1;
+    single(target) && single(prediction)
 }
 
 /// `score_multi` into `row` (types × 3): per type, the target's score with the largest F (the

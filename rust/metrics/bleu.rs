@@ -77,50 +77,50 @@ pub fn segment(hyp: &[&str], refs: &[Vec<&str>], max_order: usize) -> Vec<u64> {
 const PACKED_ORDER: usize = 4;
 const PACKED_VOCAB: usize = (1 << 15) - 1;
 
-/// Sorted (packed n-gram, count) runs of a token-id sequence.
-fn packed_runs(tokens: &[u32], max_order: usize) -> Vec<(u64, u64)> {
-    let mut keys = Vec::with_capacity(tokens.len() * max_order);
-    for n in 1..=max_order.min(tokens.len()) {
-        for gram in tokens.windows(n) {
+/// Packed n-grams of a token-id sequence, orders 1..=max_order: (ids + 1) in 15 bits each,
+/// the order in the top bits.
+fn packed_keys(tokens: &[u32], max_order: usize) -> impl Iterator<Item = u64> + '_ {
+    (1..=max_order.min(tokens.len())).flat_map(move |n| {
+        tokens.windows(n).map(move |gram| {
             let mut key = (n as u64) << 60;
             for (k, &id) in gram.iter().enumerate() {
                 key |= u64::from(id + 1) << (15 * k);
             }
-            keys.push(key);
-        }
-    }
-    keys.sort_unstable();
-    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(keys.len());
-    for key in keys {
-        match runs.last_mut() {
-            Some((k, c)) if *k == key => *c += 1,
-            _ => runs.push((key, 1)),
-        }
-    }
-    runs
+            key
+        })
+    })
 }
 
-/// Matched and total counts from sorted runs: the references' largest count per n-gram,
-/// merged with the hypothesis' runs.
+/// Matched and total counts: the references' largest count per n-gram, then the
+/// hypothesis' counts clipped by it (hash maps of packed n-grams).
 fn packed_counts(hyp: &[u32], refs: &[Vec<u32>], max_order: usize, row: &mut [u64]) {
-    let mut ref_runs: Vec<(u64, u64)> = refs.iter().flat_map(|r| packed_runs(r, max_order)).collect();
-    ref_runs.sort_unstable();
-    let mut ref_max: Vec<(u64, u64)> = Vec::with_capacity(ref_runs.len());
-    for (key, count) in ref_runs {
-        match ref_max.last_mut() {
-            Some((k, c)) if *k == key => *c = (*c).max(count),
-            _ => ref_max.push((key, count)),
+    let mut ref_max: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
+    for r in refs {
+        counts.clear();
+        counts.reserve(r.len() * max_order);
+        for key in packed_keys(r, max_order) {
+            *counts.entry(key).or_insert(0) += 1;
+        }
+        if ref_max.is_empty() {
+            std::mem::swap(&mut ref_max, &mut counts);
+        } else {
+            for (&key, &c) in &counts {
+                let slot = ref_max.entry(key).or_insert(0);
+                *slot = (*slot).max(c);
+            }
         }
     }
-    let mut j = 0;
-    for (key, count) in packed_runs(hyp, max_order) {
+    counts.clear();
+    counts.reserve(hyp.len() * max_order);
+    for key in packed_keys(hyp, max_order) {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    for (&key, &count) in &counts {
         let n = (key >> 60) as usize - 1;
-        row[2 + max_order + n] += count;
-        while j < ref_max.len() && ref_max[j].0 < key {
-            j += 1;
-        }
-        if j < ref_max.len() && ref_max[j].0 == key {
-            row[2 + n] += count.min(ref_max[j].1);
+        row[2 + max_order + n] += u64::from(count);
+        if let Some(&r) = ref_max.get(&key) {
+            row[2 + n] += u64::from(count.min(r));
         }
     }
 }

@@ -62,9 +62,18 @@ fn is_symbol(b: u8) -> bool {
 /// multi-byte UTF-8 character are neither digits nor `.`/`,`, so a byte-level scan matches
 /// where the character-level one does and inserts spaces only at character boundaries.
 pub fn thirteen_a(line: &str) -> String {
-    let mut s = line.replace("<skipped>", "").replace("-\n", "").replace('\n', " ");
+    // Each replacement only where its pattern can occur (str::replace always copies).
+    let mut s = Cow::Borrowed(line);
+    if s.contains("<skipped>") {
+        s = Cow::Owned(s.replace("<skipped>", ""));
+    }
+    if s.contains('\n') {
+        s = Cow::Owned(s.replace("-\n", "").replace('\n', " "));
+    }
     if s.contains('&') {
-        s = s.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+        s = Cow::Owned(
+            s.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"),
+        );
     }
     // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> " \1 " on " line "
     let mut a: Vec<u8> = Vec::with_capacity(s.len() * 2 + 2);
@@ -76,13 +85,17 @@ pub fn thirteen_a(line: &str) -> String {
         }
     }
     let dot = |b: u8| b == b'.' || b == b',';
-    // ([^0-9])([\.,]) -> "\1 \2 "
-    let b = scan(&a, |x, y| !x.is_ascii_digit() && dot(y), |x, y, out| out.extend([x, b' ', y, b' ']));
-    // ([\.,])([^0-9]) -> " \1 \2"
-    let c = scan(&b, |x, y| dot(x) && !y.is_ascii_digit(), |x, y, out| out.extend([b' ', x, b' ', y]));
-    // ([0-9])(-) -> "\1 \2 "
-    let d = scan(&c, |x, y| x.is_ascii_digit() && y == b'-', |x, y, out| out.extend([x, b' ', y, b' ']));
-    String::from_utf8(d).expect("spaces are inserted at character boundaries only")
+    if a.iter().any(|&b| dot(b)) {
+        // ([^0-9])([\.,]) -> "\1 \2 "
+        a = scan(&a, |x, y| !x.is_ascii_digit() && dot(y), |x, y, out| out.extend([x, b' ', y, b' ']));
+        // ([\.,])([^0-9]) -> " \1 \2"
+        a = scan(&a, |x, y| dot(x) && !y.is_ascii_digit(), |x, y, out| out.extend([b' ', x, b' ', y]));
+    }
+    if a.contains(&b'-') {
+        // ([0-9])(-) -> "\1 \2 "
+        a = scan(&a, |x, y| x.is_ascii_digit() && y == b'-', |x, y, out| out.extend([x, b' ', y, b' ']));
+    }
+    String::from_utf8(a).expect("spaces are inserted at character boundaries only")
 }
 
 /// One `re.sub` of a two-character pattern: left to right, a match consumes both characters.

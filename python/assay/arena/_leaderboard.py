@@ -105,3 +105,9 @@ class Leaderboard:
 
     def __str__(self) -> str:
         return self.table.to_string(index=False, float_format=lambda x: f"{x:.1f}")
+
+    def __repr__(self) -> str:
+        head = self.table.head(3)
+        top = ", ".join(f"{m} {r:.1f}" for m, r in zip(head["model"], head["rating"], strict=True))
+        more = ", ..." if len(self.table) > 3 else ""
+        return f"<Leaderboard: {len(self.table)} models, ci={self.ci!r}; {top}{more}>"

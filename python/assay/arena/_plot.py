@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ._leaderboard import Leaderboard
 
 
@@ -29,14 +31,25 @@ def plot_leaderboard(board: Leaderboard, path: str, top: int = 40) -> list[str]:
     )
     ax.set_yticks(range(len(table)), table["model"], fontsize=7)
     ax.set_xlabel(f"rating (95% CI, {board.ci})")
+    shown = len(table)
+    if shown < len(board.table):
+        ax.set_title(f"top {shown} of {len(board.table)} models", fontsize=9)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     heat_path = str(Path(path).with_name(Path(path).stem + "_winrates.png"))
-    rates = board.win_rates().iloc[: min(top, 30), : min(top, 30)]
+    k = min(top, 30)
+    rates = board.win_rates().iloc[:k, :k]
     fig, ax = plt.subplots(figsize=(9, 8))
-    im = ax.imshow(rates.to_numpy(), cmap="RdBu", vmin=0, vmax=1)
+    # pairs without battles (and the diagonal) are NaN: drawn grey, apart from a 0.5 win rate
+    cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="0.85")
+    values = np.ma.masked_invalid(rates.to_numpy(dtype=float))
+    im = ax.imshow(values, cmap=cmap, vmin=0, vmax=1)
+    title = "grey: no battles"
+    if k < len(board.table):
+        title = f"top {k} of {len(board.table)} models; " + title
+    ax.set_title(title, fontsize=9)
     ax.set_xticks(range(len(rates)), rates.columns, rotation=90, fontsize=6)
     ax.set_yticks(range(len(rates)), rates.index, fontsize=6)
     fig.colorbar(im, ax=ax, label="empirical win rate of row vs column")

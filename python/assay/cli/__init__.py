@@ -47,6 +47,26 @@ def _check_args(args: argparse.Namespace) -> None:
         raise ValueError(f"--seed must be >= 0, got {seed}")
 
 
+#: The Python API's words in error messages → the command line's flags.
+FLAGS = [
+    ("map other labels with outcomes={label: 'model_a' | 'model_b' | 'tie'}",
+     "map other labels with --outcome LABEL=model_a (or model_b, tie)"),
+    ("pass voter=<column of voter ids>", "pass --voter COLUMN (the voter ids)"),
+    ("needs voter=<column of voter ids>", "needs --voter COLUMN (the voter ids)"),
+    ("ci='voter'", "--ci voter"),
+    ("(the model_a column)", "(name it with --model-a COLUMN)"),
+    ("(the model_b column)", "(name it with --model-b COLUMN)"),
+    ("(the winner column)", "(name it with --winner COLUMN)"),
+]  # fmt: skip
+
+
+def in_flags(message: str) -> str:
+    """An API error message with its parameter syntax replaced by the CLI's flags."""
+    for api, flag in FLAGS:
+        message = message.replace(api, flag)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_args(args)
         return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError) as e:
-        print(f"assay {args.command}: error: {e}", file=sys.stderr)
+        print(f"assay {args.command}: error: {in_flags(str(e))}", file=sys.stderr)
         return 1
     except ImportError as e:
         top = (e.name or "").split(".")[0]

@@ -20,16 +20,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="LABEL=MEANING",
         help="map a winner label onto model_a/model_b/tie, e.g. left=model_a",
     )
-    p.add_argument("--by", action="append", help="segment column (repeatable)")
+    p.add_argument(
+        "--by",
+        action="extend",
+        nargs="+",
+        metavar="COL",
+        help="segment columns: --by a b or --by a --by b",
+    )
     p.add_argument("--ci", choices=["sandwich", "bootstrap", "voter"], default="sandwich")
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--voter", help="voter id column (for --ci voter)")
     p.add_argument(
         "--features",
-        nargs="*",
+        action="append",
         default=[],
         metavar="NAME=COL_A,COL_B",
-        help="style features, e.g. length=len_a,len_b",
+        help="a style feature, e.g. length=len_a,len_b (repeat the flag for several)",
     )
     p.add_argument("--anchor", metavar="MODEL=RATING")
     p.add_argument(

@@ -60,6 +60,7 @@ def run_dedup(args: argparse.Namespace) -> int:
         print(big.head(30).to_string(index=False))
     if args.out:
         frame.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
     return 0
 
 
@@ -77,4 +78,5 @@ def run_contamination(args: argparse.Namespace) -> int:
     print(report)
     if args.out:
         report.items.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
     return 0

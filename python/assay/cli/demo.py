@@ -75,7 +75,9 @@ def erank_section() -> None:
         f"Diff-eRank: {erank.diff_erank(h0, h1):.4f} (algorithm a), "
         f"{erank.diff_erank(h0, h1, algorithm='b'):.4f} (algorithm b)"
     )
-    print(spectral.metrics(trained[:3], dtype="float64").round(4).to_string())
+    table = spectral.metrics(trained[:3], dtype="float64").round(4)
+    table.index = [f"sentence {i + 1}" for i in range(len(table))]
+    print(table.to_string())
     print()
 
 

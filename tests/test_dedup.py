@@ -207,6 +207,11 @@ def test_lsh_query_save_load(tmp_path):
     index = dedup.LSHIndex(threshold=0.8)
     index.insert(keys, sig)
     assert index.query(sig[-1:])[0] == ["doc0", 99]
+    # an inserted document finds itself; exclude= leaves its own key out of its row
+    assert index.query(sig[-1:], exclude=[99])[0] == ["doc0"]
+    assert index.query(sig[:2], exclude=["doc0", None])[0] == [99]
+    with pytest.raises(ValueError, match="one key \\(or None\\) per signature row"):
+        index.query(sig[:2], exclude=[99])
     assert ("doc0", 99) in index.pairs()
     path = tmp_path / "index.lsh"
     index.save(path)

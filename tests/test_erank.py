@@ -292,3 +292,34 @@ def test_multimodal_ratios():
         erank.reduction_ratio(0.0, 1.0)
     with pytest.raises(ValueError, match="at least two positive finite eRanks"):
         erank.alignment(3.0, float("nan"))
+
+
+def test_evaluate_restores_mode_takes_dtype_own_twin_and_reports_b(tiny_bert):
+    """Issue 25: the caller's training mode comes back; dtype="float64" spectra; one's own
+    untrained model; per-model eRank of algorithm (b); texts batched by length, in order."""
+    model, tok = tiny_bert
+    model.train()
+    try:
+        report = erank.evaluate(model, tok, TEXTS, layers=[-1], batch_size=3, dtype="float64")
+        assert model.training
+    finally:
+        model.eval()
+    states = own_hidden_states(model, tok, TEXTS, -1)
+    # float64 spectra of the same float32 states: closer to the float64 oracle than float32's
+    np.testing.assert_allclose(
+        report.entropy_trained[2], [official_entropy(r) for r in states], atol=1e-5
+    )
+    row = report.table.iloc[0]
+    h0, h1 = report.entropy_untrained[2], report.entropy_trained[2]
+    assert row["erank_trained_b"] == pytest.approx(np.mean(np.exp(h1)), rel=1e-12)
+    assert row["erank_untrained_b"] == pytest.approx(np.mean(np.exp(h0)), rel=1e-12)
+    assert row["erank_untrained_b"] - row["erank_trained_b"] == pytest.approx(
+        row["diff_erank_b"], rel=1e-9
+    )
+    # batch size 1 (no padding) and 3 (grouped by length) give each text its own entropy
+    one = erank.evaluate(model, tok, TEXTS, layers=[-1], batch_size=1, dtype="float64")
+    np.testing.assert_allclose(one.entropy_trained[2], report.entropy_trained[2], atol=1e-5)
+    own = erank.untrained_twin(model, seed=7)
+    theirs = erank.evaluate(model, tok, TEXTS, layers=[-1], untrained=own, dtype="float64")
+    expected = [official_entropy(r) for r in own_hidden_states(own, tok, TEXTS, -1)]
+    np.testing.assert_allclose(theirs.entropy_untrained[2], expected, atol=1e-5)

@@ -160,12 +160,13 @@ def _batches(
     truncation: bool,
     progress: bool = False,
     on_device: bool = False,
-) -> Iterator[tuple[dict[int, Any], np.ndarray]]:
-    """Per batch: {hidden-state index: (B, T, d) float32 array} and the (B,) token counts.
+) -> Iterator[tuple[dict[int, Any], np.ndarray, np.ndarray]]:
+    """Per batch: {hidden-state index: (B, T, d) float32 array}, the (B,) token counts and the
+    (B,) positions of its texts in ``texts`` (batches group texts of similar length). The
+    model runs in eval mode and gets its own mode back afterwards.
 
     ``on_device``: a model on a CUDA device yields CUDA tensors (where CuPy is installed), so
     that the spectral metrics run on the GPU without a copy to the host."""
-    import torch
 
     if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
         raise TypeError("texts must be a sequence of str")
@@ -174,9 +175,8 @@ def _batches(
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     limit = _max_length(model, tokenizer, max_length)
-    long = [
-        i for i, t in enumerate(texts) if len(tokenizer(t, truncation=False)["input_ids"]) > limit
-    ]
+    lengths = np.array([len(tokenizer(t, truncation=False)["input_ids"]) for t in texts])
+    long = [int(i) for i in np.flatnonzero(lengths > limit)]
     if long and not truncation:
         raise ValueError(
             f"{len(long)} texts exceed the maximum length {limit} tokens (first: "
@@ -188,19 +188,48 @@ def _batches(
             UserWarning,
             stacklevel=3,
         )
+    was_training = model.training
     model.eval()
+    try:
+        yield from _forward(
+            model, tokenizer, texts, layers, batch_size, device, limit, lengths, progress,
+            on_device,
+        )  # fmt: skip
+    finally:
+        if was_training:  # the caller's mode, as it was
+            model.train()
+
+
+def _forward(
+    model: Any,
+    tokenizer: Any,
+    texts: Sequence[str],
+    layers: Any,
+    batch_size: int,
+    device: Any,
+    limit: int,
+    lengths: np.ndarray,
+    progress: bool,
+    on_device: bool,
+) -> Iterator[tuple[dict[int, Any], np.ndarray, np.ndarray]]:
+    """The forward passes of :func:`_batches`, texts batched by token length (similar lengths
+    pad little), each batch with the texts' original positions."""
+    import torch
+
     if device is not None:
         model.to(device)
     dev = next(model.parameters()).device
     keep = on_device and dev.type == "cuda" and importlib.util.find_spec("cupy") is not None
+    by_length = np.argsort(lengths, kind="stable")
     starts = range(0, len(texts), batch_size)
     if progress:
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc="eRank", unit="batch")
     for s in starts:
+        positions = by_length[s : s + batch_size]
         enc = tokenizer(
-            list(texts[s : s + batch_size]),
+            [texts[int(i)] for i in positions],
             padding=True,
             truncation=True,
             max_length=limit,
@@ -218,7 +247,7 @@ def _batches(
         mask = enc["attention_mask"].cpu().numpy()
         # Right padding keeps the valid tokens first; left padding is moved to the end.
         order = np.argsort(mask == 0, axis=1, kind="stable")
-        chosen = {}
+        chosen: dict[int, Any] = {}
         index = torch.from_numpy(order[:, :, None]).to(dev) if keep else None
         for li in _layers(layers, len(hidden)):
             if index is not None:
@@ -226,7 +255,7 @@ def _batches(
                 continue
             h = hidden[li].float().cpu().numpy()
             chosen[li] = np.ascontiguousarray(np.take_along_axis(h, order[:, :, None], axis=1))
-        yield chosen, mask.sum(axis=1).astype(np.int64)
+        yield chosen, mask.sum(axis=1).astype(np.int64), positions
 
 
 def representations(
@@ -264,12 +293,14 @@ def representations(
     list of numpy.ndarray, float32, shape (T_i, d)
         For one layer; for several, a dict {hidden-state index: list}.
     """
-    out: dict[int, list[np.ndarray]] = {}
-    for chosen, lens in _batches(
+    out: dict[int, list[Any]] = {}
+    for chosen, lens, positions in _batches(
         model, tokenizer, texts, layer, batch_size, device, max_length, truncation
     ):
         for li, h in chosen.items():
-            out.setdefault(li, []).extend(h[i, :n] for i, n in enumerate(lens))
+            row = out.setdefault(li, [None] * len(texts))
+            for i, (n, at) in enumerate(zip(lens, positions, strict=True)):
+                row[int(at)] = h[i, :n]
     if isinstance(layer, (int, np.integer)):
         return next(iter(out.values()))
     return out
@@ -296,7 +327,8 @@ class ErankReport:
     ----------
     table : pandas.DataFrame
         One row per hidden-state index: ``layer, erank_untrained, erank_trained, diff_erank``
-        (algorithm "a": exp of mean entropy) and ``diff_erank_b`` (mean of differences).
+        (algorithm "a": exp of mean entropy), ``erank_untrained_b, erank_trained_b`` (algorithm
+        "b": mean of per-text eRanks) and ``diff_erank_b`` (mean of per-text differences).
     entropy_trained, entropy_untrained : dict[int, numpy.ndarray]
         Per-text matrix entropies (nats), per layer.
     """
@@ -321,16 +353,18 @@ def _entropy_by_layer(
     max_length: int | None,
     truncation: bool,
     progress: bool,
+    dtype: str = "float32",
 ) -> dict[int, np.ndarray]:
-    parts: dict[int, list[np.ndarray]] = {}
+    out: dict[int, np.ndarray] = {}
     args = (model, tokenizer, texts, layers, batch_size, device, max_length, truncation, progress)
-    for chosen, lens in _batches(*args, on_device=True):
+    for chosen, lens, positions in _batches(*args, on_device=True):
         for li, h in chosen.items():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # counted once in evaluate
-                ent = spectral.entropy(h, lengths=lens)
-            parts.setdefault(li, []).append(ent.get() if hasattr(ent, "get") else ent)
-    return {li: np.concatenate(p) for li, p in parts.items()}
+                ent = spectral.entropy(h, lengths=lens, dtype=dtype)
+            row = out.setdefault(li, np.full(len(texts), np.nan))
+            row[positions] = ent.get() if hasattr(ent, "get") else ent
+    return out
 
 
 def evaluate(
@@ -345,6 +379,8 @@ def evaluate(
     max_length: int | None = None,
     truncation: bool = True,
     progress: bool = False,
+    dtype: str = "float32",
+    untrained: Any = None,
 ) -> ErankReport:
     """eRank per layer of ``model`` and of its untrained twin, and Diff-eRank.
 
@@ -358,13 +394,18 @@ def evaluate(
         Seed of :func:`untrained_twin`.
     progress : bool
         Show a tqdm progress bar over batches.
+    dtype : {"float32", "float64"}
+        Precision of the spectra (the hidden states come as the model computes them).
+    untrained : model, optional
+        The untrained reference model, instead of :func:`untrained_twin` (same tokenizer).
 
     Returns
     -------
     ErankReport
+        The model is left in the mode it came in; texts are batched by token length.
     """
-    twin = untrained_twin(model, seed)
-    args = (texts, layers, batch_size, device, max_length, truncation, progress)
+    twin = untrained_twin(model, seed) if untrained is None else untrained
+    args = (texts, layers, batch_size, device, max_length, truncation, progress, dtype)
     h1 = _entropy_by_layer(model, tokenizer, *args)
     h0 = _entropy_by_layer(twin, tokenizer, *args)
     rows = []
@@ -381,12 +422,16 @@ def evaluate(
             e0 = float(np.exp(np.nanmean(h0[li])))
             e1 = float(np.exp(np.nanmean(h1[li])))
             b = diff_erank(h0[li], h1[li], "b")
+            e0_b = float(np.nanmean(np.exp(h0[li])))
+            e1_b = float(np.nanmean(np.exp(h1[li])))
         rows.append(
             {
                 "layer": li,
                 "erank_untrained": e0,
                 "erank_trained": e1,
                 "diff_erank": e0 - e1,
+                "erank_untrained_b": e0_b,
+                "erank_trained_b": e1_b,
                 "diff_erank_b": b,
             }
         )

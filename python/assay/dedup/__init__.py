@@ -378,11 +378,23 @@ class LSHIndex:
         elif len(self._native) == len(values):  # the first insert: nothing to decode later
             self._keys = values
 
-    def query(self, signatures: Any, *, verify: bool = False) -> list[list[str | int]]:
-        """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold)."""
+    def query(
+        self, signatures: Any, *, verify: bool = False, exclude: Sequence[Any] | None = None
+    ) -> list[list[str | int]]:
+        """Candidate keys per signature row (with ``verify``: estimated Jaccard ≥ threshold).
+
+        A document that was inserted finds itself: pass its key per row in ``exclude`` (one
+        key, or None, per signature row) to leave it out of that row's candidates."""
         offsets, ids = self._native.query(self._sigs(signatures), bool(verify))
         keys, off, idl = self._key_list(), offsets.tolist(), ids.tolist()
-        return [[keys[i] for i in idl[off[r] : off[r + 1]]] for r in range(len(off) - 1)]
+        rows = [[keys[i] for i in idl[off[r] : off[r + 1]]] for r in range(len(off) - 1)]
+        if exclude is None:
+            return rows
+        if isinstance(exclude, (str, bytes)) or len(exclude) != len(rows):
+            raise ValueError(
+                f"exclude must hold one key (or None) per signature row: {len(rows)} rows"
+            )
+        return [[k for k in row if k != own] for row, own in zip(rows, exclude, strict=True)]
 
     def pair_indices(self, *, verify: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Candidate pairs as insertion positions ``(i, j)``, ``i < j``, sorted."""

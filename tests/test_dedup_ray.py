@@ -28,7 +28,7 @@ def test_ray_clusters_equal_single_machine(local_ray):
     texts = base + [edit(d, rng.uniform(0.0, 0.05), rng) for d in base[:60]]
     rng.shuffle(texts)
     ids = [f"doc-{k}" for k in range(len(texts))]
-    single = dedup.clusters(texts, 0.8, ids=ids)
+    single = dedup.clusters(texts, 0.8, ids=ids, verify="estimate")  # as the Ray path verifies
     assert single["cluster"].nunique() < len(texts)  # there are clusters to find
     rows = [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)]
     ds = ray.data.from_items(rows).repartition(4)

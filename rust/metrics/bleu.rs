@@ -162,14 +162,30 @@ pub fn statistics(
             refs.len().to_string(),
         ));
     }
+    // Each distinct reference is tokenized once (systems scored together share them).
+    let mut distinct: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut texts: Vec<&str> = Vec::new();
+    let slots: Vec<Vec<usize>> = refs
+        .iter()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    *distinct.entry(r.as_str()).or_insert_with(|| {
+                        texts.push(r.as_str());
+                        texts.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let tokenized: Vec<_> = texts.par_iter().map(|r| tokenizer.normalized(r)).collect();
     let rows: Vec<Vec<u64>> = hyps
         .par_iter()
-        .zip(refs.par_iter())
+        .zip(slots.par_iter())
         .map(|(h, rs)| {
             let hyp_text = tokenizer.normalized(h);
-            let ref_texts: Vec<_> = rs.iter().map(|r| tokenizer.normalized(r)).collect();
             let hyp: Vec<&str> = split_python(&hyp_text).collect();
-            let refs: Vec<Vec<&str>> = ref_texts.iter().map(|t| split_python(t).collect()).collect();
+            let refs: Vec<Vec<&str>> = rs.iter().map(|&k| split_python(&tokenized[k]).collect()).collect();
             segment(&hyp, &refs, max_order)
         })
         .collect();

@@ -146,7 +146,7 @@ def voters(
     min_appearances = integer(min_appearances, "min_appearances", 1)
     top = integer(top, "top", 1)
     prior = number(prior, "prior", 0.0)
-    max_rounds = integer(max_rounds, "max_rounds", 1)
+    max_rounds = integer(max_rounds, "max_rounds", 1, 10_000)
     cap = number(cap, "cap", 0.0, low_open=True)
     coded = code_battles(
         battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._checks import integer, number
 from .._tables import Table, factorize
+from ..arena._fit import MAX_BOOT
 
 METHODS = ("krippendorff", "fleiss", "cohen")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -119,7 +120,7 @@ def agreement(
         raise ValueError(f"level: unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if method == "fleiss" and level != "nominal":
         raise ValueError("level: Fleiss' kappa is for nominal ratings")
-    n_boot = integer(n_boot, "n_boot", 1)
+    n_boot = integer(n_boot, "n_boot", 1, MAX_BOOT)
     seed = integer(seed, "seed", 0)
     confidence = number(confidence, "confidence", 0.0, 1.0, low_open=True, high_open=True)
     table = Table(ratings, "ratings")

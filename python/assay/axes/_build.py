@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._checks import integer, number
 from .._tables import Table, factorize
+from ..arena._fit import MAX_BOOT
 from ._calibration import ece
 from ._dense import build_dense, resample_counts, unique_codes
 from ._estimates import cell_statistics, normalize, points_per_unit, wilson, z_value
@@ -157,7 +158,7 @@ def report(
     level : float
         Interval level.
     """
-    n_boot = integer(n_boot, "n_boot", 1)
+    n_boot = integer(n_boot, "n_boot", 1, MAX_BOOT)
     seed = integer(seed, "seed", 0)
     level = number(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     table = Table(results, "results")

@@ -135,7 +135,7 @@ def minhash(
     strs: list[str] = []
     if utf8 is None:
         strs = texts if isinstance(texts, list) else _texts(texts)
-    num_perm = _check_int("num_perm", num_perm, 1)
+    num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     seed = _check_int("seed", seed, 0, (1 << 32) - 1 if compat else (1 << 64) - 1)
     if unit not in _UNITS:
@@ -216,6 +216,20 @@ def _on_gpu(texts: list[str] | Utf8Column, device: int, opts: dict) -> np.ndarra
         return gpu.minhash(texts, **opts)
 
 
+def _positions(values: Any, name: str, n: int) -> np.ndarray:
+    """``values`` as uint32 positions into ``n`` texts, checked."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer positions, got dtype {arr.dtype}")
+    bad = np.flatnonzero((arr < 0) | (arr >= n)) if arr.size else np.array([], dtype=np.intp)
+    if bad.size:
+        k = int(bad[0])
+        raise ValueError(f"{name}[{k}] = {arr[k]} is not a position in the {n} texts")
+    return np.ascontiguousarray(arr, dtype=np.uint32)
+
+
 def exact_jaccard(
     texts: Sequence[str],
     i: Any,
@@ -237,8 +251,9 @@ def exact_jaccard(
         (len(i),) float64.
     """
     texts = _texts(texts)
-    ia = np.ascontiguousarray(i, dtype=np.uint32)
-    ja = np.ascontiguousarray(j, dtype=np.uint32)
+    ia, ja = _positions(i, "i", len(texts)), _positions(j, "j", len(texts))
+    if len(ia) != len(ja):
+        raise ValueError(f"i and j must have the same length, got {len(ia)} and {len(ja)}")
     if unit not in _UNITS:
         raise ValueError(f"unit must be 'word' or 'char', got {unit!r}")
     return _native.exact_jaccard(
@@ -290,7 +305,7 @@ class LSHIndex:
     def __init__(
         self, threshold: float = 0.8, num_perm: int = 128, bands: int | None = None
     ) -> None:
-        num_perm = _check_int("num_perm", num_perm, 1)
+        num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
         if not isinstance(threshold, (int, float)) or not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
         if bands is None:

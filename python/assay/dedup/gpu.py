@@ -116,7 +116,7 @@ def signatures_from_bytes(
 
     if xp is None:
         import cupy as xp
-    num_perm = _check_int("num_perm", num_perm, 1)
+    num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     seed = _check_int("seed", seed, 0, (1 << 64) - 1)
     if unit not in ("word", "char"):

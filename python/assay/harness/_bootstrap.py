@@ -18,17 +18,35 @@ PAIR_STATISTICS = ("f1", "mcc")
 COMPENSATED_SUM = sys.version_info >= (3, 12)
 
 
+#: More resamples than anyone asks for (lm-eval's default is 100,000): past it, a typo.
+MAX_ITERS = 10**8
+
+
 def _iters(iters: object) -> int:
-    return integer(iters, "iters", 1)
+    return integer(iters, "iters", 1, MAX_ITERS)
 
 
-def _values(items: Any) -> np.ndarray:
+def _values(items: Any, statistic: str = "mean") -> np.ndarray:
+    """Items as float64 numbers; NaN only where the statistic skips it (``nanmean``): a NaN
+    elsewhere would make every resample, and the standard error, NaN without a word."""
+    raw = np.asarray(items, dtype=object) if not isinstance(items, np.ndarray) else items
+    if raw.dtype == object and raw.ndim == 1:
+        none = [k for k, v in enumerate(raw.tolist()) if v is None]
+        if none:
+            raise TypeError(f"items[{none[0]}] is None; items must be numbers")
     try:
         values = np.asarray(items, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError("items must be numbers for this statistic") from None
     if values.ndim != 1:
         raise ValueError(f"items must be a flat sequence of numbers, got shape {values.shape}")
+    if statistic != "nanmean":
+        nan = np.flatnonzero(np.isnan(values))
+        if nan.size:
+            raise ValueError(
+                f"items[{nan[0]}] is NaN ({nan.size} in all): {statistic!r} would be NaN on every "
+                "resample; drop them or use 'nanmean'"
+            )
     return np.ascontiguousarray(values)
 
 
@@ -87,7 +105,8 @@ def bootstrap_stderr(
         return float(
             _native.lm_eval_bootstrap_labels(statistic, gold, pred, classes, n, COMPENSATED_SUM)
         )
-    return float(_native.lm_eval_bootstrap_values(statistic, _values(items), n, COMPENSATED_SUM))
+    values = _values(items, statistic)
+    return float(_native.lm_eval_bootstrap_values(statistic, values, n, COMPENSATED_SUM))
 
 
 def bootstrap_replicates(
@@ -96,5 +115,5 @@ def bootstrap_replicates(
     """The per-resample statistics behind :func:`bootstrap_stderr` (value statistics only),
     in lm-eval's order, shape (iters // min(1000, iters) · min(1000, iters),)."""
     return _native.lm_eval_bootstrap_replicates(
-        statistic, _values(items), _iters(iters), COMPENSATED_SUM
+        statistic, _values(items, statistic), _iters(iters), COMPENSATED_SUM
     )

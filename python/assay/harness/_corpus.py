@@ -100,6 +100,12 @@ def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100)
         int(m): _statistics(metric, preds, [r[:m] if len(r) >= m else r for r in refs])
         for m in np.unique(counts)
     }
+    cells = (n_iters // min(1000, n_iters)) * min(1000, n_iters) * len(preds)
+    if cells > 1 << 28:  # the resample table is rounds × items u32 and int64
+        raise ValueError(
+            f"iters: {n_iters} resamples of {len(preds)} items need {cells * 12 / 2**30:.0f} GiB "
+            "of resample tables; lm-eval itself uses at most 100 for corpus metrics"
+        )
     indices = _native.lm_eval_resample_indices(len(preds), n_iters)
     n, rounds = len(preds), len(indices)
     # each resample's summed statistics: draw counts (rounds × n) times per-item statistics,

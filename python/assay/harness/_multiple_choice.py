@@ -171,7 +171,12 @@ def _python_mean(values: np.ndarray) -> float:
 
 
 def _finite(values: Any, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64).ravel()
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a flat sequence of numbers") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a flat sequence of numbers, got shape {arr.shape}")
     if not len(arr):
         raise ValueError(f"{name} is empty")
     bad = np.flatnonzero(np.isnan(arr))
@@ -180,9 +185,20 @@ def _finite(values: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _exp(x: float, what: str) -> float:
+    """``math.exp``, whose overflow (as in lm-eval) is named: ``what`` is past float64."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"{what} = exp({x:.6g}) is beyond float64 (log-likelihoods this negative are "
+            "likely not log-probabilities)"
+        ) from None
+
+
 def perplexity(loglikelihoods: Sequence[float] | np.ndarray) -> float:
     """lm-eval's ``perplexity`` aggregation: ``exp(-mean(ll))``."""
-    return math.exp(-_python_mean(_finite(loglikelihoods, "loglikelihoods")))
+    return _exp(-_python_mean(_finite(loglikelihoods, "loglikelihoods")), "perplexity")
 
 
 def _weighted_mean(loglikelihoods: Any, counts: Any) -> float:
@@ -201,7 +217,7 @@ def _weighted_mean(loglikelihoods: Any, counts: Any) -> float:
 
 def weighted_perplexity(loglikelihoods: Any, counts: Any) -> float:
     """lm-eval's ``word_perplexity`` / ``byte_perplexity``: ``exp(-Σll / Σcount)``."""
-    return math.exp(-_weighted_mean(loglikelihoods, counts))
+    return _exp(-_weighted_mean(loglikelihoods, counts), "weighted perplexity")
 
 
 def bits_per_byte(loglikelihoods: Any, n_bytes: Any) -> float:

@@ -16,6 +16,8 @@ from ._inputs import per_item_references, texts
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)
+#: pass@k's largest sample count per problem.
+MAX_SAMPLES = 10**8
 
 
 def normalize_answer(s: str) -> str:
@@ -125,6 +127,13 @@ def pass_at_k(n: Any, c: Any, k: int) -> np.ndarray:
     if bad.size:
         i = bad[0]
         raise ValueError(f"c[{i}] = {c_arr[i]} exceeds n[{i}] = {n_arr[i]}")
+    big = np.flatnonzero(n_arr > MAX_SAMPLES)
+    if big.size:
+        i = big[0]
+        raise ValueError(
+            f"n[{i}] = {n_arr[i]} samples: the estimator multiplies c factors per problem; "
+            f"above {MAX_SAMPLES:,} this is surely not a sample count"
+        )
     bad = np.flatnonzero(n_arr < k)
     if bad.size:
         i = bad[0]

@@ -131,8 +131,8 @@ def test_perplexity_aggregations_equal_lm_eval():
         (lambda: harness.perplexity([]), ValueError, "loglikelihoods is empty"),
         (lambda: harness.perplexity([-1.0, math.nan]), ValueError, "item 1 is NaN"),
         (lambda: harness.bits_per_byte([-1.0], [0]), ValueError, "add up to 0"),
-        (lambda: harness.bits_per_byte([-1.0], [1.5]), ValueError, "counts"),
-        (lambda: harness.bits_per_byte([-1.0, -2.0], [1]), ValueError, "counts"),
+        (lambda: harness.bits_per_byte([-1.0], [1.5]), ValueError, "n_bytes"),
+        (lambda: harness.bits_per_byte([-1.0, -2.0], [1]), ValueError, "n_bytes"),
     ],
 )
 def test_bad_input(call, error, match):

@@ -1,9 +1,10 @@
 """A systematic bad-input sweep over the public API (issue 25): every public function of every
 family is called once with valid arguments, then once per (parameter, bad value) with that one
 argument replaced by a value of each class below. Each call must either succeed or raise a
-clear Python exception (ValueError and its subclasses, TypeError, a lookup or file error with a
-message), never a Rust panic, a SystemError, an AttributeError / KeyError / IndexError /
-ZeroDivisionError from inside assay, or a silent NaN where the valid call gave a number. The
+clear Python exception (ValueError and its subclasses, TypeError, OverflowError, a file error)
+whose message names the argument (a missing file: the path), never a Rust panic, a
+SystemError, an AttributeError / KeyError / IndexError / ZeroDivisionError from inside assay,
+or a silent NaN where the valid call gave a number. The
 run prints its counts (functions × parameters × classes); README's reliability section records
 them."""
 
@@ -142,9 +143,13 @@ def sweep() -> tuple[Counter[str], list[str]]:
                     result = function(**kwargs)
                 except CLEAR as e:
                     counts["clear exception"] += 1
-                    if not str(e).strip():
+                    named = param in str(e) or (
+                        isinstance(e, FileNotFoundError) and str(value) in str(e)
+                    )
+                    if not named:
                         failures.append(
-                            f"{name}({param}={label}): {type(e).__name__} without message"
+                            f"{name}({param}={label}): the message does not name {param!r}: "
+                            f"{type(e).__name__}: {e}"
                         )
                 except UNCLEAR as e:
                     failures.append(f"{name}({param}={label}): {type(e).__name__}: {e}")

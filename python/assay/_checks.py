@@ -53,3 +53,22 @@ def number(
         span = f"{'(' if low_open else '['}{lo}, {hi}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be a finite number in {span}, got {value!r}")
     return out
+
+
+def choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    """``value`` as one of the option names; anything else names the argument and the options
+    (an array or a list is refused before it is compared, which NumPy could not answer)."""
+    if not isinstance(value, str) or value not in options:
+        shown = value if isinstance(value, str) else type(value).__name__
+        raise ValueError(f"{name} must be one of {list(options)}, got {shown!r}")
+    return value
+
+
+def flag(value: object, name: str) -> bool:
+    """``value`` as a bool: True / False (NumPy's too), or 0 / 1; anything else names the
+    argument."""
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):  # bool is Integral
+        return bool(value)
+    if type(value).__name__ == "bool_":  # numpy.bool_
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")

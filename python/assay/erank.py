@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import spectral
+from ._checks import number
 from ._errors import ShapeError
 
 __all__ = [
@@ -48,7 +49,7 @@ def _entropies(x: Any, name: str, strict: bool) -> np.ndarray:
         return h
     try:
         h = spectral.entropy(list(x) if isinstance(x, (list, tuple)) else x, strict=strict)
-    except ValueError as e:
+    except (ValueError, TypeError) as e:
         raise type(e)(f"{name}: {e}") from e
     return np.atleast_1d(np.asarray(h.get() if hasattr(h, "get") else h, dtype=np.float64))
 
@@ -75,7 +76,7 @@ def diff_erank(
     float
         Diff-eRank (positive when training reduced the effective rank).
     """
-    if algorithm not in ("a", "b"):
+    if not isinstance(algorithm, str) or algorithm not in ("a", "b"):
         raise ValueError(f'algorithm must be "a" or "b", got {algorithm!r}')
     h0 = _entropies(untrained, "untrained", strict)
     h1 = _entropies(trained, "trained", strict)
@@ -101,8 +102,8 @@ def reduction_ratio(erank_1: float, erank_2: float) -> float:
     """Image reduction ratio of the Diff-eRank paper (multimodal section): (eRank₁ − eRank₂) /
     eRank₁, with eRank₁ of the vision encoder's image representations and eRank₂ of the same
     image after the projector (connector) into the language model."""
-    if not (np.isfinite(erank_1) and np.isfinite(erank_2)) or erank_1 <= 0:
-        raise ValueError(f"erank_1 must be positive and both finite, got {erank_1}, {erank_2}")
+    erank_1 = number(erank_1, "erank_1", 0.0, low_open=True)
+    erank_2 = number(erank_2, "erank_2")
     return float((erank_1 - erank_2) / erank_1)
 
 

@@ -22,6 +22,7 @@ token mean) cannot be normalised; the official code gives NaN and so does assay,
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -59,7 +60,10 @@ class Batch:
 def _dtype(dtype: Any) -> np.dtype | None:
     if dtype is None:
         return None
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
     if dt not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64, got {dt}")
     return dt
@@ -266,6 +270,8 @@ def metrics(
         Columns ``entropy, erank, normalized_entropy, renyi_<alpha>, participation_ratio,
         stable_rank, numerical_rank, rankme`` (or those in ``which``), float64, B rows.
     """
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha >= 0:
+        raise ValueError(f"alpha must be a number >= 0 (inf allowed), got {alpha!r}")
     renyi = f"renyi_{alpha:g}"
     names = [renyi if c == "renyi" else c for c in COLUMNS]
     if which is None:

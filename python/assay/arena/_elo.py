@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
+from .._checks import number
 from ._battles import code_battles
 
 
@@ -41,6 +42,10 @@ def elo(
         if pd.isna(values).any():
             raise ValueError(f"battles[{timestamp!r}] has missing timestamps")
         order = np.argsort(values, kind="stable").astype(np.int64)
+    k = number(k, "k", 0.0, low_open=True)
+    scale = number(scale, "scale", 0.0, low_open=True)
+    base = number(base, "base", 1.0, low_open=True)
+    init = number(init, "init")
     ratings = _native.elo_online(
         coded.first,
         coded.second,

@@ -243,7 +243,7 @@ def fit(
     -------
     Leaderboard
     """
-    if ci not in CI_METHODS:
+    if not isinstance(ci, str) or ci not in CI_METHODS:
         raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
     if ci == "voter" and voter is None:
         raise ValueError("ci='voter' resamples voters: pass voter=<column of voter ids>")

@@ -114,9 +114,9 @@ def agreement(
     n_boot, seed, confidence
         The percentile bootstrap over items.
     """
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method: unknown method {method!r}; use one of {', '.join(METHODS)}")
-    if level not in LEVELS:
+    if not isinstance(level, str) or level not in LEVELS:
         raise ValueError(f"level: unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if method == "fleiss" and level != "nominal":
         raise ValueError("level: Fleiss' kappa is for nominal ratings")

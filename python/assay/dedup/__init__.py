@@ -76,7 +76,10 @@ def datasketch_permutations(
 def _texts(texts: Any, name: str = "texts") -> list[str]:
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of str, not a single {type(texts).__name__}")
-    out = list(texts)
+    try:
+        out = list(texts)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of str, got {type(texts).__name__}") from None
     for i, t in enumerate(out):
         if not isinstance(t, str):
             raise TypeError(f"{name}[{i}] must be str, got {type(t).__name__}")
@@ -489,7 +492,7 @@ def clusters(
         strip_punct=strip_punct,
     )
     if in_memory:  # checked once above; already-validated texts are batched as they are
-        docs: Any = batches(enumerate(_texts(texts_or_paths)), batch_size)
+        docs: Any = batches(enumerate(_texts(texts_or_paths, "texts_or_paths")), batch_size)
     else:
         docs = iter_batches(
             texts_or_paths, batch_size, text_field=text_field, id_field=id_field, errors=errors

@@ -114,6 +114,8 @@ def bootstrap_replicates(
 ) -> np.ndarray:
     """The per-resample statistics behind :func:`bootstrap_stderr` (value statistics only),
     in lm-eval's order, shape (iters // min(1000, iters) · min(1000, iters),)."""
+    if not isinstance(statistic, str):
+        raise TypeError(f"statistic must be a str, got {type(statistic).__name__}")
     return _native.lm_eval_bootstrap_replicates(
         statistic, _values(items, statistic), _iters(iters), COMPENSATED_SUM
     )

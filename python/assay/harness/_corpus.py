@@ -26,6 +26,9 @@ CORPUS_METRICS = ("bleu", "chrf", "chrf++", "ter")
 def _split_items(items: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
     """lm-eval's (reference(s), prediction) items as predictions and per-item reference lists,
     as its ``_sacreformat`` reads them."""
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__len__"):
+        raise TypeError(f"items must be a list of (reference, prediction) pairs, got "
+                        f"{type(items).__name__}")  # fmt: skip
     if not len(items):
         raise ValueError("items is empty")
     preds: list[str] = []
@@ -66,7 +69,7 @@ def corpus_score(metric: str, items: Sequence[Any]) -> float:
     """lm-eval's ``bleu``, ``chrf``, ``chrf++`` or ``ter`` aggregation of ``items`` ((reference,
     prediction) pairs): sacrebleu's corpus score of them, references zipped into streams cut to
     the fewest any item has, as lm-eval's ``_sacreformat`` does. The same float."""
-    if metric not in CORPUS_METRICS:
+    if not isinstance(metric, str) or metric not in CORPUS_METRICS:
         raise ValueError(f"metric: unknown corpus metric {metric!r}; use one of {CORPUS_METRICS}")
     preds, refs = _split_items(items)
     width = min(len(r) for r in refs)
@@ -90,7 +93,7 @@ def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100)
     uses ``iters = min(bootstrap_iters, 100)`` for these metrics. References zipped into
     streams are cut to the fewest any resampled item has, as lm-eval's ``zip`` does.
     """
-    if metric not in CORPUS_METRICS:
+    if not isinstance(metric, str) or metric not in CORPUS_METRICS:
         raise ValueError(f"metric: unknown corpus metric {metric!r}; use one of {CORPUS_METRICS}")
     n_iters = _iters(iters)
     preds, refs = _split_items(items)

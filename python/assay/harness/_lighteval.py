@@ -37,7 +37,7 @@ def lighteval_bootstrap_stderr(
     √(resamples)), operation for operation: NumPy's mean, then a plain left-to-right sum of
     squared deviations (NumPy scalars bypass CPython 3.12's compensated ``sum``).
     """
-    if scale not in SCALES:
+    if not isinstance(scale, str) or scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     reps = bootstrap_replicates(statistic, items, iters)
     if len(reps) < 2:

@@ -85,6 +85,12 @@ def multiple_choice(
     flat, starts = _ragged(loglikelihoods, "loglikelihoods")
     _check_lls(flat, starts, "loglikelihoods")
     docs = len(starts) - 1
+    if isinstance(choices, (str, bytes)) or not hasattr(choices, "__len__"):
+        raise TypeError(
+            f"choices must be per-document sequences of str, got {type(choices).__name__}"
+        )
+    if any(isinstance(row, (str, bytes)) or not hasattr(row, "__len__") for row in choices):
+        raise TypeError("choices must hold one sequence of str per document")
     if len(choices) != docs:
         raise ValueError(f"choices has {len(choices)} documents, loglikelihoods {docs}")
     texts = [c for row in choices for c in row]
@@ -201,13 +207,13 @@ def perplexity(loglikelihoods: Sequence[float] | np.ndarray) -> float:
     return _exp(-_python_mean(_finite(loglikelihoods, "loglikelihoods")), "perplexity")
 
 
-def _weighted_mean(loglikelihoods: Any, counts: Any) -> float:
+def _weighted_mean(loglikelihoods: Any, counts: Any, name: str = "counts") -> float:
     ll = _finite(loglikelihoods, "loglikelihoods")
     n = np.asarray(counts).ravel()
     if n.shape != ll.shape:
-        raise ValueError(f"counts must have {len(ll)} entries, got {n.shape}")
+        raise ValueError(f"{name} must have {len(ll)} entries, got {n.shape}")
     if n.dtype.kind not in "iu" or (n < 0).any():
-        raise ValueError("counts must be non-negative integers (words or bytes per document)")
+        raise ValueError(f"{name} must be non-negative integers (words or bytes per document)")
     total = int(n.sum())
     if total == 0:
         raise ValueError("counts add up to 0")
@@ -222,4 +228,4 @@ def weighted_perplexity(loglikelihoods: Any, counts: Any) -> float:
 
 def bits_per_byte(loglikelihoods: Any, n_bytes: Any) -> float:
     """lm-eval's ``bits_per_byte``: ``-Σll / Σbytes / ln 2``."""
-    return -_weighted_mean(loglikelihoods, n_bytes) / math.log(2)
+    return -_weighted_mean(loglikelihoods, n_bytes, "n_bytes") / math.log(2)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from .._checks import integer
+from .._checks import choice, integer
 from ._inputs import hypotheses_and_references, per_item_references, texts
 from ._intl import tokenize_intl
 
@@ -70,7 +70,7 @@ def compute_bleu(
 ) -> BLEUScore:
     """BLEU from its sufficient statistics, in sacrebleu's ``BLEU.compute_bleu`` operations
     (brevity penalty, smoothing, effective order, the floored log), so the float is its."""
-    if smooth_method not in SMOOTH_DEFAULTS:
+    if not isinstance(smooth_method, str) or smooth_method not in SMOOTH_DEFAULTS:
         raise ValueError(
             f"smooth_method: unknown method {smooth_method!r}; use one of {list(SMOOTH_DEFAULTS)}"
         )
@@ -223,7 +223,7 @@ def _scores(
     max_ngram_order: int,
 ) -> np.ndarray | BLEUScore:
     """Sentence scores (N,) or the corpus score from per-segment references."""
-    if smooth_method not in SMOOTH_DEFAULTS:
+    if not isinstance(smooth_method, str) or smooth_method not in SMOOTH_DEFAULTS:
         raise ValueError(
             f"smooth_method: unknown method {smooth_method!r}; use one of {list(SMOOTH_DEFAULTS)}"
         )
@@ -262,8 +262,7 @@ def bleu(
     use_effective_order : bool, optional
         Default as sacrebleu: True at sentence level, False at corpus level.
     """
-    if level not in ("sentence", "corpus"):
-        raise ValueError(f"level must be 'sentence' or 'corpus', got {level!r}")
+    choice(level, "level", ("sentence", "corpus"))
     hyps = texts(predictions, "predictions")
     refs = per_item_references(references, len(hyps))
     if not hyps:

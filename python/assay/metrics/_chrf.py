@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from .._checks import integer
+from .._checks import choice, integer
 from ._inputs import hypotheses_and_references, per_item_references, texts
 
 CHAR_ORDER, WORD_ORDER, BETA = 6, 0, 2
@@ -111,8 +111,7 @@ def chrf(
     """chrF (``word_order=2``: chrF++) of predictions against their references, equal to
     sacrebleu's: ``"sentence"`` gives shape (N,) scores, ``"corpus"`` one :class:`CHRFScore`.
     References: a str or a list of str per prediction (the best one counts, as sacrebleu)."""
-    if level not in ("sentence", "corpus"):
-        raise ValueError(f"level must be 'sentence' or 'corpus', got {level!r}")
+    choice(level, "level", ("sentence", "corpus"))
     hyps = texts(predictions, "predictions")
     if not hyps:
         raise ValueError("predictions is empty")

@@ -43,7 +43,8 @@ def hypotheses_and_references(
     ``references[k][i]`` is the k-th reference of segment i. Streams of a length other than
     the hypotheses' are an error, as in sacrebleu."""
     hyps = texts(hypotheses, "hypotheses")
-    if isinstance(references, (str, bytes)) or not len(references):
+    references = texts_like(references, "references")
+    if not len(references):
         raise ValueError("references must be a non-empty list of reference streams")
     streams = [texts(s, f"references[{k}]", allow_none=True) for k, s in enumerate(references)]
     for k, stream in enumerate(streams):
@@ -84,5 +85,11 @@ def texts_like(values: Any, name: str) -> list[Any]:
     if hasattr(values, "to_pylist"):
         return list(values.to_pylist())
     if hasattr(values, "tolist"):
-        return list(values.tolist())
-    return list(values)
+        out = values.tolist()
+        if not isinstance(out, list):
+            raise TypeError(f"{name} must be a sequence, got a scalar {out!r}")
+        return out
+    try:
+        return list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence, got {type(values).__name__}") from None

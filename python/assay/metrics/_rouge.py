@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._checks import flag
 from ._inputs import per_item_references, texts
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -21,7 +22,12 @@ def rouge_types(types: Any) -> list[str]:
     ``rougeLsum``."""
     if isinstance(types, str):
         raise TypeError(f"types must be a sequence of ROUGE type names, not the str {types!r}")
-    out = list(types)
+    try:
+        out = list(types)
+    except TypeError:
+        raise TypeError(
+            f"types must be a sequence of ROUGE type names, got {type(types).__name__}"
+        ) from None
     if not out:
         raise ValueError("types is empty: name at least one of rouge1 … rouge9, rougeL, rougeLsum")
     for i, t in enumerate(out):
@@ -84,7 +90,8 @@ def rouge(
     refs = per_item_references(references, len(preds))
     if not preds:
         return {k: np.zeros((0, 3)) for k in kinds}
-    table = _native.rouge_scores(preds, refs, kinds, bool(use_stemmer))
+    use_stemmer = flag(use_stemmer, "use_stemmer")
+    table = _native.rouge_scores(preds, refs, kinds, use_stemmer)
     out = {k: table[:, i, :] for i, k in enumerate(kinds)}
     if split_summaries and "rougeLsum" in kinds:
         split = sentence_splitter()

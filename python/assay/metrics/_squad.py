@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._checks import flag
 from ._inputs import per_item_references, texts
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
@@ -43,9 +44,9 @@ def squad(
     is the scripts' ``Counter`` overlap. Returns ``{"exact_match": (N,), "f1": (N,)}``,
     fractions in [0, 1] (the scripts report the mean × 100).
     """
-    if version not in ("1.1", "2.0"):
+    if not isinstance(version, str) or version not in ("1.1", "2.0"):
         raise ValueError(f"version must be '1.1' or '2.0', got {version!r}")
-    if f1 not in ("bag", "set"):
+    if not isinstance(f1, str) or f1 not in ("bag", "set"):
         raise ValueError(f"f1 must be 'bag' or 'set', got {f1!r}")
     preds = texts(predictions, "predictions")
     golds = per_item_references(answers, len(preds), name="answers")
@@ -79,6 +80,9 @@ def exact_match(
     refs = texts(references, "references")
     if len(refs) != len(preds):
         raise ValueError(f"references has {len(refs)} items but there are {len(preds)} predictions")
+    ignore_case = flag(ignore_case, "ignore_case")
+    ignore_punctuation = flag(ignore_punctuation, "ignore_punctuation")
+    ignore_numbers = flag(ignore_numbers, "ignore_numbers")
     patterns = [re.compile(r) for r in regexes_to_ignore or []]
     drop = ""
     if ignore_punctuation:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from .._checks import choice
 from ._inputs import hypotheses_and_references, per_item_references, texts
 
 _ASIAN_PUNCT = r"([\u3001\u3002\u3008-\u3011\u3014-\u301f\uff61-\uff65\u30fb])"
@@ -151,8 +152,7 @@ def ter(
     gives shape (N,) scores (edits per 100 reference words), ``"corpus"`` one
     :class:`TERScore`. References: a str or a list of str per prediction (the fewest edits
     count, over the mean reference length, as sacrebleu)."""
-    if level not in ("sentence", "corpus"):
-        raise ValueError(f"level must be 'sentence' or 'corpus', got {level!r}")
+    choice(level, "level", ("sentence", "corpus"))
     hyps = texts(predictions, "predictions")
     if not hyps:
         raise ValueError("predictions is empty")

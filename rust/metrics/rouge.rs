@@ -117,7 +117,7 @@ fn fmeasure(precision: f64, recall: f64) -> f64 {
 }
 
 /// Number of common elements of two multisets (Σ min of counts), by sorting and merging.
-fn common<K: Ord>(mut a: Vec<K>, mut b: Vec<K>) -> usize {
+fn common<K: Ord>(a: &mut [K], b: &mut [K]) -> usize {
     a.sort_unstable();
     b.sort_unstable();
     let (mut i, mut j, mut count) = (0, 0, 0);
@@ -163,25 +163,6 @@ fn common_tokens(a: &[u32], b: &[u32], left: &mut [u32]) -> usize {
     count
 }
 
-/// As [`common`] on two scratch vectors of keys.
-fn common_keys(a: &mut [u64], b: &mut [u64]) -> usize {
-    a.sort_unstable();
-    b.sort_unstable();
-    let (mut i, mut j, mut count) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                count += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    count
-}
-
 /// `_score_ngrams` of the n-grams of both texts.
 fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, scratch: &mut Scratch) -> [f64; 3] {
     let count = |t: &[u32]| (t.len() + 1).saturating_sub(n);
@@ -193,11 +174,11 @@ fn score_ngrams(target: &[u32], prediction: &[u32], n: usize, scratch: &mut Scra
     } else if n == 2 {
         packed2(target, &mut scratch.keys_a);
         packed2(prediction, &mut scratch.keys_b);
-        common_keys(&mut scratch.keys_a, &mut scratch.keys_b)
+        common(&mut scratch.keys_a, &mut scratch.keys_b)
     } else if n <= 4 {
-        common(packed(target, n), packed(prediction, n))
+        common(&mut packed(target, n), &mut packed(prediction, n))
     } else {
-        common(target.windows(n).collect(), prediction.windows(n).collect())
+        common(&mut target.windows(n).collect::<Vec<_>>(), &mut prediction.windows(n).collect::<Vec<_>>())
     };
     let precision = overlap as f64 / prediction_count.max(1) as f64;
     let recall = overlap as f64 / target_count.max(1) as f64;

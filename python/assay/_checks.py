@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def integer(value: object, name: str, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an int in [low, high]; bools, floats and other types are TypeErrors."""
@@ -67,8 +69,6 @@ def choice(value: object, name: str, options: tuple[str, ...]) -> str:
 def flag(value: object, name: str) -> bool:
     """``value`` as a bool: True / False (NumPy's too), or 0 / 1; anything else names the
     argument."""
-    if isinstance(value, numbers.Integral) and int(value) in (0, 1):  # bool is Integral
-        return bool(value)
-    if type(value).__name__ == "bool_":  # numpy.bool_
+    if isinstance(value, (numbers.Integral, np.bool_)) and int(value) in (0, 1):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")

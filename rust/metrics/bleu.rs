@@ -146,9 +146,9 @@ fn sliced_counts(hyp: &[u32], refs: &[Vec<u32>], max_order: usize, row: &mut [u6
 /// Statistics of every segment, flattened row-major (segments × (2 + 2·max_order)), in
 /// parallel. `hyps` and every reference are already lower-cased (if asked) and right-stripped;
 /// `refs[i]` holds segment i's references (missing ones left out).
-pub fn statistics(
-    hyps: &[String],
-    refs: &[Vec<String>],
+pub fn statistics<S: AsRef<str> + Sync>(
+    hyps: &[S],
+    refs: &[Vec<S>],
     tokenizer: Tokenizer,
     max_order: usize,
 ) -> KernelResult<Vec<u64>> {
@@ -170,8 +170,8 @@ pub fn statistics(
         .map(|rs| {
             rs.iter()
                 .map(|r| {
-                    *distinct.entry(r.as_str()).or_insert_with(|| {
-                        texts.push(r.as_str());
+                    *distinct.entry(r.as_ref()).or_insert_with(|| {
+                        texts.push(r.as_ref());
                         texts.len() - 1
                     })
                 })
@@ -183,7 +183,7 @@ pub fn statistics(
         .par_iter()
         .zip(slots.par_iter())
         .map(|(h, rs)| {
-            let hyp_text = tokenizer.normalized(h);
+            let hyp_text = tokenizer.normalized(h.as_ref());
             let hyp: Vec<&str> = split_python(&hyp_text).collect();
             let refs: Vec<Vec<&str>> = rs.iter().map(|&k| split_python(&tokenized[k]).collect()).collect();
             segment(&hyp, &refs, max_order)

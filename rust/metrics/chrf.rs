@@ -215,14 +215,14 @@ pub fn f_score(stats: &[u64], beta: u32, eps_smoothing: bool) -> f64 {
 }
 
 /// One segment's statistics: 3 × (char_order + word_order) counts against the best reference.
-pub fn segment(hyp: &str, refs: &[String], opts: &ChrfOptions) -> Vec<u64> {
+pub fn segment<S: AsRef<str>>(hyp: &str, refs: &[S], opts: &ChrfOptions) -> Vec<u64> {
     let mut vocab = FxHashMap::default();
-    let char_ids = CharIds::new(std::iter::once(hyp).chain(refs.iter().map(String::as_str)));
+    let char_ids = CharIds::new(std::iter::once(hyp).chain(refs.iter().map(AsRef::as_ref)));
     let hyp_runs = ngram_runs(hyp, opts, &char_ids, &mut vocab);
     let mut best = Vec::new();
     let mut best_f = -1.0;
     for r in refs {
-        let ref_runs = ngram_runs(r, opts, &char_ids, &mut vocab);
+        let ref_runs = ngram_runs(r.as_ref(), opts, &char_ids, &mut vocab);
         let stats: Vec<u64> =
             hyp_runs.iter().zip(&ref_runs).flat_map(|(h, r)| match_statistics(h, r)).collect();
         let f = f_score(&stats, opts.beta, opts.eps_smoothing);
@@ -236,7 +236,11 @@ pub fn segment(hyp: &str, refs: &[String], opts: &ChrfOptions) -> Vec<u64> {
 
 /// Statistics of every segment, flattened row-major, in parallel; `refs[i]` holds segment i's
 /// references (at least one), already lower-cased if asked.
-pub fn statistics(hyps: &[String], refs: &[Vec<String>], opts: &ChrfOptions) -> KernelResult<Vec<u64>> {
+pub fn statistics<S: AsRef<str> + Sync>(
+    hyps: &[S],
+    refs: &[Vec<S>],
+    opts: &ChrfOptions,
+) -> KernelResult<Vec<u64>> {
     if !(1..=MAX_CHAR_ORDER).contains(&opts.char_order) {
         return Err(KernelError::value("char_order", format!("must be in 1..={MAX_CHAR_ORDER}")));
     }
@@ -254,7 +258,7 @@ pub fn statistics(hyps: &[String], refs: &[Vec<String>], opts: &ChrfOptions) -> 
         return Err(KernelError::value("references", format!("segment {i} has no reference")));
     }
     let rows: Vec<Vec<u64>> =
-        hyps.par_iter().zip(refs.par_iter()).map(|(h, r)| segment(h, r, opts)).collect();
+        hyps.par_iter().zip(refs.par_iter()).map(|(h, r)| segment(h.as_ref(), r, opts)).collect();
     Ok(rows.concat())
 }
 

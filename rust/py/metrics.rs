@@ -20,8 +20,8 @@ use crate::metrics::{pass_at_k, porter, ter};
 #[pyo3(signature = (hyps, refs, tokenize, max_order))]
 pub fn bleu_statistics<'py>(
     py: Python<'py>,
-    hyps: Vec<String>,
-    refs: Vec<Vec<String>>,
+    hyps: Vec<PyBackedStr>,
+    refs: Vec<Vec<PyBackedStr>>,
     tokenize: &str,
     max_order: usize,
 ) -> PyResult<Bound<'py, PyArray2<u64>>> {
@@ -38,8 +38,8 @@ pub fn bleu_statistics<'py>(
 #[allow(clippy::too_many_arguments)]
 pub fn chrf_statistics<'py>(
     py: Python<'py>,
-    hyps: Vec<String>,
-    refs: Vec<Vec<String>>,
+    hyps: Vec<PyBackedStr>,
+    refs: Vec<Vec<PyBackedStr>>,
     char_order: usize,
     word_order: usize,
     beta: u32,

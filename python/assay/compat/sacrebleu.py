@@ -36,7 +36,29 @@ __all__ = [
 ]
 
 
-class BLEU:
+class _Metric:
+    """What sacrebleu's metric classes share here: references come at scoring time, and the
+    reference count of the last scoring goes into the signature."""
+
+    num_refs: int | None = None
+
+    def _refuse_references(self, references: object) -> None:
+        if references is not None:
+            raise NotImplementedError(
+                f"assay's {type(self).__name__} takes references at scoring time"
+            )
+
+    def _count_references(self, per_segment: list[list[str]]) -> None:
+        counts = {len(r) for r in per_segment}
+        self.num_refs = counts.pop() if len(counts) == 1 else -1
+
+    def _nrefs(self) -> int | str:
+        if self.num_refs is None:
+            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        return "var" if self.num_refs == -1 else self.num_refs
+
+
+class BLEU(_Metric):
     """sacrebleu's ``BLEU`` metric class (``corpus_score``, ``sentence_score``,
     ``get_signature``)."""
 
@@ -57,19 +79,16 @@ class BLEU:
     ) -> None:
         if smooth_method not in SMOOTH_DEFAULTS:
             raise ValueError(f"Unknown smooth_method {smooth_method!r}")
-        if references is not None:
-            raise NotImplementedError("assay's BLEU takes references at scoring time")
+        self._refuse_references(references)
         self.lowercase = lowercase
         self.tokenizer_name = tokenize or self.TOKENIZER_DEFAULT
         self.smooth_method = smooth_method
         self.smooth_value = smooth_value
         self.max_ngram_order = max_ngram_order
         self.effective_order = effective_order
-        self.num_refs: int | None = None
 
     def _stats(self, hyps: list[str], per_segment: list[list[str]]) -> Any:
-        counts = {len(r) for r in per_segment}
-        self.num_refs = counts.pop() if len(counts) == 1 else -1
+        self._count_references(per_segment)
         return _statistics(
             hyps, per_segment, self.tokenizer_name, self.lowercase, self.max_ngram_order
         )
@@ -98,8 +117,7 @@ class BLEU:
 
     def get_signature(self) -> Signature:
         """The reproducibility signature (after scoring, which fixes the reference count)."""
-        if self.num_refs is None:
-            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        nrefs = self._nrefs()
         smooth = self.smooth_method
         default = SMOOTH_DEFAULTS[smooth]
         if default is not None:
@@ -107,7 +125,7 @@ class BLEU:
             smooth += f"[{value:.2f}]"
         return Signature(
             {
-                "nrefs": "var" if self.num_refs == -1 else self.num_refs,
+                "nrefs": nrefs,
                 "case": "lc" if self.lowercase else "mixed",
                 "eff": "yes" if self.effective_order else "no",
                 "tok": self.tokenizer_name,
@@ -176,7 +194,7 @@ def sentence_bleu(
     return metric.sentence_score(hypothesis, references)
 
 
-class CHRF:
+class CHRF(_Metric):
     """sacrebleu's ``CHRF`` metric class (chrF; ``word_order=2`` gives chrF++)."""
 
     CHAR_ORDER, WORD_ORDER, BETA = CHAR_ORDER, WORD_ORDER, BETA
@@ -191,15 +209,12 @@ class CHRF:
         eps_smoothing: bool = False,
         references: Sequence[Sequence[str]] | None = None,
     ) -> None:
-        if references is not None:
-            raise NotImplementedError("assay's CHRF takes references at scoring time")
+        self._refuse_references(references)
         self.char_order, self.word_order, self.beta = char_order, word_order, beta
         self.lowercase, self.whitespace, self.eps_smoothing = lowercase, whitespace, eps_smoothing
-        self.num_refs: int | None = None
 
     def _score(self, hyps: list[str], per_segment: list[list[str]]) -> Any:
-        counts = {len(r) for r in per_segment}
-        self.num_refs = counts.pop() if len(counts) == 1 else -1
+        self._count_references(per_segment)
         return _chrf_statistics(
             hyps, per_segment, self.char_order, self.word_order, self.beta, self.lowercase,
             self.whitespace, self.eps_smoothing,
@@ -221,11 +236,10 @@ class CHRF:
         return self._result([int(x) for x in self._score([hyp], [refs])[0]])
 
     def get_signature(self) -> Signature:
-        if self.num_refs is None:
-            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        nrefs = self._nrefs()
         return Signature(
             {
-                "nrefs": "var" if self.num_refs == -1 else self.num_refs,
+                "nrefs": nrefs,
                 "case": "lc" if self.lowercase else "mixed",
                 "eff": "yes" if not self.eps_smoothing else "no",
                 "nc": self.char_order,
@@ -266,7 +280,7 @@ def sentence_chrf(
     return metric.sentence_score(hypothesis, references)
 
 
-class TER:
+class TER(_Metric):
     """sacrebleu's ``TER`` metric class (``corpus_score``, ``sentence_score``,
     ``get_signature``), Tercom's options as its own."""
 
@@ -278,15 +292,12 @@ class TER:
         case_sensitive: bool = False,
         references: Sequence[Sequence[str]] | None = None,
     ) -> None:
-        if references is not None:
-            raise NotImplementedError("assay's TER takes references at scoring time")
+        self._refuse_references(references)
         self.normalized, self.no_punct = normalized, no_punct
         self.asian_support, self.case_sensitive = asian_support, case_sensitive
-        self.num_refs: int | None = None
 
     def _statistics(self, hyps: list[str], per_segment: list[list[str]]) -> Any:
-        counts = {len(r) for r in per_segment}
-        self.num_refs = counts.pop() if len(counts) == 1 else -1
+        self._count_references(per_segment)
         return ter_statistics(
             hyps, per_segment, normalized=self.normalized, no_punct=self.no_punct,
             asian_support=self.asian_support, case_sensitive=self.case_sensitive,
@@ -303,11 +314,10 @@ class TER:
         return _summed(*self._statistics([hyp], [texts(references, "references")]))
 
     def get_signature(self) -> Signature:
-        if self.num_refs is None:
-            raise ValueError("Number of references unknown, please evaluate the metric first.")
+        nrefs = self._nrefs()
         return Signature(
             {
-                "nrefs": "var" if self.num_refs == -1 else self.num_refs,
+                "nrefs": nrefs,
                 "case": "mixed" if self.case_sensitive else "lc",
                 "tok": "tercom",
                 "norm": "yes" if self.normalized else "no",

@@ -16,7 +16,7 @@ from ..metrics._bleu import MAX_NGRAM_ORDER, _score
 from ..metrics._bleu import _statistics as bleu_statistics
 from ..metrics._chrf import _statistics as chrf_statistics
 from ..metrics._chrf import f_score
-from ..metrics._ter import compute_ter, ter_statistics
+from ..metrics._ter import _summed, compute_ter, ter_statistics
 from ._bootstrap import _iters
 
 #: lm-eval's corpus aggregations and the sacrebleu settings they use.
@@ -75,11 +75,8 @@ def corpus_score(metric: str, items: Sequence[Any]) -> float:
     width = min(len(r) for r in refs)
     stats = _statistics(metric, preds, [r[:width] for r in refs])
     if metric == "ter":
-        total_edits, total_length = 0, 0.0
-        for edits, length in stats.tolist():  # sacrebleu's sum_of_lists, in item order
-            total_edits += int(edits)
-            total_length += length
-        return compute_ter(total_edits, total_length).score
+        edits, lengths = stats.T.tolist()
+        return _summed([int(e) for e in edits], lengths).score
     return _corpus_score(metric, [int(x) for x in stats.sum(axis=0)])
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import choice, integer
-from ._inputs import hypotheses_and_references, per_item_references, texts
+from ._inputs import hypotheses_and_references, predictions_and_references
 from ._intl import tokenize_intl
 
 #: Smoothing methods and their default values (Chen and Cherry, WMT 2014), as sacrebleu.
@@ -263,10 +263,7 @@ def bleu(
         Default as sacrebleu: True at sentence level, False at corpus level.
     """
     choice(level, "level", ("sentence", "corpus"))
-    hyps = texts(predictions, "predictions")
-    refs = per_item_references(references, len(hyps))
-    if not hyps:
-        raise ValueError("predictions is empty")
+    hyps, refs = predictions_and_references(predictions, references)
     effective = (level == "sentence") if use_effective_order is None else use_effective_order
     return _scores(
         hyps, refs, level, smooth_method, smooth_value, tokenize, lowercase, effective,

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import choice, integer
-from ._inputs import hypotheses_and_references, per_item_references, texts
+from ._inputs import hypotheses_and_references, predictions_and_references
 
 CHAR_ORDER, WORD_ORDER, BETA = 6, 0, 2
 
@@ -112,10 +112,7 @@ def chrf(
     sacrebleu's: ``"sentence"`` gives shape (N,) scores, ``"corpus"`` one :class:`CHRFScore`.
     References: a str or a list of str per prediction (the best one counts, as sacrebleu)."""
     choice(level, "level", ("sentence", "corpus"))
-    hyps = texts(predictions, "predictions")
-    if not hyps:
-        raise ValueError("predictions is empty")
-    refs = per_item_references(references, len(hyps))
+    hyps, refs = predictions_and_references(predictions, references)
     stats = _statistics(
         hyps, refs, char_order, word_order, beta, lowercase, whitespace, eps_smoothing
     )

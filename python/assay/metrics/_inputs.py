@@ -56,6 +56,16 @@ def hypotheses_and_references(
     return hyps, per_segment
 
 
+def predictions_and_references(
+    predictions: Any, references: Any
+) -> tuple[list[str], list[list[str]]]:
+    """Non-empty predictions, and per prediction its references (a str or a list of str)."""
+    hyps = texts(predictions, "predictions")
+    if not hyps:
+        raise ValueError("predictions is empty")
+    return hyps, per_item_references(references, len(hyps))
+
+
 def per_item_references(references: Any, n: int, name: str = "references") -> list[list[str]]:
     """References given per prediction (a str, or a list of str for several), checked."""
     refs = texts_or_lists(references, name)

@@ -91,16 +91,20 @@ def rouge(
     if not preds:
         return {k: np.zeros((0, 3)) for k in kinds}
     use_stemmer = flag(use_stemmer, "use_stemmer")
-    table = _native.rouge_scores(preds, refs, kinds, use_stemmer)
-    out = {k: table[:, i, :] for i, k in enumerate(kinds)}
-    if split_summaries and "rougeLsum" in kinds:
+    split_lsum = split_summaries and "rougeLsum" in kinds
+    # with NLTK's sentences, rougeLsum is scored apart below (not twice)
+    plain = [k for k in kinds if k != "rougeLsum"] if split_lsum else kinds
+    out = {}
+    if plain:
+        table = _native.rouge_scores(preds, refs, plain, use_stemmer)
+        out = {k: table[:, i, :] for i, k in enumerate(plain)}
+    if split_lsum:
         split = sentence_splitter()
         lines = [one_sentence_per_line(p, split) for p in preds]
         ref_lines = [[one_sentence_per_line(r, split) for r in rs] for rs in refs]
-        out["rougeLsum"] = _native.rouge_scores(lines, ref_lines, ["rougeLsum"], bool(use_stemmer))[
-            :, 0, :
-        ]
-    return out
+        lsum = _native.rouge_scores(lines, ref_lines, ["rougeLsum"], use_stemmer)
+        out["rougeLsum"] = lsum[:, 0, :]
+    return {k: out[k] for k in kinds}
 
 
 def rouge_tokenized(

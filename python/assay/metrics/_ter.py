@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import choice
-from ._inputs import hypotheses_and_references, per_item_references, texts
+from ._inputs import hypotheses_and_references, predictions_and_references
 
 _ASIAN_PUNCT = r"([\u3001\u3002\u3008-\u3011\u3014-\u301f\uff61-\uff65\u30fb])"
 _FULL_WIDTH_PUNCT = r"([\uff0e\uff0c\uff1f\uff1a\uff1b\uff01\uff02\uff08\uff09])"
@@ -153,10 +153,7 @@ def ter(
     :class:`TERScore`. References: a str or a list of str per prediction (the fewest edits
     count, over the mean reference length, as sacrebleu)."""
     choice(level, "level", ("sentence", "corpus"))
-    hyps = texts(predictions, "predictions")
-    if not hyps:
-        raise ValueError("predictions is empty")
-    refs = per_item_references(references, len(hyps))
+    hyps, refs = predictions_and_references(predictions, references)
     edits, lengths = ter_statistics(
         hyps, refs, normalized=normalized, no_punct=no_punct, asian_support=asian_support,
         case_sensitive=case_sensitive,

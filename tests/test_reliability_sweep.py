@@ -113,6 +113,7 @@ CALLS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
         },
     ),
     (axes.report, {"results": ITEMS, "n_boot": 20, "seed": 0, "level": 0.9}),
+    (axes.corpus_statistics, {"metric": "bleu", "predictions": ["a b"], "references": ["a c"]}),
     (
         axes.agreement,
         {"ratings": RATINGS, "method": "krippendorff", "level": "interval", "n_boot": 20},

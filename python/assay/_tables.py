@@ -53,13 +53,14 @@ class Table:
             return data.column(column)
         return data[column]
 
-    def numeric(self, column: str, role: str | None = None) -> np.ndarray:
-        """A float64 column; missing values and non-numeric data raise ValueError."""
+    def numeric(self, column: str, role: str | None = None, nulls: bool = False) -> np.ndarray:
+        """A float64 column; non-numeric data raise TypeError, and missing values ValueError
+        (NaN with ``nulls``, for the caller to check where it knows which rows need one)."""
         values = self.column(column, role)
         if isinstance(values, (pa.ChunkedArray, pa.Array)):
-            if values.null_count:
+            if values.null_count and not nulls:
                 raise ValueError(f"{self.name}[{column!r}] has {values.null_count} missing values")
-            values = values.to_numpy()
+            values = values.to_numpy(zero_copy_only=False)
         arr = (
             to_numpy(values, f"{self.name}[{column!r}]")
             if not isinstance(values, pd.Series)

@@ -3,7 +3,8 @@ uncertainty, paired comparisons between models and tiers.
 
 ``report`` builds an :class:`AxisReport` (tables with fixed column names, ``compare``,
 ``pairwise``, ``tiers``, ``win_rates``); ``agreement`` measures inter-rater agreement of human
-ratings. ``AXES`` lists the axis identifiers and ``BENCHMARK_AXES`` the built-in mapping of
+ratings; ``corpus_statistics`` gives the per-item statistics of corpus metrics (BLEU, chrF)
+for ``report``. ``AXES`` lists the axis identifiers and ``BENCHMARK_AXES`` the built-in mapping of
 well-known benchmarks to them.
 """
 
@@ -12,7 +13,16 @@ from __future__ import annotations
 from .._axis_names import AXES
 from ._agreement import Agreement, agreement
 from ._build import report
+from ._corpus import corpus_statistics
 from ._mapping import BENCHMARK_AXES
 from ._report import AxisReport
 
-__all__ = ["AXES", "BENCHMARK_AXES", "Agreement", "AxisReport", "agreement", "report"]
+__all__ = [
+    "AXES",
+    "BENCHMARK_AXES",
+    "Agreement",
+    "AxisReport",
+    "agreement",
+    "corpus_statistics",
+    "report",
+]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .._checks import integer, number
 from .._tables import Table, factorize
 from ..arena._fit import MAX_BOOT
 from ._calibration import ece
+from ._corpus import CORPUS_WIDTHS, CorpusCell, corpus_cell, corpus_score, resampled_scores
 from ._dense import build_dense, resample_counts, unique_codes
 from ._estimates import cell_statistics, normalize, points_per_unit, wilson, z_value
 from ._mapping import axis_of
@@ -48,14 +50,14 @@ def _kinds(
             binary[b] = bool(all01[b])
         elif spec == "binary":
             binary[b] = True
+        elif isinstance(spec, str) and spec in CORPUS_WIDTHS:
+            low[b], high[b] = 0.0, 100.0
         elif isinstance(spec, tuple) and len(spec) == 2:
             low[b], high[b] = float(spec[0]), float(spec[1])
             if not low[b] < high[b]:
                 raise ValueError(f"kind[{name!r}]: the range {spec} is empty")
         elif spec != "continuous":
-            raise ValueError(
-                f"kind[{name!r}]: use 'binary', 'continuous' or a (low, high) range, got {spec!r}"
-            )
+            raise ValueError(_bad_kind(name, spec))
     bad = binary[bench] & ~is01
     if bad.any():
         name = benchmarks[bench[np.flatnonzero(bad)[0]]]
@@ -72,6 +74,96 @@ def _kinds(
             f"rows {_rows(rows)}; declare its range with kind={{{name!r}: (low, high)}}"
         )
     return binary, low, high
+
+
+def _corpus_kinds(kind: Mapping[str, Any] | str | None, benchmarks: np.ndarray) -> dict[int, str]:
+    """Benchmarks declared as corpus metrics, by code."""
+    if kind is None:
+        return {}
+    declared = kind if isinstance(kind, Mapping) else {b: kind for b in benchmarks}
+    out = {}
+    for b, name in enumerate(benchmarks):
+        spec = declared.get(name)
+        if isinstance(spec, str) and spec in CORPUS_WIDTHS:
+            out[b] = spec
+        elif isinstance(spec, str) and spec not in KINDS:
+            raise ValueError(_bad_kind(name, spec))
+    return out
+
+
+def _bad_kind(name: str, spec: Any) -> str:
+    return (
+        f"kind[{name!r}]: use 'binary', 'continuous', a (low, high) range or a corpus "
+        f"metric ({', '.join(CORPUS_WIDTHS)}), got {spec!r}"
+    )
+
+
+def _float_rows(values: Any, rows: np.ndarray, label: str) -> np.ndarray:
+    """``rows`` of a numeric column as float64, missing values as NaN."""
+    if isinstance(values, (pa.ChunkedArray, pa.Array)):
+        values = values.take(pa.array(rows)).to_numpy(zero_copy_only=False)
+    else:
+        values = np.asarray(values)[rows]
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{label} must be numeric") from None
+
+
+def _statistics(
+    table: Table,
+    statistics: str | Sequence[str] | None,
+    corpus: dict[int, str],
+    b_codes: np.ndarray,
+    benchmarks: np.ndarray,
+) -> dict[int, tuple[str, np.ndarray, np.ndarray]]:
+    """Per corpus-metric benchmark: (metric, its rows, their statistics (rows, width)), read
+    from one column of sequences or from one column per statistic, and checked: the metric's
+    width, finite non-negative integers."""
+    if not corpus:
+        return {}
+    if statistics is None:
+        names = [str(benchmarks[b]) for b in corpus]
+        raise ValueError(
+            f"statistics: benchmarks {names} are corpus metrics; name the column of per-item "
+            "sufficient statistics (statistics='COLUMN', or a list of columns)"
+        )
+    out = {}
+    for b, metric in corpus.items():
+        rows = np.flatnonzero(b_codes == b)
+        if isinstance(statistics, str):
+            column = table.column(statistics, "statistics")
+            if isinstance(column, (pa.ChunkedArray, pa.Array)):
+                cells = column.take(pa.array(rows)).to_pylist()
+            else:
+                cells = list(np.asarray(column, dtype=object)[rows])
+            widths = np.array([len(c) if hasattr(c, "__len__") else -1 for c in cells])
+            width = CORPUS_WIDTHS[metric]
+            bad = np.flatnonzero(widths != width)
+            if len(bad):
+                raise ValueError(
+                    f"statistics: benchmark {benchmarks[b]!r} is {metric!r}, whose statistics "
+                    f"have {width} values; rows {_rows(rows[bad])} do not"
+                )
+            stats = _float_rows(cells, np.arange(len(cells)), f"results[{statistics!r}]")
+        else:
+            names = list(statistics)
+            if len(names) != CORPUS_WIDTHS[metric]:
+                raise ValueError(
+                    f"statistics: benchmark {benchmarks[b]!r} is {metric!r}, whose statistics "
+                    f"have {CORPUS_WIDTHS[metric]} values; {len(names)} columns were named"
+                )
+            stats = np.column_stack(
+                [_float_rows(table.column(c, "statistics"), rows, f"results[{c!r}]") for c in names]
+            )
+        bad = ~np.all(np.isfinite(stats) & (stats >= 0) & (stats == np.round(stats)), axis=1)
+        if bad.any():
+            raise ValueError(
+                f"statistics: rows {_rows(rows[bad])} of benchmark {benchmarks[b]!r} are not "
+                "finite non-negative integers"
+            )
+        out[b] = (metric, rows, stats)
+    return out
 
 
 def _names(values: np.ndarray) -> np.ndarray:
@@ -109,6 +201,7 @@ def report(
     score: str = "score",
     axes: Mapping[str, str] | None = None,
     kind: Mapping[str, Any] | str | None = None,
+    statistics: str | Sequence[str] | None = None,
     baseline: Mapping[str, float] | None = None,
     cluster: str | None = None,
     group: str | None = None,
@@ -134,7 +227,13 @@ def report(
     kind : dict or str, optional
         Per benchmark (or for all): ``"binary"`` (0/1), ``"continuous"`` on [0, 1], or a
         ``(low, high)`` range. Default: binary when every score is 0 or 1, else [0, 1].
-        Scores outside the range are an error.
+        Scores outside the range are an error. A corpus metric (``"bleu"``, ``"chrf"``,
+        ``"chrf++"``) is scored on the sum of per-item sufficient statistics, as sacrebleu
+        scores a corpus (its range is [0, 100]; the benchmark's ``score`` values are ignored).
+    statistics : str or list of str, optional
+        For corpus-metric benchmarks: the column holding each item's sufficient statistics as
+        a sequence, or one column per statistic (``assay.axes.corpus_statistics`` computes
+        them). Their errors and intervals come from a bootstrap over items (clusters).
     baseline : dict, optional
         Benchmark → the random-guess score (e.g. 1/k for k-way multiple choice), for the
         normalised score. Default: the bottom of the range.
@@ -164,12 +263,16 @@ def report(
     table = Table(results, "results")
     if len(table) == 0:
         raise ValueError("results is empty")
-    y = table.numeric(score, "score")
+    y = table.numeric(score, "score", nulls=True)  # missing scores are named below
+    m_codes, models = factorize(table.column(model, "model"), f"results[{model!r}]")
+    b_codes, benchmarks = factorize(table.column(benchmark, "benchmark"), f"results[{benchmark!r}]")
+    corpus = _corpus_kinds(kind, _names(benchmarks))
+    if corpus:  # scores of corpus benchmarks are their statistics': a placeholder marks presence
+        y = y.copy()  # the column may be the caller's memory
+        y[np.isin(b_codes, list(corpus))] = 0.0
     nan = np.isnan(y) | np.isinf(y)
     if nan.any():
         raise ValueError(f"score: rows {_rows(nan)} hold NaN or infinite scores")
-    m_codes, models = factorize(table.column(model, "model"), f"results[{model!r}]")
-    b_codes, benchmarks = factorize(table.column(benchmark, "benchmark"), f"results[{benchmark!r}]")
     i_codes, _ = factorize(table.column(item, "item"), f"results[{item!r}]")
     models, benchmarks = _names(models), _names(benchmarks)
     m_codes, b_codes = m_codes.astype(np.int64), b_codes.astype(np.int64)
@@ -219,8 +322,15 @@ def report(
     axis_names_arr = np.array(axis_names, dtype=object)
     binary, low, high = _kinds(kind, benchmarks, y, b_codes)
     base = _baselines(baseline, benchmarks, low, high)
+    corpus_stats = _statistics(table, statistics, corpus, b_codes, benchmarks)
     robustness_out = None
     if v_codes is not None and variants is not None:
+        if corpus:
+            names = [str(benchmarks[b]) for b in corpus]
+            raise ValueError(
+                f"variant: benchmarks {names} are corpus metrics, which have no per-item "
+                "scores to take the worst case of; report them without variant="
+            )
         hits = np.flatnonzero(variants == original)
         if not len(hits):
             raise ValueError(
@@ -254,16 +364,17 @@ def report(
         )
 
     dense = build_dense(
-        m_codes, b_codes, i_codes, y, c_codes, g_codes, len(models), len(benchmarks)
-    )
+        m_codes, b_codes, i_codes, y, c_codes, g_codes, len(models), len(benchmarks),
+        corpus_stats,
+    )  # fmt: skip
     items = _Items(
         m_codes, b_codes, i_codes, y, c_codes, g_codes, models, benchmarks, groups,
         binary, base, high, dense,
     )  # fmt: skip
     z = z_value(level)
-    frames = [_cells(items, None, axis_names_arr, z)]
+    frames = [_cells(items, None, axis_names_arr, level, n_boot, seed)]
     if g_codes is not None:
-        frames.append(_cells(items, g_codes, axis_names_arr, z))
+        frames.append(_cells(items, g_codes, axis_names_arr, level, n_boot, seed))
     table_out = pd.concat(frames, ignore_index=True)[TABLE_COLUMNS]
     groups_out = _gaps(items, n_boot, seed, level) if g_codes is not None else None
     return AxisReport(
@@ -279,7 +390,11 @@ def report(
     )
 
 
-def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float) -> pd.DataFrame:
+def _cells(
+    items: _Items, g: np.ndarray | None, axis_names: np.ndarray, level: float, n_boot: int,
+    seed: int,
+) -> pd.DataFrame:  # fmt: skip
+    z = z_value(level)
     n_models, n_bench = len(items.models), len(items.benchmarks)
     n_groups = 1 if g is None else len(items.groups)  # type: ignore[arg-type]
     cell = (items.model * n_bench + items.benchmark) * n_groups + (0 if g is None else g)
@@ -297,6 +412,12 @@ def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float
         binary = items.binary[b]
         w_low, w_high = wilson(est[binary] * n[binary], n[binary].astype(np.float64), z)
         low[binary], high[binary] = w_low, w_high
+    n_clusters = stats["n_clusters"][idx]
+    for j in np.flatnonzero(np.isin(b, list(items.dense.corpus))):
+        cell = _corpus_cell(items, int(m[j]), int(b[j]), None if g is None else int(gi[j]),
+                            n_boot, seed, (1 - level) / 2)  # fmt: skip
+        est[j], se[j], se_c[j] = cell.estimate, cell.se, cell.se_cluster
+        low[j], high[j], n_clusters[j] = cell.ci_low, cell.ci_high, cell.n_clusters
     normalized = normalize(est, items.baseline[b], items.high[b])
     return pd.DataFrame(
         {
@@ -305,7 +426,7 @@ def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float
             "axis": axis_names[b],
             "group": None if g is None else items.groups[gi],  # type: ignore[index]
             "n": n,
-            "n_clusters": stats["n_clusters"][idx],
+            "n_clusters": n_clusters,
             "estimate": est,
             "se": se,
             "se_cluster": se_c,
@@ -314,6 +435,23 @@ def _cells(items: _Items, g: np.ndarray | None, axis_names: np.ndarray, z: float
             "normalized": normalized,
         }
     )
+
+
+def _corpus_cell(
+    items: _Items, m: int, b: int, g: int | None, n_boot: int, seed: int, tail: float
+) -> CorpusCell:
+    """A corpus-metric cell from the dense layout: model m's items of benchmark b (in
+    subgroup g)."""
+    dense = items.dense
+    s, e = int(dense.starts[b]), int(dense.starts[b + 1])
+    keep = ~np.isnan(dense.scores[s:e, m])
+    if g is not None:
+        assert dense.group is not None
+        keep &= dense.group[s:e] == g
+    cluster = None if dense.cluster is None else dense.cluster[s:e][keep]
+    rng = np.random.default_rng([seed, b, m] if g is None else [seed, b, m, g])
+    block = dense.corpus[b]
+    return corpus_cell(block.metric, block.stats[keep, m], cluster, n_boot, rng, tail)
 
 
 def _axis_scores(table: pd.DataFrame, items: _Items, z: float) -> pd.DataFrame:
@@ -359,6 +497,9 @@ def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
         if len(present) < 2:
             continue
         rng = np.random.default_rng([seed, b, len(present)])
+        if b in dense.corpus:
+            rows += _corpus_gaps(items, b, present, rng, n_boot, tail)
+            continue
         means = np.full((len(present), n_models), np.nan)
         boot = np.full((n_boot, len(present), n_models), np.nan)
         for j, k in enumerate(present):
@@ -398,6 +539,52 @@ def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=GROUPS_COLUMNS)
+
+
+def _corpus_gaps(
+    items: _Items,
+    b: int,
+    present: np.ndarray,
+    rng: np.random.Generator,
+    n_boot: int,
+    tail: float,
+) -> list[dict[str, Any]]:
+    """Fairness rows of a corpus-metric benchmark: each subgroup's corpus score, the gap
+    between the best and the worst, and its percentile interval from resampling items within
+    each subgroup and re-scoring the resampled sums."""
+    dense, groups = items.dense, items.groups
+    assert dense.group is not None and groups is not None
+    s, e = int(dense.starts[b]), int(dense.starts[b + 1])
+    block = dense.corpus[b]
+    g = dense.group[s:e]
+    rows = []
+    for m in range(len(items.models)):
+        has = ~np.isnan(dense.scores[s:e, m])
+        scores, boots, seen = [], [], []
+        for j, k in enumerate(present):
+            stats = block.stats[(g == k) & has, m]
+            if not len(stats):
+                continue
+            n = len(stats)
+            draws = resample_counts(n_boot, n, rng)
+            scores.append(corpus_score(block.metric, stats.sum(axis=0)))
+            boots.append(resampled_scores(block.metric, stats, np.arange(n), n, draws))
+            seen.append(j)
+        if len(seen) < 2:
+            continue
+        boot = np.array(boots)
+        gaps = boot.max(axis=0) - boot.min(axis=0)
+        rows.append(
+            {
+                "model": items.models[m],
+                "benchmark": items.benchmarks[b],
+                "worst_group": groups[present[seen[int(np.argmin(scores))]]],
+                "gap": float(max(scores) - min(scores)),
+                "gap_ci_low": float(np.quantile(gaps, tail)),
+                "gap_ci_high": float(np.quantile(gaps, 1 - tail)),
+            }
+        )
+    return rows
 
 
 ROBUSTNESS_COLUMNS = [

@@ -4,7 +4,8 @@ same for every model)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +20,16 @@ class Dense:
     cluster: np.ndarray | None  # per unit
     group: np.ndarray | None  # per unit
     complete: np.ndarray  # (benchmarks, models): the model has every item of the benchmark
+    corpus: dict[int, CorpusBlock] = field(default_factory=dict)  # corpus-metric benchmarks
+
+
+@dataclass(frozen=True)
+class CorpusBlock:
+    """A corpus-metric benchmark's per-item sufficient statistics: ``stats`` is (units of the
+    benchmark, models, width), zero where a model lacks the item."""
+
+    metric: str
+    stats: np.ndarray
 
 
 def _per_unit(
@@ -45,7 +56,10 @@ def build_dense(
     group: np.ndarray | None,
     n_models: int,
     n_benchmarks: int,
+    corpus: Mapping[int, tuple[str, np.ndarray, np.ndarray]] | None = None,
 ) -> Dense:
+    """The dense layout; ``corpus`` maps a corpus-metric benchmark to (metric, its rows,
+    their statistics (rows, width))."""
     width = int(item.max()) + 1 if len(item) else 1
     key = benchmark * width + item
     units, inverse = unique_codes(key)
@@ -58,7 +72,13 @@ def build_dense(
     complete = np.ones((n_benchmarks, n_models), dtype=bool)
     for b in range(n_benchmarks):
         complete[b] = present[starts[b] : starts[b + 1]].all(axis=0)
+    blocks = {}
+    for b, (metric, rows, stats) in (corpus or {}).items():
+        block = np.zeros((int(starts[b + 1] - starts[b]), n_models, stats.shape[1]))
+        block[inverse[rows] - starts[b], model[rows]] = stats
+        blocks[b] = CorpusBlock(metric, block)
     return Dense(
+        corpus=blocks,
         scores=scores,
         starts=starts,
         cluster=_per_unit(cluster, inverse, len(units), "cluster"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._corpus import paired_corpus
 from ._dense import Dense, resample_counts
 from ._estimates import z_value
 from ._paired import bootstrap_p_value, mcnemar_p, paired_difference
@@ -59,6 +60,9 @@ def paired_rows(
         fast = [(a, b) for a, b in pairs if complete[a] and complete[b]]
         slow = [(a, b) for a, b in pairs if not (complete[a] and complete[b])]
         n = e - s
+        if bench in dense.corpus:
+            out.update(_corpus_rows(dense, bench, pairs, n_boot, seed, tail))
+            continue
         if fast and binary[bench] and clusters is None:
             ones = np.nan_to_num(y)
             discordant = ones.T @ (1.0 - ones)  # [a, b]: items a got right and b wrong
@@ -127,3 +131,54 @@ def paired_rows(
                 )
             out[(a, b, bench)] = row
     return out
+
+
+def _corpus_rows(
+    dense: Dense,
+    bench: int,
+    pairs: Sequence[tuple[int, int]],
+    n_boot: int,
+    seed: int,
+    tail: float,
+) -> dict[tuple[int, int, int], dict[str, Any]]:
+    """Paired bootstrap rows of a corpus-metric benchmark, on the items both models have."""
+    out: dict[tuple[int, int, int], dict[str, Any]] = {}
+    for a, b in pairs:
+        diff, boot, n, dropped = corpus_pair(dense, bench, a, b, n_boot, seed)
+        if n == 0:
+            continue
+        low = float(np.count_nonzero(boot <= 0)) / n_boot
+        high = float(np.count_nonzero(boot >= 0)) / n_boot
+        q_low, q_high = np.quantile(boot, [tail, 1 - tail])
+        out[(a, b, bench)] = {
+            "n": n,
+            "dropped": dropped,
+            "difference": diff,
+            "ci_low": float(q_low),
+            "ci_high": float(q_high),
+            "test": "paired_bootstrap",
+            "p_value": min(1.0, 2.0 * min(low, high)),
+        }
+    return out
+
+
+def corpus_pair(
+    dense: Dense, bench: int, a: int, b: int, n_boot: int, seed: int
+) -> tuple[float, np.ndarray, int, int]:
+    """Corpus score of a − b on the benchmark's items both have, its paired bootstrap (seeded
+    by the report's seed, the benchmark and the pair), the number of items and of dropped
+    ones."""
+    s, e = int(dense.starts[bench]), int(dense.starts[bench + 1])
+    ya, yb = dense.scores[s:e, a], dense.scores[s:e, b]
+    both = ~np.isnan(ya) & ~np.isnan(yb)
+    dropped = int(np.count_nonzero(np.isnan(ya) != np.isnan(yb)))
+    n = int(np.count_nonzero(both))
+    if n == 0:
+        return math.nan, np.empty(0), 0, dropped
+    block = dense.corpus[bench]
+    clusters = None if dense.cluster is None else dense.cluster[s:e][both]
+    rng = np.random.default_rng([seed, bench, a, b])
+    diff, boot = paired_corpus(
+        block.metric, block.stats[both, a], block.stats[both, b], clusters, n_boot, rng
+    )
+    return diff, boot, n, dropped

@@ -14,7 +14,7 @@ import pandas as pd
 from ._dense import Dense
 from ._estimates import points_per_unit, z_value
 from ._paired import adjust, paired_difference
-from ._pairwise import paired_rows
+from ._pairwise import corpus_pair, paired_rows
 
 TABLE_COLUMNS = [
     "model",
@@ -232,11 +232,17 @@ class AxisReport:
         it = self._items
         diffs, variances = [], []
         for bench in benches:
+            scale = points_per_unit(it.baseline[bench], it.high[bench])
+            if bench in it.dense.corpus:
+                diff, boot, n, _ = corpus_pair(it.dense, bench, a, b, self.n_boot, self.seed)
+                if n >= 2:
+                    diffs.append(diff * scale)
+                    variances.append(float(np.var(boot, ddof=1)) * scale**2)
+                continue
             ya, yb, clusters, _ = self._pair(a, b, bench)
             if len(ya) < 2:
                 continue
             mean, se = paired_difference(ya - yb, clusters)
-            scale = points_per_unit(it.baseline[bench], it.high[bench])
             diffs.append(mean * scale)
             variances.append((se * scale) ** 2 if np.isfinite(se) else 0.0)
         if not diffs:

@@ -20,6 +20,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--benchmark", default="benchmark", metavar="COL")
     p.add_argument("--item", default="item", metavar="COL")
     p.add_argument("--score", default="score", metavar="COL")
+    p.add_argument(
+        "--kind", action="append", metavar="BENCHMARK=KIND",
+        help="a benchmark's kind: binary, continuous, LOW:HIGH, or a corpus metric (bleu, chrf, "
+        "chrf++) scored from --statistics; repeat per benchmark",
+    )  # fmt: skip
+    p.add_argument(
+        "--statistics", nargs="+", metavar="COL",
+        help="per-item sufficient statistics of corpus metrics: one column of lists (JSONL, "
+        "Parquet) or one column per statistic",
+    )  # fmt: skip
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap rounds")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot", metavar="PNG", help="write the profile; the heat map goes beside it")
@@ -46,6 +56,26 @@ def _mapping(path: str) -> dict[str, str]:
     return {str(k): v for k, v in data.items()}
 
 
+def _kinds(specs: list[str] | None) -> dict[str, Any] | None:
+    """``BENCHMARK=KIND`` flags as report's ``kind`` mapping (``LOW:HIGH`` as a range)."""
+    if not specs:
+        return None
+    out: dict[str, Any] = {}
+    for spec in specs:
+        name, sep, kind = spec.rpartition("=")
+        if not sep or not name:
+            raise ValueError(f"--kind: expected BENCHMARK=KIND, got {spec!r}")
+        low, colon, high = kind.partition(":")
+        if colon:
+            try:
+                out[name] = (float(low), float(high))
+            except ValueError:
+                raise ValueError(f"--kind: {kind!r} is not a LOW:HIGH range of numbers") from None
+        else:
+            out[name] = kind
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     # output folders and the plotting extra are checked before the work (cli.main)
     report = axes.report(
@@ -55,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
         item=args.item,
         score=args.score,
         axes=_mapping(args.axes) if args.axes else None,
+        kind=_kinds(args.kind),
+        statistics=(
+            None
+            if not args.statistics
+            else args.statistics[0]
+            if len(args.statistics) == 1
+            else args.statistics
+        ),
         cluster=args.cluster,
         group=args.group,
         n_boot=args.n_boot,

@@ -3,6 +3,7 @@
 //! The core modules never import pyo3, so `cargo test` builds and runs without Python.
 //! The PyO3 glue lives in [`py`], compiled only with the `python` feature.
 
+pub mod axes;
 pub mod bradley_terry;
 pub mod char_scan;
 pub mod codes;

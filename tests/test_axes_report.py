@@ -126,6 +126,25 @@ def test_fairness_gaps_across_languages(ifeval, ifeval_report):
     assert row.gap_ci_low < row.gap < row.gap_ci_high
 
 
+def test_binary_gap_interval_equals_resampling_items_within_languages(ifeval):
+    """The binomial draws give the interval that resampling each language's items gives: the
+    percentiles of 4,000 rounds of each agree to within their Monte Carlo error."""
+    model = "gpt-4o-2024-08-06"
+    part = ifeval[ifeval.model == model]
+    rep = axes.report(part, group="lang", n_boot=4000, seed=1)
+    row = rep.groups.iloc[0]
+    rng = np.random.default_rng(2)
+    by_lang = [g.score.to_numpy() for _, g in part.groupby("lang")]
+    boot = np.array(
+        [[y[rng.integers(0, len(y), len(y))].mean() for y in by_lang] for _ in range(4000)]
+    )
+    gaps = boot.max(axis=1) - boot.min(axis=1)
+    low, high = np.quantile(gaps, [0.025, 0.975])
+    assert row.gap_ci_low == pytest.approx(low, abs=0.012)
+    assert row.gap_ci_high == pytest.approx(high, abs=0.012)
+    assert rep.groups.iloc[0].gap_ci_high - rep.groups.iloc[0].gap_ci_low > 0.05
+
+
 def test_compare_mcnemar_and_holm_equal_statsmodels(ifeval, ifeval_report):
     a, b = "gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18"
     clustered = ifeval_report.compare(a, b).iloc[0]

@@ -300,3 +300,46 @@ def ter_statistics(
     hyps: list[list[int]], refs: list[list[list[int]]]
 ) -> tuple[list[int], list[float]]: ...
 def lm_eval_resample_indices(n: int, iters: int) -> npt.NDArray[np.uint32]: ...
+def axes_layout(
+    model: _U32,
+    benchmark: _U32,
+    item: _U32,
+    score: _F64,
+    cluster: _U32 | None,
+    group: _U32 | None,
+    keep: npt.NDArray[np.bool_] | None,
+    n_models: int,
+    n_benchmarks: int,
+    n_items: int,
+) -> tuple[
+    _F64,
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.int64],
+    _U32 | None,
+    _U32 | None,
+    npt.NDArray[np.bool_],
+]: ...
+def axes_moments(
+    scores: _F64,
+    starts: npt.NDArray[np.int64],
+    unit_cluster: _U32 | None,
+    unit_group: _U32 | None,
+    n_groups: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], _F64, _F64, _F64]: ...
+def axes_paired(
+    scores: _F64,
+    starts: npt.NDArray[np.int64],
+    unit_cluster: _U32 | None,
+    a: _U32,
+    b: _U32,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], _F64, _F64]: ...
+def axes_binomial_gaps(
+    n: npt.NDArray[np.uint64],
+    mean: _F64,
+    n_models: int,
+    n_benchmarks: int,
+    n_groups: int,
+    n_boot: int,
+    seed: int,
+    tail: float,
+) -> tuple[_F64, _F64]: ...

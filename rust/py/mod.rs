@@ -1,6 +1,7 @@
 //! PyO3 glue: the private `assay._native` module. Wrappers only; all work is in the core.
 
 mod arena;
+mod axes;
 mod codes;
 mod contamination;
 mod dedup;
@@ -22,6 +23,8 @@ mod _native {
         bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich, bt_structure,
         elo_online, CellTable,
     };
+    #[pymodule_export]
+    use super::axes::{axes_binomial_gaps, axes_layout, axes_moments, axes_paired};
     #[pymodule_export]
     use super::codes::{factorize_str, first_equal_u32, recode_pair_u32};
     #[pymodule_export]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .. import _native
 from .._checks import integer, number
 from .._tables import Table, factorize
 from ..arena._fit import MAX_BOOT
@@ -22,6 +24,18 @@ from ._report import AXES_COLUMNS, GROUPS_COLUMNS, TABLE_COLUMNS, AxisReport, _I
 
 #: Kinds of score a benchmark may declare.
 KINDS = ("binary", "continuous")
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Per cell ``(model × benchmarks + benchmark) × groups + group``: counts, means, errors."""
+
+    n: np.ndarray
+    n_clusters: np.ndarray
+    mean: np.ndarray
+    se: np.ndarray
+    se_cluster: np.ndarray
+    n_groups: int | None  # None: one cell per model × benchmark
 
 
 def _rows(rows: np.ndarray, limit: int = 10) -> list[int]:
@@ -166,6 +180,26 @@ def _statistics(
     return out
 
 
+def _check_repeats(
+    m: np.ndarray, b: np.ndarray, i: np.ndarray, v: np.ndarray, n_models: int, n_variants: int
+) -> None:
+    """Each (model, benchmark, item, variant) once, counted per slot in one pass."""
+    width = int(i.max()) + 1
+    _, unit = unique_codes(b.astype(np.int64) * width + i)
+    slot = (unit * n_models + m) * n_variants + v
+    _, slot_codes = unique_codes(slot)
+    counts = np.bincount(slot_codes)
+    if (counts > 1).any():
+        seen = np.zeros(len(counts), dtype=bool)
+        dup = np.zeros(len(slot_codes), dtype=bool)
+        for row in np.flatnonzero(counts[slot_codes] > 1):
+            dup[row] = seen[slot_codes[row]]
+            seen[slot_codes[row]] = True
+        raise ValueError(
+            f"results: (model, benchmark, item, variant) given more than once at rows {_rows(dup)}"
+        )
+
+
 def _names(values: np.ndarray) -> np.ndarray:
     """Category labels as an object array of Python str."""
     out = np.empty(len(values), dtype=object)
@@ -273,37 +307,20 @@ def report(
     nan = np.isnan(y) | np.isinf(y)
     if nan.any():
         raise ValueError(f"score: rows {_rows(nan)} hold NaN or infinite scores")
-    i_codes, _ = factorize(table.column(item, "item"), f"results[{item!r}]")
+    i_codes, items_seen = factorize(table.column(item, "item"), f"results[{item!r}]")
     models, benchmarks = _names(models), _names(benchmarks)
-    m_codes, b_codes = m_codes.astype(np.int64), b_codes.astype(np.int64)
-    i_codes = i_codes.astype(np.int64)
     c_codes = g_codes = groups = None
     if cluster is not None:
         c_codes = factorize(table.column(cluster, "cluster"), f"results[{cluster!r}]")[0]
-        c_codes = c_codes.astype(np.int64)
     if group is not None:
         g_codes, groups = factorize(table.column(group, "group"), f"results[{group!r}]")
-        g_codes, groups = g_codes.astype(np.int64), _names(groups)
-
-    # each (model, benchmark, item[, variant]) once: count rows per slot in one pass
-    width = int(i_codes.max()) + 1
-    _, unit = unique_codes(b_codes * width + i_codes)
-    slot = unit * len(models) + m_codes
+        groups = _names(groups)
     v_codes = variants = None
     if variant is not None:
         v_codes, variants = factorize(table.column(variant, "variant"), f"results[{variant!r}]")
-        v_codes, variants = v_codes.astype(np.int64), _names(variants)
-        slot = slot * len(variants) + v_codes
-    _, slot_codes = unique_codes(slot)
-    counts = np.bincount(slot_codes)
-    if (counts > 1).any():
-        seen = np.zeros(len(counts), dtype=bool)
-        dup = np.zeros(len(slot_codes), dtype=bool)
-        for row in np.flatnonzero(counts[slot_codes] > 1):
-            dup[row] = seen[slot_codes[row]]
-            seen[slot_codes[row]] = True
-        what = "(model, benchmark, item, variant)" if variant else "(model, benchmark, item)"
-        raise ValueError(f"results: {what} given more than once at rows {_rows(dup)}")
+        variants = _names(variants)
+        _check_repeats(m_codes, b_codes, i_codes, v_codes, len(models), len(variants))
+    # without variant=, the layout names repeated (model, benchmark, item) rows
     conf = None
     if confidence is not None:
         conf = table.numeric(confidence, "confidence")
@@ -323,7 +340,7 @@ def report(
     binary, low, high = _kinds(kind, benchmarks, y, b_codes)
     base = _baselines(baseline, benchmarks, low, high)
     corpus_stats = _statistics(table, statistics, corpus, b_codes, benchmarks)
-    robustness_out = None
+    robustness_out = keep = None
     if v_codes is not None and variants is not None:
         if corpus:
             names = [str(benchmarks[b]) for b in corpus]
@@ -350,33 +367,31 @@ def report(
             z_value(level),
         )
         keep = v_codes == hits[0]
-        m_codes, b_codes, i_codes, y = m_codes[keep], b_codes[keep], i_codes[keep], y[keep]
-        c_codes = None if c_codes is None else c_codes[keep]
-        g_codes = None if g_codes is None else g_codes[keep]
-        conf = None if conf is None else conf[keep]
     calibration_out = None
     if conf is not None:
         if not binary.all():
             names = list(benchmarks[~binary])
             raise ValueError(f"confidence: calibration needs binary scores; {names} are not")
+        rows = slice(None) if keep is None else keep
         calibration_out = calibration(
-            m_codes, b_codes, y, conf, models, benchmarks, n_boot, seed, level
-        )
+            m_codes[rows], b_codes[rows], y[rows], conf[rows], models, benchmarks, n_boot, seed,
+            level,
+        )  # fmt: skip
 
     dense = build_dense(
         m_codes, b_codes, i_codes, y, c_codes, g_codes, len(models), len(benchmarks),
-        corpus_stats,
+        len(items_seen), keep, corpus_stats,
     )  # fmt: skip
-    items = _Items(
-        m_codes, b_codes, i_codes, y, c_codes, g_codes, models, benchmarks, groups,
-        binary, base, high, dense,
-    )  # fmt: skip
+    del m_codes, b_codes, i_codes, y, c_codes, g_codes  # the layout holds them from here on
+    items = _Items(models, benchmarks, groups, binary, base, high, dense)
     z = z_value(level)
-    frames = [_cells(items, None, axis_names_arr, level, n_boot, seed)]
-    if g_codes is not None:
-        frames.append(_cells(items, g_codes, axis_names_arr, level, n_boot, seed))
+    frames = [_cells(items, _moments(items), axis_names_arr, level, n_boot, seed)]
+    group_moments = None
+    if groups is not None:
+        group_moments = _moments(items, len(groups))
+        frames.append(_cells(items, group_moments, axis_names_arr, level, n_boot, seed))
     table_out = pd.concat(frames, ignore_index=True)[TABLE_COLUMNS]
-    groups_out = _gaps(items, n_boot, seed, level) if g_codes is not None else None
+    groups_out = None if group_moments is None else _gaps(items, group_moments, n_boot, seed, level)
     return AxisReport(
         table=table_out,
         axes=_axis_scores(table_out, items, z),
@@ -390,29 +405,37 @@ def report(
     )
 
 
+def _moments(items: _Items, n_groups: int | None = None) -> Moments:
+    """Per cell (model × benchmark (× subgroup with ``n_groups``)): n, n_clusters, mean and
+    the naive and cluster-robust standard errors, from the layout in one native pass."""
+    dense = items.dense
+    n, n_clusters, mean, se, se_cluster = _native.axes_moments(
+        dense.scores, dense.starts, dense.cluster,
+        None if n_groups is None else dense.group, n_groups or 1,
+    )  # fmt: skip
+    return Moments(n.astype(np.int64), n_clusters.astype(np.int64), mean, se, se_cluster, n_groups)
+
+
 def _cells(
-    items: _Items, g: np.ndarray | None, axis_names: np.ndarray, level: float, n_boot: int,
+    items: _Items, stats: Moments, axis_names: np.ndarray, level: float, n_boot: int,
     seed: int,
 ) -> pd.DataFrame:  # fmt: skip
+    """Table rows of every present cell; per subgroup when ``stats`` are per subgroup."""
     z = z_value(level)
-    n_models, n_bench = len(items.models), len(items.benchmarks)
-    n_groups = 1 if g is None else len(items.groups)  # type: ignore[arg-type]
-    cell = (items.model * n_bench + items.benchmark) * n_groups + (0 if g is None else g)
-    n_cells = n_models * n_bench * n_groups
-    stats = cell_statistics(cell, items.score, items.cluster, n_cells)
-    present = stats["n"] > 0
-    idx = np.flatnonzero(present)
+    n_bench = len(items.benchmarks)
+    g = stats.n_groups
+    n_groups = g or 1
+    idx = np.flatnonzero(stats.n > 0)
     m, rest = np.divmod(idx, n_bench * n_groups)
     b, gi = np.divmod(rest, n_groups)
-    est = stats["estimate"][idx]
-    se, se_c = stats["se"][idx], stats["se_cluster"][idx]
-    n = stats["n"][idx]
+    est, se, se_c = stats.mean[idx], stats.se[idx], stats.se_cluster[idx]
+    n = stats.n[idx]
     low, high = est - z * se_c, est + z * se_c
-    if items.cluster is None:
+    if items.dense.cluster is None:
         binary = items.binary[b]
         w_low, w_high = wilson(est[binary] * n[binary], n[binary].astype(np.float64), z)
         low[binary], high[binary] = w_low, w_high
-    n_clusters = stats["n_clusters"][idx]
+    n_clusters = stats.n_clusters[idx]
     for j in np.flatnonzero(np.isin(b, list(items.dense.corpus))):
         cell = _corpus_cell(items, int(m[j]), int(b[j]), None if g is None else int(gi[j]),
                             n_boot, seed, (1 - level) / 2)  # fmt: skip
@@ -479,41 +502,43 @@ def _axis_scores(table: pd.DataFrame, items: _Items, z: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AXES_COLUMNS)
 
 
-def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
+def _gaps(items: _Items, stats: Moments, n_boot: int, seed: int, level: float) -> pd.DataFrame:
     """Worst subgroup and the max − min gap of subgroup means per model × benchmark, with a
     percentile interval from resampling items within each subgroup: for binary scores the
     resampled count of successes is drawn from its binomial law directly (the same
-    distribution as drawing items), for other scores one set of item draws serves every model
-    that has all the subgroup's items."""
+    distribution as drawing items; natively, each model × benchmark its own stream), for other
+    scores one set of item draws serves every model that has all the subgroup's items."""
     dense, groups = items.dense, items.groups
     assert dense.group is not None and groups is not None
     tail = (1 - level) / 2
     n_models = len(items.models)
+    shape = (n_models, len(items.benchmarks), len(groups))
+    cell_n, cell_mean = stats.n.reshape(shape), stats.mean.reshape(shape)
+    binomial_low, binomial_high = (
+        a.reshape(shape[:2])
+        for a in _native.axes_binomial_gaps(
+            stats.n.astype(np.uint64), stats.mean, *shape, n_boot, seed, tail
+        )
+    )
     rows = []
     for b in range(len(items.benchmarks)):
-        s, e = int(dense.starts[b]), int(dense.starts[b + 1])
-        y, g = dense.scores[s:e], dense.group[s:e]
-        present = np.unique(g)
+        present = np.flatnonzero(cell_n[:, b, :].any(axis=0))
         if len(present) < 2:
             continue
         rng = np.random.default_rng([seed, b, len(present)])
         if b in dense.corpus:
             rows += _corpus_gaps(items, b, present, rng, n_boot, tail)
             continue
+        s, e = int(dense.starts[b]), int(dense.starts[b + 1])
         means = np.full((len(present), n_models), np.nan)
-        boot = np.full((n_boot, len(present), n_models), np.nan)
+        boot = np.full((0 if items.binary[b] else n_boot, len(present), n_models), np.nan)
         for j, k in enumerate(present):
-            yg = y[g == k]
-            counts = np.count_nonzero(~np.isnan(yg), axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means[j] = np.nansum(yg, axis=0) / counts
+            counts = cell_n[:, b, k]
             has = counts > 0
-            if items.binary[b]:
-                p = np.where(has, np.nan_to_num(means[j]), 0.0)
-                drawn = rng.binomial(counts, p, size=(n_boot, n_models))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    boot[:, j, :] = np.where(has, drawn / np.maximum(counts, 1), np.nan)
+            means[j] = np.where(has, cell_mean[:, b, k], np.nan)
+            if items.binary[b]:  # the intervals come from the native binomial draws
                 continue
+            yg = dense.scores[s:e][dense.group[s:e] == k]
             full = counts == len(yg)
             if full.any():
                 weights = resample_counts(n_boot, len(yg), rng)
@@ -526,7 +551,11 @@ def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
             seen = ~np.isnan(means[:, m])
             if seen.sum() < 2:
                 continue
-            gaps = np.nanmax(boot[:, seen, m], axis=1) - np.nanmin(boot[:, seen, m], axis=1)
+            if items.binary[b]:
+                low, high = float(binomial_low[m, b]), float(binomial_high[m, b])
+            else:
+                gaps = np.nanmax(boot[:, seen, m], axis=1) - np.nanmin(boot[:, seen, m], axis=1)
+                low, high = float(np.quantile(gaps, tail)), float(np.quantile(gaps, 1 - tail))
             worst = np.flatnonzero(seen)[int(np.argmin(means[seen, m]))]
             rows.append(
                 {
@@ -534,8 +563,8 @@ def _gaps(items: _Items, n_boot: int, seed: int, level: float) -> pd.DataFrame:
                     "benchmark": items.benchmarks[b],
                     "worst_group": groups[present[worst]],
                     "gap": float(np.nanmax(means[:, m]) - np.nanmin(means[:, m])),
-                    "gap_ci_low": float(np.quantile(gaps, tail)),
-                    "gap_ci_high": float(np.quantile(gaps, 1 - tail)),
+                    "gap_ci_low": low,
+                    "gap_ci_high": high,
                 }
             )
     return pd.DataFrame(rows, columns=GROUPS_COLUMNS)
@@ -608,6 +637,7 @@ def robustness(
     """Per model × benchmark: the mean on original versions, HELM's worst case (each item's
     lowest score over its versions, averaged, with a cluster-robust error) and the share of
     items scored alike in every version."""
+    m, b, i = m.astype(np.int64), b.astype(np.int64), i.astype(np.int64)
     width = int(i.max()) + 1
     unit = (m * len(benchmarks) + b) * width + i
     units, inverse = np.unique(unit, return_inverse=True)
@@ -658,7 +688,7 @@ def calibration(
     interval over items."""
     rng = np.random.default_rng(seed)
     tail = (1 - level) / 2
-    pair = m * len(benchmarks) + b
+    pair = m.astype(np.int64) * len(benchmarks) + b
     rows = []
     for p in np.unique(pair):
         rows_p = np.flatnonzero(pair == p)

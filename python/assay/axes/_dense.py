@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import _native
+
 
 @dataclass(frozen=True)
 class Dense:
@@ -32,19 +34,9 @@ class CorpusBlock:
     stats: np.ndarray
 
 
-def _per_unit(
-    values: np.ndarray | None, inverse: np.ndarray, units: int, what: str
-) -> np.ndarray | None:
-    if values is None:
-        return None
-    out = np.empty(units, dtype=np.int64)
-    out[inverse] = values
-    if not np.array_equal(out[inverse], values):
-        row = int(np.flatnonzero(out[inverse] != values)[0])
-        raise ValueError(
-            f"{what}: an item must be in one {what} for every model; row {row} differs"
-        )
-    return out
+def codes32(values: np.ndarray) -> np.ndarray:
+    """Category codes as the kernels' uint32 (no copy when they already are)."""
+    return np.ascontiguousarray(values, dtype=np.uint32)
 
 
 def build_dense(
@@ -56,34 +48,36 @@ def build_dense(
     group: np.ndarray | None,
     n_models: int,
     n_benchmarks: int,
+    n_items: int,
+    keep: np.ndarray | None = None,
     corpus: Mapping[int, tuple[str, np.ndarray, np.ndarray]] | None = None,
 ) -> Dense:
-    """The dense layout; ``corpus`` maps a corpus-metric benchmark to (metric, its rows,
-    their statistics (rows, width))."""
-    width = int(item.max()) + 1 if len(item) else 1
-    key = benchmark * width + item
-    units, inverse = unique_codes(key)
-    scores = np.full((len(units), n_models), np.nan)
-    scores[inverse, model] = score
-    bench_of_unit = units // width
-    starts = np.searchsorted(bench_of_unit, np.arange(n_benchmarks + 1))
-    present = np.zeros((len(units), n_models), dtype=bool)
-    present[inverse, model] = True
-    complete = np.ones((n_benchmarks, n_models), dtype=bool)
-    for b in range(n_benchmarks):
-        complete[b] = present[starts[b] : starts[b + 1]].all(axis=0)
+    """The dense layout of the rows (those where ``keep``), in one native pass that also
+    names repeated (model, benchmark, item) rows and items split across clusters or subgroups.
+    ``corpus`` maps a corpus-metric benchmark to (metric, its rows, their statistics (rows,
+    width))."""
+    scores, keys, starts, unit_cluster, unit_group, complete = _native.axes_layout(
+        codes32(model), codes32(benchmark), codes32(item),
+        np.ascontiguousarray(score, dtype=np.float64),
+        None if cluster is None else codes32(cluster),
+        None if group is None else codes32(group),
+        keep, n_models, n_benchmarks, n_items,
+    )  # fmt: skip
     blocks = {}
     for b, (metric, rows, stats) in (corpus or {}).items():
         block = np.zeros((int(starts[b + 1] - starts[b]), n_models, stats.shape[1]))
-        block[inverse[rows] - starts[b], model[rows]] = stats
+        unit = np.searchsorted(
+            keys, np.uint64(b) * np.uint64(n_items) + item[rows].astype(np.uint64)
+        )
+        block[unit - starts[b], model[rows]] = stats
         blocks[b] = CorpusBlock(metric, block)
     return Dense(
-        corpus=blocks,
         scores=scores,
         starts=starts,
-        cluster=_per_unit(cluster, inverse, len(units), "cluster"),
-        group=_per_unit(group, inverse, len(units), "group"),
+        cluster=unit_cluster,
+        group=unit_group,
         complete=complete,
+        corpus=blocks,
     )
 
 

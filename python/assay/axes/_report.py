@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _native
 from ._dense import Dense
 from ._estimates import points_per_unit, z_value
-from ._paired import adjust, paired_difference
+from ._paired import adjust
 from ._pairwise import corpus_pair, paired_rows
 
 TABLE_COLUMNS = [
@@ -49,14 +50,8 @@ COMPARE_COLUMNS = [
 
 @dataclass
 class _Items:
-    """The results as codes: one row per model × benchmark × item (× group)."""
+    """The results' names, per-benchmark settings and their dense layout."""
 
-    model: np.ndarray
-    benchmark: np.ndarray
-    item: np.ndarray
-    score: np.ndarray
-    cluster: np.ndarray | None
-    group: np.ndarray | None
     models: np.ndarray
     benchmarks: np.ndarray
     groups: np.ndarray | None
@@ -123,19 +118,6 @@ class AxisReport:
         if not len(hits):
             raise ValueError(f"{argument}: no model {model!r} in the report")
         return int(hits[0])
-
-    def _pair(
-        self, a: int, b: int, bench: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
-        """Scores of a and b on the items both have (overall, not per group), their clusters
-        and how many items only one of them has."""
-        dense = self._items.dense
-        s, e = int(dense.starts[bench]), int(dense.starts[bench + 1])
-        ya, yb = dense.scores[s:e, a], dense.scores[s:e, b]
-        both = ~np.isnan(ya) & ~np.isnan(yb)
-        dropped = int(np.count_nonzero(np.isnan(ya) != np.isnan(yb)))
-        clusters = None if dense.cluster is None else dense.cluster[s:e][both]
-        return ya[both], yb[both], clusters, dropped
 
     def _rows(
         self, pairs: list[tuple[int, int]], correction: str, progress: bool = False
@@ -230,19 +212,23 @@ class AxisReport:
 
     def _significant(self, a: int, b: int, benches: list[int], z: float) -> bool:
         it = self._items
+        dense = it.dense
+        n, _, means, errors = _native.axes_paired(
+            dense.scores, dense.starts, dense.cluster,
+            np.array([a], dtype=np.uint32), np.array([b], dtype=np.uint32),
+        )  # fmt: skip
         diffs, variances = [], []
         for bench in benches:
             scale = points_per_unit(it.baseline[bench], it.high[bench])
             if bench in it.dense.corpus:
-                diff, boot, n, _ = corpus_pair(it.dense, bench, a, b, self.n_boot, self.seed)
-                if n >= 2:
+                diff, boot, shared, _ = corpus_pair(it.dense, bench, a, b, self.n_boot, self.seed)
+                if shared >= 2:
                     diffs.append(diff * scale)
                     variances.append(float(np.var(boot, ddof=1)) * scale**2)
                 continue
-            ya, yb, clusters, _ = self._pair(a, b, bench)
-            if len(ya) < 2:
+            if n[bench] < 2:
                 continue
-            mean, se = paired_difference(ya - yb, clusters)
+            mean, se = float(means[bench]), float(errors[bench])
             diffs.append(mean * scale)
             variances.append((se * scale) ** 2 if np.isfinite(se) else 0.0)
         if not diffs:

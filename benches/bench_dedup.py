@@ -374,7 +374,7 @@ def test_contamination_parquet_in_batches(
     by a worker thread while the kernels work on the current one (assay), against each batch read
     in turn. With ``RAYON_NUM_THREADS=1`` the reader has a core of its own."""
     import assay
-    from assay.dedup import _io
+    from assay import _documents as _io
 
     benchmark.group = "contamination, latin 40MB Parquet corpus in 5 batches"
     if impl == "assay-read-in-turn":

@@ -1,6 +1,6 @@
 """GPU rows of issues 4 and 5, side by side with their anchors on the same GPU in one run.
 
-- eRank: assay's CuPy path (``assay._gpu.metrics_table``, what ``assay.spectral.metrics`` runs
+- eRank: assay's CuPy path (``spectral._gpu.metrics_table``, what ``assay.spectral.metrics`` runs
   for CUDA input, with its own eigenvalue kernels) against torch's and CuPy's batched Gram +
   ``eigvalsh`` in the same dtype, and the official Diff-eRank method (float32 SVD of the d×d
   covariance, one sample at a time).
@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _dedup_text import docstrings, edit
 
-from assay import _cuda, _gpu, _gpu_eigen, _native, dedup
+from assay import _cuda, _native, dedup
 from assay.dedup import gpu
+from assay.spectral import _gpu, _gpu_eigen
 
 
 class Bench:

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _dedup_text import docstrings
 
-from assay import _gpu_eigen, dedup
+from assay import dedup
+from assay.spectral import _gpu_eigen
 
 
 def main() -> None:

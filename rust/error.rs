@@ -11,6 +11,9 @@ pub enum KernelError {
     /// An argument holds a value outside its domain (NaN, inf, out-of-range code, ...).
     #[error("{arg}: {problem}")]
     Value { arg: &'static str, problem: String },
+    /// A key given twice where keys are unique (`key` as the kernel spells it).
+    #[error("{arg}: duplicate key {key}")]
+    DuplicateKey { arg: &'static str, key: String },
     /// An argument is empty where data is required.
     #[error("{arg} is empty: {why}")]
     Empty { arg: &'static str, why: String },

@@ -18,8 +18,9 @@ import pathlib
 import numpy as np
 from gpu_host_kernels import HostKernels
 
-from assay import _gpu_eigen, dedup
+from assay import dedup
 from assay.dedup import gpu
+from assay.spectral import _gpu_eigen
 
 FLAGS = ("-fsanitize=address", "-fno-omit-frame-pointer", "-g")
 TAIL_LENGTHS = (*range(0, 18), 100, 128, 129, 240, 241, 300)

@@ -1,11 +1,11 @@
-"""assay's CUDA kernels (``assay/dedup/minhash_kernels.cu``, ``assay/spectral_kernels.cu``)
+"""assay's CUDA kernels (``assay/dedup/minhash_kernels.cu``, ``spectral/spectral_kernels.cu``)
 compiled for the host.
 
 Each kernel loops over its items grid-stride (and a block's threads over a phase's items,
 block-stride, with barriers between phases), so with a grid of one block of one thread it visits
 every item in turn and computes what the GPU computes; ``atomicMin`` becomes a plain minimum and
 ``__syncthreads`` a no-op. A small header supplies CUDA's built-ins. The tests run the GPU
-pipelines (``assay.dedup.gpu``, ``assay._gpu_eigen``) with NumPy arrays and these kernels, so
+pipelines (``assay.dedup.gpu``, ``spectral._gpu_eigen``) with NumPy arrays and these kernels, so
 every line of the CUDA sources is exercised on machines without a GPU; NVRTC's compilation is
 checked by ``nvrtc_ptx``.
 """

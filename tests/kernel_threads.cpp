@@ -1,4 +1,4 @@
-// assay/spectral_kernels.cu run on the host with real threads: the threads of a thread block are
+// assay/spectral/spectral_kernels.cu run on the host with real threads: the threads of a thread block are
 // OS threads that meet at a pthread barrier for each __syncthreads, and the blocks run one after
 // another, so the __shared__ arrays (static here) belong to the block that runs. Built with
 // -fsanitize=thread (tests/threaded_kernels.py), it reports every pair of accesses by a block's

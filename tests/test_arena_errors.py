@@ -105,20 +105,20 @@ def test_empty_battles():
 def test_native_layer_maps_errors_without_panics():
     u = np.array([0, 1], dtype=np.uint32)
     with pytest.raises(ShapeError, match="model_b must have length 2, got length 1"):
-        _native.CellTable(u, u[:1], np.zeros(2, np.uint8), 2)
+        _native.Cells(u, u[:1], np.zeros(2, np.uint8), 2)
     with pytest.raises(ValueError, match=r"row 0 has a model code outside 0..2 \(model_a: 7, "):
-        _native.CellTable(np.array([7, 0], np.uint32), u, np.zeros(2, np.uint8), 2)
+        _native.Cells(np.array([7, 0], np.uint32), u, np.zeros(2, np.uint8), 2)
     swap = (np.array([1, 0], np.uint32), np.array([1, 0], np.uint32))
     local = np.array([0, -1], np.int16)
     with pytest.raises(ValueError, match=r"row 1 has a code with no model \(model_a: missing, "):
-        _native.CellTable(local, np.array([1, 0], np.int16), np.zeros(2, np.uint8), 2, tables=swap)
+        _native.Cells(local, np.array([1, 0], np.int16), np.zeros(2, np.uint8), 2, tables=swap)
     with pytest.raises(ValueError, match="outcome code 9"):
-        _native.CellTable(u, u[::-1].copy(), np.array([9, 0], np.uint8), 2)
-    table = _native.CellTable(u, u[::-1].copy(), np.zeros(2, np.uint8), 2)
+        _native.Cells(u, u[::-1].copy(), np.array([9, 0], np.uint8), 2)
+    table = _native.Cells(u, u[::-1].copy(), np.zeros(2, np.uint8), 2)
     with pytest.raises(ValueError, match="group 3 out of range"):
         _native.bt_fit(table, 3)
     with pytest.raises(TypeError):
-        _native.CellTable(u.astype(np.int64), u, np.zeros(2, np.uint8), 2)
+        _native.Cells(u.astype(np.int64), u, np.zeros(2, np.uint8), 2)
 
 
 def test_dictionary_codes_count_like_the_model_codes_they_map_to():
@@ -129,8 +129,8 @@ def test_dictionary_codes_count_like_the_model_codes_they_map_to():
     ok = perm_a[a] != perm_b[b]
     a, b = a[ok], b[ok]
     outcome = rng.integers(0, 3, len(a)).astype(np.uint8)
-    mapped = _native.CellTable(a, b, outcome, 40, tables=(perm_a, perm_b))
-    direct = _native.CellTable(perm_a[a], perm_b[b], outcome, 40)
+    mapped = _native.Cells(a, b, outcome, 40, tables=(perm_a, perm_b))
+    direct = _native.Cells(perm_a[a], perm_b[b], outcome, 40)
     for got, want in zip(mapped.columns(), direct.columns(), strict=True):
         np.testing.assert_array_equal(got, want)
 

@@ -9,7 +9,7 @@ import pytest
 
 from assay import _native, arena
 from assay.arena._battles import code_battles
-from assay.arena._fit import Z95, _cell_table
+from assay.arena._cells import Z95, cell_table
 
 from bt_oracle import fastchat_compute_bt, synthetic
 
@@ -58,7 +58,7 @@ def test_ratings_and_sandwich_match_arena_rank(source, reweight, llmfao):
     # Same θ and ridge (1e-5·N unweighted, 1e-5 weighted): our sandwich kernel equals theirs.
     theta_ref = (ref["ratings"].reindex(board.models).to_numpy() - 1000) / SCALE
     coded = code_battles(df, model_a="model_a", model_b="model_b", winner="winner", outcomes=None)
-    table = _cell_table(coded, None, reweight)
+    table = cell_table(coded, None, reweight)
     ridge = 1e-5 if reweight else 1e-5 * len(df)
     cov = _native.bt_sandwich(table, 0, theta_ref, ridge=ridge)
     half_at_ref = pd.Series(Z95 * np.sqrt(np.diag(cov)) * SCALE, index=board.models)

@@ -132,7 +132,7 @@ def test_scan_signs_documents_as_minhash_does(lm_eval):
     column = pa.chunked_array([texts[70:100], texts[100:]])
     parts = [
         signing.scan_utf8(data, offsets, 70 + first)
-        for first, data, offsets in assay.dedup._arrow.utf8_column(column, "corpus").chunks
+        for first, data, offsets in assay._utf8.utf8_column(column, "corpus").chunks
     ]
     np.testing.assert_array_equal(np.concatenate(parts), want[70:])
     assert plain.scan(texts, 0) is None

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from gpu_host_kernels import nvrtc_available, nvrtc_ptx
 
-from assay import _gpu_eigen
 from assay.dedup import gpu
+from assay.spectral import _gpu_eigen
 
 SOURCES = {"minhash": gpu, "spectral": _gpu_eigen}
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from text_strategies import OWN_TEXTS, SIGNATURE_OPTIONS
 
 from assay import _cuda, dedup
-from assay.dedup import _arrow, gpu
+from assay import _utf8 as _arrow
+from assay.dedup import gpu
 
 TEXT_LISTS = st.lists(OWN_TEXTS, max_size=12)
 

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from _dedup_text import docstrings, edit
 
+from assay import _documents as _io
 from assay import dedup
 from assay.contamination import contamination
-from assay.dedup import _io
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import sys
 import pytest
 from gpu_host_kernels import compiler
 
-from assay import _gpu_eigen
 from assay.dedup import gpu
+from assay.spectral import _gpu_eigen
 
 SCRIPT = pathlib.Path(__file__).with_name("asan_host_pipelines.py")
 

@@ -222,8 +222,9 @@ class _CudaStandIn:
 
 
 def test_cuda_arrays_are_routed_to_the_gpu_path(monkeypatch):
-    from assay import _gpu, spectral
+    from assay import spectral
     from assay._arrays import on_gpu
+    from assay.spectral import _gpu
 
     assert on_gpu(_CudaStandIn()) and not on_gpu(np.ones(2))
     if _gpu.cp is None:  # CI: no CuPy, so the GPU path asks for the extra

@@ -12,7 +12,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assay import ShapeError, _gpu, spectral
+from assay import ShapeError, spectral
+from assay.spectral import _gpu
 
 # ---------------------------------------------------------------- oracles (official algorithm)
 

@@ -1,4 +1,4 @@
-"""GPU eigenvalue kernels of the spectral metrics (``assay/spectral_kernels.cu``), built for the
+"""GPU eigenvalue kernels of the spectral metrics (``spectral/spectral_kernels.cu``), built for the
 host and run with NumPy: eigenvalues against LAPACK's, metrics against the official Diff-eRank
 values shipped with the MiniLM fixtures and against the CPU path; NVRTC compiles the source."""
 
@@ -14,7 +14,8 @@ from gpu_host_kernels import HostKernels, compiler
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assay import _cuda, _gpu, _gpu_eigen, spectral
+from assay import _cuda, spectral
+from assay.spectral import _gpu, _gpu_eigen
 
 NO_COMPILER = compiler() is None and not os.environ.get("ASSAY_REQUIRE_HOST_KERNELS")
 pytestmark = pytest.mark.skipif(NO_COMPILER, reason="no C++ compiler for the host kernels")

@@ -36,7 +36,7 @@ def test_power_of_two_rescaling_is_exact_in_float64(states):
 @pytest.mark.parametrize("scale", [1e-25, 1e19])
 def test_gpu_path_rescales_too(states, scale):
     """The GPU path (run here on NumPy arrays, its CPU emulation) rescales the same way."""
-    from assay import _gpu
+    from assay.spectral import _gpu
 
     ref, _ = _gpu.metrics_table([s.astype(np.float32) for s in states], xp=np)
     x = [(s.astype(np.float64) * scale).astype(np.float32) for s in states]

@@ -1,4 +1,4 @@
-"""The GPU eigenvalue kernels (``assay/spectral_kernels.cu``) run on the host with real threads
+"""The GPU eigenvalue kernels (``spectral/spectral_kernels.cu``) run on the host with real threads
 under ThreadSanitizer (``tests/kernel_threads.cpp``): a block's threads are OS threads, each
 ``__syncthreads`` a pthread barrier, so a missing or misplaced barrier shows up as a data race
 report, and a work split that only holds for one thread as wrong eigenvalues."""
@@ -13,7 +13,7 @@ import tempfile
 import numpy as np
 from gpu_host_kernels import compiler
 
-from assay import _gpu_eigen
+from assay.spectral import _gpu_eigen
 
 DRIVER = pathlib.Path(__file__).with_name("kernel_threads.cpp")
 

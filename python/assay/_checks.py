@@ -8,6 +8,9 @@ import numbers
 
 import numpy as np
 
+#: Bootstrap rounds beyond this are a mistake, not a request (10**30 ran without end).
+MAX_BOOT = 10_000_000
+
 
 def integer(value: object, name: str, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an int in [low, high]; bools, floats and other types are TypeErrors."""

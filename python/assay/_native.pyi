@@ -8,12 +8,66 @@ _F64 = npt.NDArray[np.float64]
 _U32 = npt.NDArray[np.uint32]
 _U8 = npt.NDArray[np.uint8]
 
+__all__ = [
+    "Cells",
+    "Clusterer",
+    "ConvergenceError",
+    "DuplicateKeyError",
+    "LshIndex",
+    "NgramScanner",
+    "NotIdentifiableError",
+    "ShapeError",
+    "_after_fork_in_child",
+    "axes_binomial_gaps",
+    "axes_layout",
+    "axes_moments",
+    "axes_paired",
+    "bleu_statistics",
+    "bt_bootstrap",
+    "bt_bootstrap_voters",
+    "bt_fit",
+    "bt_leave_one_group_out",
+    "bt_sandwich",
+    "bt_structure",
+    "chrf_statistics",
+    "elo_online",
+    "exact_jaccard",
+    "factorize_str",
+    "first_equal_u32",
+    "first_invalid_utf8",
+    "lm_eval_bootstrap_labels",
+    "lm_eval_bootstrap_replicates",
+    "lm_eval_bootstrap_values",
+    "lm_eval_resample_indices",
+    "lsh_band_hashes",
+    "lsh_banding",
+    "minhash_signatures",
+    "minhash_signatures_utf8",
+    "own_minhash_permutations",
+    "pack_utf8",
+    "pack_utf8_buffer",
+    "pass_at_k_estimates",
+    "porter_stems",
+    "recode_pair_u32",
+    "rouge_scores",
+    "rouge_scores_tokenized",
+    "spectral_metrics_f32",
+    "spectral_metrics_f64",
+    "squad_scores",
+    "style_bootstrap",
+    "style_fit",
+    "style_sandwich",
+    "ter_statistics",
+    "union_find",
+]
+
 class ShapeError(ValueError): ...
 class NotIdentifiableError(ValueError): ...
 class ConvergenceError(RuntimeError): ...
+class DuplicateKeyError(ValueError): ...
 
 @final
-class CellTable:
+class Cells:
     @property
     def n_models(self) -> int: ...
     @property
@@ -29,20 +83,20 @@ class CellTable:
         weight: _F64 | None = None,
         group: _U32 | None = None,
         n_groups: int = 1,
-    ) -> CellTable: ...
-    def reweighted(self, floor: float) -> CellTable: ...
+    ) -> Cells: ...
+    def reweighted(self, floor: float) -> Cells: ...
     def columns(self) -> tuple[_U32, _U32, _U32, _U8, _F64, _F64]: ...
     def __len__(self) -> int: ...
 
-def bt_structure(table: CellTable, group: int) -> tuple[_U32, _U32]: ...
+def bt_structure(table: Cells, group: int) -> tuple[_U32, _U32]: ...
 def bt_fit(
-    table: CellTable, group: int, *, prior: float = 0.0, tol: float = 1e-10, max_iter: int = 100
+    table: Cells, group: int, *, prior: float = 0.0, tol: float = 1e-10, max_iter: int = 100
 ) -> tuple[_F64, int]: ...
 def bt_sandwich(
-    table: CellTable, group: int, theta: _F64, *, prior: float = 0.0, ridge: float
+    table: Cells, group: int, theta: _F64, *, prior: float = 0.0, ridge: float
 ) -> _F64: ...
 def bt_bootstrap(
-    table: CellTable,
+    table: Cells,
     group: int,
     theta: _F64,
     *,
@@ -53,7 +107,7 @@ def bt_bootstrap(
     tol: float = 1e-10,
 ) -> tuple[_F64, int]: ...
 def bt_bootstrap_voters(
-    table: CellTable,
+    table: Cells,
     theta: _F64,
     *,
     n_boot: int,
@@ -63,7 +117,7 @@ def bt_bootstrap_voters(
     tol: float = 1e-10,
 ) -> tuple[_F64, int]: ...
 def bt_leave_one_group_out(
-    table: CellTable, theta: _F64, *, prior: float = 0.0, tol: float = 1e-10
+    table: Cells, theta: _F64, *, prior: float = 0.0, tol: float = 1e-10
 ) -> tuple[_F64, int]: ...
 def elo_online(
     first: _U32,
@@ -174,7 +228,12 @@ def pack_utf8_buffer(
     case: str,
     first: int = 0,
 ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.bool_]]: ...
-def lsh_banding(threshold: float, num_perm: int, recall: float = 0.98) -> tuple[int, int]: ...
+def lsh_banding(
+    threshold: float, num_perm: int, bands: int | None = None, recall: float = 0.98
+) -> tuple[int, int]: ...
+def lsh_band_hashes(
+    signatures: npt.NDArray[np.uint32], bands: int, rows: int
+) -> npt.NDArray[np.uint64]: ...
 def union_find(
     n: int, i: npt.NDArray[np.uint32], j: npt.NDArray[np.uint32]
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]: ...
@@ -198,6 +257,31 @@ class LshIndex:
     def load(path: str) -> LshIndex: ...
 
 @final
+class Clusterer:
+    def __new__(
+        cls,
+        *,
+        num_perm: int,
+        ngram: int,
+        unit: str,
+        case: str,
+        strip_punct: bool,
+        seed: int,
+        bands: int,
+        rows: int,
+        threshold: float,
+    ) -> Clusterer: ...
+    def __len__(self) -> int: ...
+    def add(self, texts: list[str]) -> None: ...
+    def add_utf8(
+        self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], first: int
+    ) -> None: ...
+    def add_signatures(self, signatures: npt.NDArray[np.uint32]) -> None: ...
+    def needed(self) -> _U32: ...
+    def add_shingles(self, positions: _U32, texts: list[str]) -> None: ...
+    def finish(self, verify: str) -> tuple[_U32, npt.NDArray[np.bool_]]: ...
+
+@final
 class NgramScanner:
     def __new__(
         cls,
@@ -207,11 +291,17 @@ class NgramScanner:
         case: str,
         strip_punct: bool,
         sign: tuple[int, int, str, bool, int] | None = None,
+        near: tuple[npt.NDArray[np.uint32], float] | None = None,
     ) -> NgramScanner: ...
     def scan(self, texts: list[str], first_doc: int) -> npt.NDArray[np.uint32] | None: ...
     def scan_utf8(
         self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], first_doc: int
     ) -> npt.NDArray[np.uint32] | None: ...
+    def scan_near(self, texts: list[str], first_doc: int) -> npt.NDArray[np.uint64]: ...
+    def scan_near_utf8(
+        self, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], first_doc: int
+    ) -> npt.NDArray[np.uint64]: ...
+    def near_results(self) -> tuple[_F64, npt.NDArray[np.int64]]: ...
     def results(
         self,
     ) -> tuple[

@@ -129,28 +129,43 @@ def _utf8_columns(table: pa.Table, path: Path, name: str) -> pa.Table:
     return table
 
 
+#: The one list of file formats the intake reads, by suffix: tables (``Table``) read Parquet,
+#: JSON lines, CSV and TSV; document collections (``_documents``) Parquet, JSON lines and text.
+FORMATS = {
+    ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "jsonl", ".csv": "csv", ".csv.gz": "csv", ".tsv": "tsv", ".txt": "text",
+    ".md": "text",
+}  # fmt: skip
+
+
+def file_format(path: Path) -> str | None:
+    """The format of ``path`` by its suffix (a compressed CSV by its last two), or None."""
+    suffix = "".join(path.suffixes[-2:]).lower()
+    return next((f for s, f in FORMATS.items() if suffix.endswith(s)), None)
+
+
 def _read_path(path: Path, name: str) -> pa.Table:
     if not path.exists():
         raise FileNotFoundError(f"{name}: no such file {str(path)!r}")
-    suffix = "".join(path.suffixes[-2:]).lower()
-    if suffix.endswith(".parquet") or suffix.endswith(".pq"):
+    form = file_format(path)
+    if form == "parquet":
         import pyarrow.parquet as pq
 
         try:
             return pq.read_table(path)
         except (pa.ArrowInvalid, OSError) as e:
             raise ValueError(f"{name}: {str(path)!r} is not a readable Parquet file: {e}") from None
-    if suffix.endswith((".jsonl", ".ndjson", ".json")):
+    if form == "jsonl":
         import pyarrow.json as pj
 
         try:
             return pj.read_json(path)
         except pa.ArrowInvalid as e:
             raise ValueError(f"{name}: {str(path)!r} is not valid JSON lines: {e}") from None
-    if suffix.endswith((".csv", ".csv.gz", ".tsv")):
+    if form in ("csv", "tsv"):
         import pyarrow.csv as pc
 
-        delimiter = "\t" if ".tsv" in suffix else ","
+        delimiter = "\t" if form == "tsv" else ","
         table = pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
         return _utf8_columns(table, path, name)
     raise ValueError(

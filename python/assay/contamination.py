@@ -21,9 +21,9 @@ import pandas as pd
 
 from . import _native
 from ._checks import integer_in as _check_int
-from .dedup import LSHIndex, minhash
-from .dedup._arrow import utf8_column
-from .dedup._io import iter_batches, iter_documents
+from ._documents import iter_batches, iter_documents
+from ._utf8 import utf8_column
+from .dedup import minhash
 
 __all__ = ["Report", "contamination"]
 
@@ -128,7 +128,6 @@ def contamination(
     minhash_case = "lower" if lm_eval_normalisation else "keep"
     # Documents are scanned and signed from one tokenisation (minhash's own family, seed 1).
     sign = (num_perm, _MINHASH_NGRAM, minhash_case, strip, _MINHASH_SEED)
-    scanner = _native.NgramScanner(texts, ngram=ngram, case=case, strip_punct=strip, sign=sign)
     item_sigs = minhash(
         texts,
         num_perm=num_perm,
@@ -137,9 +136,11 @@ def contamination(
         strip_punct=strip,
         seed=_MINHASH_SEED,
     )
-    index = LSHIndex(threshold, num_perm)
-    best_j = np.zeros(len(texts))
-    best_doc = np.full(len(texts), -1, dtype=np.int64)
+    # one native call a batch: n-gram runs, signatures and the items' near duplicates
+    scanner = _native.NgramScanner(
+        texts, ngram=ngram, case=case, strip_punct=strip, sign=sign,
+        near=(item_sigs, float(threshold)),
+    )  # fmt: skip
     doc_ids: dict[int, Any] = {}  # only documents some item currently points at: O(items)
     n_docs = 0
     show = sys.stderr.isatty() if progress is None else progress
@@ -156,20 +157,16 @@ def contamination(
     with tqdm(desc="contamination", unit="doc", disable=not show) as bar:
         for batch_ids, batch in docs:
             start = n_docs
-            sigs = _scan(scanner, batch, start, num_perm)
-            index = LSHIndex(threshold, num_perm)  # one batch at a time: memory stays bounded
-            index.insert(range(len(batch)), sigs)
-            for item, cands in enumerate(index.query(item_sigs, verify=True)):
-                for c in cands:
-                    j = float(np.mean(sigs[int(c)] == item_sigs[item]))
-                    if j > best_j[item]:
-                        best_j[item], best_doc[item] = j, start + int(c)
+            referenced = _scan(scanner, batch, start)
             n_docs += len(batch)
-            referenced = set(scanner.results()[3].tolist()) | set(best_doc.tolist())
-            doc_ids = {d: v for d, v in doc_ids.items() if d in referenced}
-            doc_ids.update((d, batch_ids[d - start]) for d in referenced if start <= d < n_docs)
+            if referenced is not None:
+                doc_ids = {
+                    d: doc_ids[d] if d < start else batch_ids[d - start]
+                    for d in referenced.tolist()
+                }
             bar.update(len(batch))
     n_ngrams, matched, longest, doc, doc_start, item_start = scanner.results()
+    best_j, best_doc = scanner.near_results()
     has = longest > 0
     overlap = np.divide(matched, n_ngrams, out=np.zeros(len(texts)), where=n_ngrams > 0)
     frame = pd.DataFrame(
@@ -195,21 +192,14 @@ def contamination(
     return Report(frame, share, ngram, float(threshold), n_docs)
 
 
-def _scan(scanner: _native.NgramScanner, batch: Any, start: int, num_perm: int) -> np.ndarray:
+def _scan(scanner: _native.NgramScanner, batch: Any, start: int) -> np.ndarray | None:
     """Scans a batch of documents numbered from ``start`` (a list of str, or an Arrow string
-    column read in place) and returns their (len(batch), num_perm) uint32 signatures."""
+    column read in place: one call per chunk) and returns the documents the results point at
+    after it, ascending (None for a column of no chunks: nothing changed)."""
     column = None if isinstance(batch, list) else utf8_column(batch, "corpus")
     if column is None:
-        return _signed(scanner.scan(batch, start))
-    parts = [
-        scanner.scan_utf8(data, offsets, start + first) for first, data, offsets in column.chunks
-    ]
-    if not parts:  # a column of no chunks
-        return np.empty((0, num_perm), dtype=np.uint32)
-    return np.concatenate([_signed(p) for p in parts])
-
-
-def _signed(sigs: np.ndarray | None) -> np.ndarray:
-    if sigs is None:
-        raise RuntimeError("the contamination scanner was built without MinHash settings")
-    return sigs
+        return scanner.scan_near(batch, start)
+    referenced = None
+    for first, data, offsets in column.chunks:
+        referenced = scanner.scan_near_utf8(data, offsets, start + first)
+    return referenced

@@ -1,21 +1,25 @@
-//! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo.
+//! Wrappers for the arena kernels: counting, Bradley-Terry fits, intervals, Elo, style control.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 use super::codes::{with_int_pair, IntColumn};
 use super::threads::detach;
 
-use crate::bradley_terry::{fit_with_structure, FitOptions, PairStats, Structure};
-use crate::elo::{online_elo, EloOptions};
+use crate::arena::bradley_terry::{fit_with_structure, FitOptions, PairStats, Structure};
+use crate::arena::elo::{online_elo, EloOptions};
+use crate::arena::pairs::{aggregate, Battles, Cells as CoreCells};
+use crate::arena::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out, Replicates};
+use crate::arena::sandwich::sandwich;
+use crate::arena::style::{
+    fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style, StyleBattles,
+    StyleOptions,
+};
 use crate::error::KernelError;
-use crate::pairs::{aggregate, Battles, Cells};
-use crate::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out, Replicates};
-use crate::sandwich::sandwich;
 
 pub(super) fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -> Bound<'_, PyArray2<f64>> {
     Array2::from_shape_vec((rows, cols), data).expect("kernel returned rows × cols values").into_pyarray(py)
@@ -23,8 +27,8 @@ pub(super) fn matrix(py: Python<'_>, rows: usize, cols: usize, data: Vec<f64>) -
 
 /// Battles aggregated into cells, one per (group, unordered pair, outcome, weight).
 #[pyclass(frozen, module = "assay._native")]
-pub struct CellTable {
-    cells: Cells,
+pub struct Cells {
+    cells: CoreCells,
     #[pyo3(get)]
     n_models: usize,
     #[pyo3(get)]
@@ -47,11 +51,11 @@ fn fit_options(prior: f64, tol: f64) -> FitOptions {
     FitOptions { prior, tol, max_iter: 100 }
 }
 
-impl CellTable {
-    fn of(cells: Cells, n_models: usize, n_groups: usize) -> Self {
+impl Cells {
+    fn of(cells: CoreCells, n_models: usize, n_groups: usize) -> Self {
         let ranges = cells.group_ranges(n_groups);
         let groups = (0..n_groups).map(|_| OnceLock::new()).collect();
-        CellTable { cells, n_models, n_groups, ranges, groups }
+        Cells { cells, n_models, n_groups, ranges, groups }
     }
 
     fn group(&self, group: usize) -> PyResult<Range<usize>> {
@@ -74,7 +78,7 @@ impl CellTable {
 }
 
 #[pymethods]
-impl CellTable {
+impl Cells {
     /// Aggregates integer-coded battles (outcome 0 = first wins, 1 = tie, 2 = second wins).
     /// `first` and `second` (one integer dtype) are model codes, or with `tables` dictionary
     /// codes that the tables map to model codes (negative: missing).
@@ -103,14 +107,14 @@ impl CellTable {
             let battles = Battles { first: a, second: b, tables: t, outcome: o, weight: w, group: g, n_models, n_groups };
             detach(py, || aggregate(&battles))
         })?;
-        Ok(CellTable::of(cells, n_models, n_groups))
+        Ok(Cells::of(cells, n_models, n_groups))
     }
 
     /// The same cells with LMArena's inverse-frequency weights 1 / max(n_pair, floor).
     fn reweighted(&self, floor: f64) -> Self {
         let mut cells = self.cells.clone();
         cells.reweight_inverse_frequency(floor);
-        CellTable::of(cells, self.n_models, self.n_groups)
+        Cells::of(cells, self.n_models, self.n_groups)
     }
 
     /// Columns `(group, i, j, score2, weight, count)` as NumPy arrays.
@@ -147,7 +151,7 @@ type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>);
 /// Weak-component and strong-component labels of one group's comparison graph
 /// (`u32::MAX` for models absent from the group).
 #[pyfunction]
-pub fn bt_structure<'py>(py: Python<'py>, table: &CellTable, group: usize) -> PyResult<Labels<'py>> {
+pub fn bt_structure<'py>(py: Python<'py>, table: &Cells, group: usize) -> PyResult<Labels<'py>> {
     let (_, s) = table.stats(py, group)?;
     Ok((s.component.clone().into_pyarray(py), s.strong.clone().into_pyarray(py)))
 }
@@ -157,7 +161,7 @@ pub fn bt_structure<'py>(py: Python<'py>, table: &CellTable, group: usize) -> Py
 #[pyo3(signature = (table, group, *, prior=0.0, tol=1e-10, max_iter=100))]
 pub fn bt_fit<'py>(
     py: Python<'py>,
-    table: &CellTable,
+    table: &Cells,
     group: usize,
     prior: f64,
     tol: f64,
@@ -174,7 +178,7 @@ pub fn bt_fit<'py>(
 #[pyo3(signature = (table, group, theta, *, prior=0.0, ridge))]
 pub fn bt_sandwich<'py>(
     py: Python<'py>,
-    table: &CellTable,
+    table: &Cells,
     group: usize,
     theta: PyReadonlyArray1<'py, f64>,
     prior: f64,
@@ -196,7 +200,7 @@ pub fn bt_sandwich<'py>(
 #[allow(clippy::too_many_arguments)]
 pub fn bt_bootstrap<'py>(
     py: Python<'py>,
-    table: &CellTable,
+    table: &Cells,
     group: usize,
     theta: PyReadonlyArray1<'py, f64>,
     n_boot: usize,
@@ -220,7 +224,7 @@ pub fn bt_bootstrap<'py>(
 #[allow(clippy::too_many_arguments)]
 pub fn bt_bootstrap_voters<'py>(
     py: Python<'py>,
-    table: &CellTable,
+    table: &Cells,
     theta: PyReadonlyArray1<'py, f64>,
     n_boot: usize,
     seed: u64,
@@ -242,7 +246,7 @@ pub fn bt_bootstrap_voters<'py>(
 #[pyo3(signature = (table, theta, *, prior=0.0, tol=1e-10))]
 pub fn bt_leave_one_group_out<'py>(
     py: Python<'py>,
-    table: &CellTable,
+    table: &Cells,
     theta: PyReadonlyArray1<'py, f64>,
     prior: f64,
     tol: f64,
@@ -278,4 +282,107 @@ pub fn elo_online<'py>(
     let opts = EloOptions { k, scale, base, init };
     let ratings = detach(py, || online_elo(a, b, o, &order, n_models, &opts))?;
     Ok(ratings.into_pyarray(py))
+}
+
+// --- style control (contextual Bradley-Terry with per-battle covariates) -----------------------
+
+struct StyleInput<'a> {
+    first: PyReadonlyArray1<'a, u32>,
+    second: PyReadonlyArray1<'a, u32>,
+    score: PyReadonlyArray1<'a, f64>,
+    weight: Option<PyReadonlyArray1<'a, f64>>,
+    features: PyReadonlyArray2<'a, f64>,
+}
+
+impl StyleInput<'_> {
+    fn view(&self, n_models: usize) -> PyResult<StyleBattles<'_>> {
+        Ok(StyleBattles {
+            first: self.first.as_slice()?,
+            second: self.second.as_slice()?,
+            score: self.score.as_slice()?,
+            weight: self.weight.as_ref().map(|w| w.as_slice()).transpose()?,
+            features: self.features.as_slice()?,
+            n_features: self.features.shape()[1],
+            n_models,
+        })
+    }
+}
+
+fn style_options(prior_theta: f64, prior_beta: f64) -> StyleOptions {
+    StyleOptions { prior_theta, prior_beta, tol: 1e-10, max_iter: 100 }
+}
+
+/// Style-controlled fit: `[θ (n_models), β (n_features)]`.
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, *, weight=None, prior_theta=0.0, prior_beta=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_fit<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let input = StyleInput { first, second, score, weight, features };
+    let data = input.view(n_models)?;
+    let opts = style_options(prior_theta, prior_beta);
+    let params = detach(py, || fit_style(&data, None, None, &opts))?;
+    Ok(params.into_pyarray(py))
+}
+
+/// Sandwich covariance of the style-controlled parameters, (K+F, K+F).
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, params, *, weight=None, prior_theta=0.0, prior_beta=0.0, ridge))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_sandwich<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    params: PyReadonlyArray1<'py, f64>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+    ridge: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let input = StyleInput { first, second, score, weight, features };
+    let data = input.view(n_models)?;
+    let params = params.as_slice()?;
+    let opts = style_options(prior_theta, prior_beta);
+    let d = params.len();
+    let cov = detach(py, || sandwich_style(&data, params, &opts, ridge))?;
+    Ok(matrix(py, d, d, cov))
+}
+
+/// Bootstrap over battle rows of the style-controlled fit: (n_boot, K+F).
+#[pyfunction]
+#[pyo3(signature = (first, second, score, features, n_models, params, *, n_boot, seed, weight=None, prior_theta=0.0, prior_beta=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn style_bootstrap<'py>(
+    py: Python<'py>,
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    features: PyReadonlyArray2<'py, f64>,
+    n_models: usize,
+    params: PyReadonlyArray1<'py, f64>,
+    n_boot: usize,
+    seed: u64,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    prior_theta: f64,
+    prior_beta: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let input = StyleInput { first, second, score, weight, features };
+    let data = input.view(n_models)?;
+    let params = params.as_slice()?;
+    let opts = style_options(prior_theta, prior_beta);
+    let d = params.len();
+    let reps = detach(py, || bootstrap_style(&data, params, &opts, n_boot, seed))?;
+    Ok(matrix(py, n_boot, d, reps))
 }

@@ -1,18 +1,29 @@
-//! Wrappers for MinHash signatures, exact Jaccard, banding and clusters.
+//! Wrappers for the dedup kernels: MinHash signatures, exact Jaccard, banding, clusters and
+//! the stateful LSH index.
+
+use std::path::PathBuf;
+use std::sync::RwLock;
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadwriteArray1};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadwriteArray1,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
 use super::threads::detach;
 
-use crate::device_pack::pack;
-use crate::lsh::{choose_banding, clusters};
-use crate::minhash::{own_permutations, Family, MinHasher};
-use crate::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
-use crate::utf8_texts::split_utf8;
+use crate::dedup::clusterer::{Clusterer as CoreClusterer, Verify};
+use crate::dedup::device_pack::pack;
+use crate::dedup::lsh::LshIndex as Core;
+use crate::dedup::lsh::{band_hashes, banding_from_bands, choose_banding, clusters};
+use crate::dedup::lsh_file;
+use crate::dedup::minhash::{own_permutations, Family, MinHasher};
+use crate::error::KernelError;
+use crate::text::shingle::{jaccard_sorted, shingle_set, Case, ShingleOpts, Unit};
+use crate::text::utf8_texts::split_utf8;
 
 /// Shingling options from the Python-level strings (validated in Python; re-checked here).
 pub fn shingle_opts(ngram: usize, unit: &str, case: &str, strip_punct: bool) -> PyResult<ShingleOpts> {
@@ -92,7 +103,7 @@ pub fn first_invalid_utf8(
     offsets: PyReadonlyArray1<'_, i64>,
 ) -> PyResult<Option<usize>> {
     let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
-    Ok(detach(py, || crate::utf8_texts::first_invalid_utf8(data, offsets))?)
+    Ok(detach(py, || crate::text::utf8_texts::first_invalid_utf8(data, offsets))?)
 }
 
 fn min_hasher(
@@ -201,11 +212,44 @@ pub fn exact_jaccard<'py>(
     Ok(out.into_pyarray(py))
 }
 
-/// (bands, rows) with candidate probability ≥ `recall` at `threshold`, rows as large as possible.
+/// (bands, rows): with `bands` given, the rows that split `num_perm` into them (an error when
+/// they do not divide it); otherwise the largest rows with candidate probability ≥ `recall` at
+/// `threshold`.
 #[pyfunction]
-#[pyo3(signature = (threshold, num_perm, recall=0.98))]
-pub fn lsh_banding(threshold: f64, num_perm: usize, recall: f64) -> PyResult<(usize, usize)> {
-    Ok(choose_banding(threshold, num_perm, recall)?)
+#[pyo3(signature = (threshold, num_perm, bands=None, recall=0.98))]
+pub fn lsh_banding(
+    threshold: f64,
+    num_perm: usize,
+    bands: Option<usize>,
+    recall: f64,
+) -> PyResult<(usize, usize)> {
+    Ok(match bands {
+        Some(b) => banding_from_bands(num_perm, b)?,
+        None => choose_banding(threshold, num_perm, recall)?,
+    })
+}
+
+/// (N, bands) uint64: the hash of each band of each signature, as the index buckets them
+/// (for engines that group bands themselves: the Ray path).
+#[pyfunction]
+pub fn lsh_band_hashes<'py>(
+    py: Python<'py>,
+    signatures: PyReadonlyArray2<'py, u32>,
+    bands: usize,
+    rows: usize,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let shape = signatures.shape();
+    let (n, num_perm) = (shape[0], shape[1]);
+    if bands == 0 || rows == 0 || bands * rows > num_perm {
+        return Err(KernelError::value(
+            "bands",
+            format!("{bands} bands × {rows} rows do not fit {num_perm} columns"),
+        )
+        .into());
+    }
+    let sigs = signatures.as_slice()?;
+    let out = detach(py, || band_hashes(sigs, num_perm, bands, rows));
+    Ok(Array2::from_shape_vec((n, bands), out).expect("N × bands hashes").into_pyarray(py))
 }
 
 type Labels<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<bool>>);
@@ -225,4 +269,198 @@ pub fn union_find<'py>(
     let edges: Vec<(u32, u32)> = i.iter().copied().zip(j.iter().copied()).collect();
     let (labels, keep) = detach(py, || clusters(n, &edges));
     Ok((labels.into_pyarray(py), keep.into_pyarray(py)))
+}
+
+// --- the stateful LSH index, a frozen class with a lock inside ---------------------------------
+
+pub type Ids<'py> = Bound<'py, PyArray1<u32>>;
+
+/// Banded MinHash LSH index (use assay.dedup.LSHIndex).
+#[pyclass(frozen, module = "assay._native")]
+pub struct LshIndex {
+    inner: RwLock<Core>,
+}
+
+fn rows<'a>(sigs: &'a PyReadonlyArray2<'_, u32>, np: usize) -> PyResult<(&'a [u32], usize)> {
+    let shape = sigs.shape();
+    if shape[1] != np {
+        return Err(crate::error::KernelError::shape(
+            "signatures",
+            format!("{np} columns (num_perm)"),
+            format!("shape {shape:?}"),
+        )
+        .into());
+    }
+    Ok((sigs.as_slice()?, shape[0]))
+}
+
+#[pymethods]
+impl LshIndex {
+    #[new]
+    fn new(num_perm: usize, bands: usize, rows: usize, threshold: f64) -> PyResult<Self> {
+        let inner = RwLock::new(Core::new(num_perm, bands, rows, threshold)?);
+        Ok(LshIndex { inner })
+    }
+
+    #[getter]
+    fn params(&self) -> (usize, usize, usize, f64) {
+        let g = self.inner.read().expect("lock");
+        (g.num_perm, g.bands, g.rows, g.threshold)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.read().expect("lock").len()
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.inner.read().expect("lock").keys.iter().map(str::to_owned).collect()
+    }
+
+    /// Heap bytes held by the index.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.read().expect("lock").nbytes()
+    }
+
+    fn insert(&self, py: Python<'_>, keys: Vec<String>, sigs: PyReadonlyArray2<'_, u32>) -> PyResult<()> {
+        let np = self.inner.read().expect("lock").num_perm;
+        let (s, _) = rows(&sigs, np)?;
+        detach(py, || self.inner.write().expect("lock").insert(&keys, s))?;
+        Ok(())
+    }
+
+    /// Candidates per row as (offsets, ids): row r's ids are ids[offsets[r]:offsets[r+1]].
+    fn query<'py>(
+        &self,
+        py: Python<'py>,
+        sigs: PyReadonlyArray2<'py, u32>,
+        verify: bool,
+    ) -> PyResult<(Ids<'py>, Ids<'py>)> {
+        let np = self.inner.read().expect("lock").num_perm;
+        let (s, n) = rows(&sigs, np)?;
+        let lists = detach(py, || self.inner.read().expect("lock").query(s, n, verify))?;
+        let mut offsets = vec![0u32];
+        for l in &lists {
+            offsets.push(offsets.last().copied().unwrap_or(0) + l.len() as u32);
+        }
+        let ids: Vec<u32> = lists.into_iter().flatten().collect();
+        Ok((offsets.into_pyarray(py), ids.into_pyarray(py)))
+    }
+
+    fn pairs<'py>(&self, py: Python<'py>, verify: bool) -> (Ids<'py>, Ids<'py>) {
+        let p = detach(py, || self.inner.read().expect("lock").pairs(verify));
+        let (i, j): (Vec<u32>, Vec<u32>) = p.into_iter().unzip();
+        (i.into_pyarray(py), j.into_pyarray(py))
+    }
+
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        detach(py, || lsh_file::save(&self.inner.read().expect("lock"), &path))?;
+        Ok(())
+    }
+
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let core = detach(py, || lsh_file::load(&path))?;
+        Ok(LshIndex { inner: RwLock::new(core) })
+    }
+}
+
+// --- clusters, one call per batch ----------------------------------------------------------
+
+/// Near-duplicate clusters built batch by batch (use assay.dedup.clusters): each `add` signs
+/// and indexes a batch in one call; `finish` verifies the candidate pairs and joins them.
+#[pyclass(frozen, module = "assay._native")]
+pub struct Clusterer {
+    inner: RwLock<CoreClusterer>,
+}
+
+impl Clusterer {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, CoreClusterer> {
+        self.inner.write().expect("lock")
+    }
+}
+
+#[pymethods]
+impl Clusterer {
+    #[new]
+    #[pyo3(signature = (*, num_perm, ngram, unit, case, strip_punct, seed, bands, rows, threshold))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        num_perm: usize,
+        ngram: usize,
+        unit: &str,
+        case: &str,
+        strip_punct: bool,
+        seed: u64,
+        bands: usize,
+        rows: usize,
+        threshold: f64,
+    ) -> PyResult<Self> {
+        let hasher = MinHasher::own(shingle_opts(ngram, unit, case, strip_punct)?, num_perm, seed)?;
+        Ok(Clusterer { inner: RwLock::new(CoreClusterer::new(hasher, bands, rows, threshold)?) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.read().expect("lock").len()
+    }
+
+    /// Signs and indexes the next documents.
+    fn add(&self, py: Python<'_>, texts: Vec<PyBackedStr>) -> PyResult<()> {
+        Ok(detach(py, || self.write().add_texts(&texts))?)
+    }
+
+    /// [`Clusterer::add`] of texts held as one UTF-8 buffer and offsets (Arrow's layout); errors
+    /// name the text `texts[first + k]`.
+    fn add_utf8(
+        &self,
+        py: Python<'_>,
+        data: PyReadonlyArray1<'_, u8>,
+        offsets: PyReadonlyArray1<'_, i64>,
+        first: usize,
+    ) -> PyResult<()> {
+        let (data, offsets) = (data.as_slice()?, offsets.as_slice()?);
+        Ok(detach(py, || split_utf8(data, offsets, first).and_then(|t| self.write().add_texts(&t)))?)
+    }
+
+    /// Indexes the next documents' (N, num_perm) uint32 signatures, computed elsewhere.
+    fn add_signatures(&self, py: Python<'_>, signatures: PyReadonlyArray2<'_, u32>) -> PyResult<()> {
+        let sigs = signatures.as_slice()?;
+        Ok(detach(py, || self.write().add_signatures(sigs))?)
+    }
+
+    /// The documents in candidate pairs, ascending (uint32): those exact verification needs.
+    fn needed<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
+        let docs = detach(py, || self.inner.read().expect("lock").needed());
+        docs.into_pyarray(py)
+    }
+
+    /// Shingle sets of documents `positions[k]` (uint32) from `texts[k]`.
+    fn add_shingles(
+        &self,
+        py: Python<'_>,
+        positions: PyReadonlyArray1<'_, u32>,
+        texts: Vec<PyBackedStr>,
+    ) -> PyResult<()> {
+        let positions = positions.as_slice()?;
+        Ok(detach(py, || self.write().add_shingles(positions, &texts))?)
+    }
+
+    /// (cluster label per document, keep mask) with candidate pairs verified by `verify`:
+    /// "exact", "estimate" or "none".
+    fn finish<'py>(&self, py: Python<'py>, verify: &str) -> PyResult<Labels<'py>> {
+        let verify = match verify {
+            "exact" => Verify::Exact,
+            "estimate" => Verify::Estimate,
+            "none" => Verify::None,
+            v => {
+                return Err(KernelError::value(
+                    "verify",
+                    format!("use 'exact', 'estimate' or 'none', got {v:?}"),
+                )
+                .into())
+            }
+        };
+        let (labels, keep) = detach(py, || self.inner.read().expect("lock").finish(verify))?;
+        Ok((labels.into_pyarray(py), keep.into_pyarray(py)))
+    }
 }

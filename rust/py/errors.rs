@@ -14,6 +14,12 @@ create_exception!(
     "The data do not determine the requested estimate (it is infinite or not unique)."
 );
 create_exception!(assay, ConvergenceError, PyRuntimeError, "An iterative fit did not converge.");
+create_exception!(
+    assay,
+    DuplicateKeyError,
+    PyValueError,
+    "A key given twice where keys are unique; args are (message, key as the kernel spells it)."
+);
 
 impl From<KernelError> for PyErr {
     fn from(e: KernelError) -> Self {
@@ -23,6 +29,7 @@ impl From<KernelError> for PyErr {
             KernelError::Value { .. } | KernelError::Empty { .. } => PyValueError::new_err(msg),
             KernelError::NotIdentifiable(_) => NotIdentifiableError::new_err(msg),
             KernelError::NoConvergence { .. } => ConvergenceError::new_err(msg),
+            KernelError::DuplicateKey { key, .. } => DuplicateKeyError::new_err((msg, key)),
         }
     }
 }

@@ -11,95 +11,18 @@ import numpy as np
 import pandas as pd
 
 from .. import _native
-from .._checks import integer, number
+from .._checks import MAX_BOOT, integer, number
 from .._errors import NotIdentifiableError
-from .._tables import factorize
 from ._battles import Battles, code_battles, group_codes, weight_column
-from ._leaderboard import BASE_RATING, ELO_PER_THETA, Leaderboard, ratings_frame
+from ._cells import Z95, Cells, anchor_index, cell_table, default_ridge, to_ratings, voter_table
+from ._leaderboard import ELO_PER_THETA, Leaderboard, ratings_frame
 
 CI_METHODS = ("sandwich", "bootstrap", "voter")
-#: Two-sided 95 % normal quantile, Φ⁻¹(0.975).
-Z95 = 1.959963984540054
-#: LMArena's floor in inverse-frequency weights 1 / max(n_pair, 50).
-REWEIGHT_FLOOR = 50.0
 BOOT_CHUNK = 100
-MAX_MATRIX_MODELS = 5000
-#: Bootstrap rounds beyond this are a mistake, not a request (10**30 ran without end).
-MAX_BOOT = 10_000_000
-
-
-def default_ridge(n_battles: float, weighted: bool) -> float:
-    """arena-rank's Hessian ridge for the sandwich: 1e-5 · N unweighted, 1e-5 with LMArena's
-    inverse-frequency weights. User weights are rescaled to mean 1 first, so 1e-5 · N (their
-    sum) applies to them as to unit weights, and intervals do not depend on their units."""
-    return 1e-5 if weighted else 1e-5 * n_battles
-
-
-class _Group:
-    """Cells of one group (all battles, or one segment) and its per-model counts."""
-
-    def __init__(
-        self,
-        table: _native.CellTable,
-        group: int,
-        models: np.ndarray,
-        columns: tuple[np.ndarray, ...] | None = None,
-    ) -> None:
-        """``columns``: ``table.columns()`` when the caller already holds them (segments)."""
-        self.table, self.group, self.models = table, group, models
-        g, i, j, score2, _, count = columns if columns is not None else table.columns()
-        mine = slice(*np.searchsorted(g, [group, group + 1]))  # cells are sorted by group
-        self.i, self.j = i[mine].astype(np.int64), j[mine].astype(np.int64)
-        self.score2, self.count = score2[mine], count[mine]
-        k = len(models)
-        self.n_battles = np.bincount(self.i, self.count, k) + np.bincount(self.j, self.count, k)
-        self.total = float(self.count.sum())
-
-    def matrices(self) -> tuple[np.ndarray, np.ndarray]:
-        """(wins, games) K×K: wins[a, b] = score of a against b (ties half)."""
-        k = len(self.models)
-        if k > MAX_MATRIX_MODELS:
-            raise ValueError(f"win-rate matrices are K×K: {k} models exceed {MAX_MATRIX_MODELS}")
-        score = self.count * self.score2 / 2.0
-        ij, ji = self.i * k + self.j, self.j * k + self.i
-        games = np.bincount(ij, self.count, k * k).reshape(k, k)
-        wins = np.bincount(ij, score, k * k) + np.bincount(ji, self.count - score, k * k)
-        return wins.reshape(k, k), games + games.T
-
-    def check_identifiable(self, prior: float) -> np.ndarray:
-        """Weak-component labels; raises NotIdentifiableError when the MLE is infinite."""
-        component, strong = _native.bt_structure(self.table, self.group)
-        present = component != np.iinfo(np.uint32).max
-        n_comp = len(np.unique(component[present]))
-        if prior == 0 and len(np.unique(strong[present])) != n_comp:
-            score = np.bincount(self.i, self.count * self.score2 / 2, len(self.models))
-            score += np.bincount(self.j, self.count * (2 - self.score2) / 2, len(self.models))
-            no_wins = self.models[present & (score == 0)]
-            no_losses = self.models[present & (score == self.n_battles) & (self.n_battles > 0)]
-            detail = []
-            if len(no_wins):
-                detail.append(f"no wins: {list(no_wins[:10])}")
-            if len(no_losses):
-                detail.append(f"no losses: {list(no_losses[:10])}")
-            if not detail:
-                detail.append("a group of models never lost to the rest of its component")
-            raise NotIdentifiableError(
-                "Bradley-Terry ratings are unbounded (the maximum-likelihood estimate is infinite) "
-                f"for models with {'; '.join(detail)}. Remove them, or pass prior=λ > 0 for a "
-                "Gaussian-prior (L2) fit."
-            )
-        return component
-
-
-def _to_ratings(theta: np.ndarray, anchor: int | None, anchor_rating: float) -> np.ndarray:
-    ratings = theta * ELO_PER_THETA + BASE_RATING
-    if anchor is not None:
-        ratings = ratings - ratings[..., anchor : anchor + 1] + anchor_rating
-    return ratings
 
 
 def _interval(
-    group: _Group,
+    group: Cells,
     theta: np.ndarray,
     *,
     ci: str,
@@ -109,12 +32,12 @@ def _interval(
     seed: int,
     anchor: int | None,
     anchor_rating: float,
-    voter_table: _native.CellTable | None,
+    voter_table: _native.Cells | None,
     progress: Callable[[int], None] | None,
     diagnostics: dict[str, Any],
 ) -> tuple[np.ndarray, np.ndarray]:
     """(ci_low, ci_high) on the rating scale."""
-    ratings = _to_ratings(theta, anchor, anchor_rating)
+    ratings = to_ratings(theta, anchor, anchor_rating)
     if ci == "sandwich":
         cov = _native.bt_sandwich(group.table, group.group, theta, prior=prior, ridge=ridge)
         if anchor is None:
@@ -144,7 +67,7 @@ def _interval(
         degenerate += bad
         if progress is not None:
             progress(size)
-    boot = _to_ratings(np.vstack(reps), anchor, anchor_rating)
+    boot = to_ratings(np.vstack(reps), anchor, anchor_rating)
     diagnostics["degenerate_rounds"] = diagnostics.get("degenerate_rounds", 0) + degenerate
     if degenerate > 0.1 * n_boot:
         warnings.warn(
@@ -155,25 +78,6 @@ def _interval(
         )
     low, high = np.nanquantile(boot, [0.025, 0.975], axis=0)
     return low, high
-
-
-def _anchor_index(anchor: tuple[str, float] | None, models: np.ndarray) -> tuple[int | None, float]:
-    if anchor is None:
-        return None, BASE_RATING
-    if not (isinstance(anchor, tuple) and len(anchor) == 2):
-        raise TypeError(f"anchor must be a (model, rating) pair, got {anchor!r}")
-    name, rating = anchor
-    if isinstance(rating, bool) or not isinstance(rating, (int, float)) or not np.isfinite(rating):
-        raise ValueError(f"anchor rating must be a finite number, got {rating!r}")
-    hits = np.flatnonzero(models == name)
-    if not len(hits):
-        raise ValueError(f"anchor model {name!r} does not appear in the battles")
-    return int(hits[0]), float(rating)
-
-
-def _voter_codes(battles: Battles, voter: str) -> tuple[np.ndarray, np.ndarray]:
-    codes, ids = factorize(battles.table.column(voter, "voter"), f"battles[{voter!r}]")
-    return codes.astype(np.uint32, copy=False), ids
 
 
 def fit(
@@ -309,17 +213,17 @@ def fit(
             style_prior=style_prior,
         )
 
-    anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
+    anchor_idx, anchor_rating = anchor_index(anchor, coded.models)
     bar = _progress_bar(progress, n_boot if ci != "sandwich" else 0)
     diagnostics: dict[str, Any] = {"battles": len(coded), "models": coded.n_models, "ci": ci}
 
     def estimate(
-        table: _native.CellTable,
+        table: _native.Cells,
         group: int,
-        voter_table: _native.CellTable | None,
+        voter_table: _native.Cells | None,
         columns: tuple[np.ndarray, ...] | None = None,
-    ):
-        g = _Group(table, group, coded.models, columns)
+    ) -> tuple[Cells, np.ndarray, pd.DataFrame, int, float]:
+        g = Cells(table, group, coded.models, columns)
         component = g.check_identifiable(prior)
         theta, iterations = _native.bt_fit(table, group, prior=prior)
         r = ridge if ridge is not None else default_ridge(g.total, reweight)
@@ -337,12 +241,12 @@ def fit(
             progress=bar.update if bar else None,
             diagnostics=diagnostics,
         )
-        ratings = _to_ratings(theta, anchor_idx, anchor_rating)
+        ratings = to_ratings(theta, anchor_idx, anchor_rating)
         frame = ratings_frame(coded.models, ratings, low, high, g.n_battles, component)
         return g, theta, frame, iterations, r
 
-    table = _cell_table(coded, w, reweight)
-    voters = _voter_table(coded, w, reweight, voter) if ci == "voter" else None
+    table = cell_table(coded, w, reweight)
+    voters = voter_table(coded, w, reweight, voter) if ci == "voter" and voter else None
     group, theta, frame, iterations, r = estimate(table, 0, voters)
     if "component" in frame:
         warnings.warn(
@@ -369,52 +273,27 @@ def fit(
     return board
 
 
-def _cell_table(
+Estimate = Callable[..., tuple[Cells, np.ndarray, pd.DataFrame, int, float]]
+
+
+def _segments(
     coded: Battles,
     w: np.ndarray | None,
     reweight: bool,
-    group: np.ndarray | None = None,
-    n_groups: int = 1,
-) -> _native.CellTable:
-    try:
-        table = _native.CellTable(
-            *coded.local,
-            coded.outcome,
-            coded.n_models,
-            tables=coded.mapping,
-            weight=w,
-            group=group,
-            n_groups=n_groups,
-        )
-    except ValueError:
-        coded.check()  # names a missing model value or a self-battle, when that is the cause
-        raise
-    return table.reweighted(REWEIGHT_FLOOR) if reweight else table
-
-
-def _voter_table(
-    coded: Battles, w: np.ndarray | None, reweight: bool, voter: str
-) -> _native.CellTable:
-    codes, ids = _voter_codes(coded, voter)
-    if reweight:
-        # Inverse-frequency weights come from the pooled pair counts, not each voter's.
-        pooled = _cell_table(coded, None, True)
-        _, i, j, _, weight, _ = pooled.columns()
-        k = coded.n_models
-        lookup = np.zeros(k * k)
-        lookup[i.astype(np.int64) * k + j] = weight
-        lo, hi = np.minimum(coded.first, coded.second), np.maximum(coded.first, coded.second)
-        w = lookup[lo.astype(np.int64) * k + hi]
-    return _cell_table(coded, w, False, codes, len(ids))
-
-
-def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estimate, bar):
+    columns: list[str],
+    voter: str | None,
+    ci: str,
+    min_battles: int,
+    prior: float,
+    estimate: Estimate,
+    bar: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     codes, keys = group_codes(coded, columns, "by")
     if bar is not None:  # every segment runs its own bootstrap
         bar.total = bar.total * (1 + len(keys))
         bar.refresh()
     counts = np.bincount(codes, minlength=len(keys))
-    table = _cell_table(coded, w, reweight, codes, len(keys))
+    table = cell_table(coded, w, reweight, codes, len(keys))
     cells = table.columns()
     skipped: list[dict[str, Any]] = []
 
@@ -426,9 +305,9 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
             )
             return None
         voters = None
-        if ci == "voter":
+        if ci == "voter" and voter:
             mask = codes == s
-            voters = _voter_table(
+            voters = voter_table(
                 coded.subset(mask), None if w is None else w[mask], reweight, voter
             )
         try:
@@ -450,7 +329,7 @@ def _segments(coded, w, reweight, columns, voter, ci, min_battles, prior, estima
     return segments, pd.DataFrame(skipped)
 
 
-def _progress_bar(enabled: bool, total: int):
+def _progress_bar(enabled: bool, total: int) -> Any:
     if not enabled or total == 0:
         return None
     from tqdm.auto import tqdm

@@ -17,7 +17,8 @@ BASE_RATING = 1000.0
 
 def rank_upper_bound(ci_low: np.ndarray, ci_high: np.ndarray) -> np.ndarray:
     """1 + the number of models whose lower bound exceeds this model's upper bound."""
-    return 1 + (ci_low[None, :] > ci_high[:, None]).sum(axis=1)
+    out: np.ndarray = 1 + (ci_low[None, :] > ci_high[:, None]).sum(axis=1)
+    return out
 
 
 def ratings_frame(
@@ -103,8 +104,17 @@ class Leaderboard:
         names = self.models[order]
         return pd.DataFrame(matrix[np.ix_(order, order)], index=names, columns=names)
 
+    def plot(self, path: str, top: int = 40) -> list[str]:
+        """Writes the forest plot of the ``top`` ratings with their intervals to ``path`` (PNG)
+        and the win-rate heat map beside it (``<stem>_winrates.png``); returns the paths.
+        Needs matplotlib."""
+        from ._plot import plot_leaderboard
+
+        return plot_leaderboard(self, path, top)
+
     def __str__(self) -> str:
-        return self.table.to_string(index=False, float_format=lambda x: f"{x:.1f}")
+        text: str = self.table.to_string(index=False, float_format=lambda x: f"{x:.1f}")
+        return text
 
     def __repr__(self) -> str:
         head = self.table.head(3)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._leaderboard import Leaderboard
+if TYPE_CHECKING:
+    from ._leaderboard import Leaderboard
 
 
 def plot_leaderboard(board: Leaderboard, path: str, top: int = 40) -> list[str]:
@@ -44,7 +46,7 @@ def plot_leaderboard(board: Leaderboard, path: str, top: int = 40) -> list[str]:
     fig, ax = plt.subplots(figsize=(9, 8))
     # pairs without battles (and the diagonal) are NaN: drawn grey, apart from a 0.5 win rate
     cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="0.85")
-    values = np.ma.masked_invalid(rates.to_numpy(dtype=float))
+    values = np.ma.masked_invalid(rates.to_numpy(dtype=float))  # type: ignore[no-untyped-call]
     im = ax.imshow(values, cmap=cmap, vmin=0, vmax=1)
     title = "grey: no battles"
     if k < len(board.table):

@@ -11,6 +11,7 @@ import pandas as pd
 from .. import _native
 from .._arrays import check_finite
 from ._battles import Battles
+from ._cells import Z95, Cells, anchor_index, cell_table, default_ridge, to_ratings
 from ._leaderboard import Leaderboard, ratings_frame
 
 
@@ -48,25 +49,16 @@ def fit_style(
     prior: float,
     style_prior: float,
 ) -> Leaderboard:
-    from ._fit import (
-        Z95,
-        _anchor_index,
-        _cell_table,
-        _Group,
-        _to_ratings,
-        default_ridge,
-    )
-
     x = style_matrix(coded, features)
     k = coded.n_models
-    group = _Group(_cell_table(coded, w, False), 0, coded.models)
+    group = Cells(cell_table(coded, w, False), 0, coded.models)
     group.check_identifiable(prior)
     args: dict[str, Any] = dict(weight=w, prior_theta=prior, prior_beta=style_prior)
     score = coded.score()
     params = _native.style_fit(coded.first, coded.second, score, x, k, **args)
-    anchor_idx, anchor_rating = _anchor_index(anchor, coded.models)
+    anchor_idx, anchor_rating = anchor_index(anchor, coded.models)
     theta, beta = params[:k], params[k:]
-    ratings = _to_ratings(theta, anchor_idx, anchor_rating)
+    ratings = to_ratings(theta, anchor_idx, anchor_rating)
     r = ridge if ridge is not None else default_ridge(len(coded), w is not None)
     if ci == "sandwich":
         cov = _native.style_sandwich(
@@ -83,7 +75,7 @@ def fit_style(
         reps = _native.style_bootstrap(
             coded.first, coded.second, score, x, k, params, n_boot=n_boot, seed=seed, **args
         )
-        boot = _to_ratings(reps[:, :k], anchor_idx, anchor_rating)
+        boot = to_ratings(reps[:, :k], anchor_idx, anchor_rating)
         low, high = np.quantile(boot, [0.025, 0.975], axis=0)
         beta_low, beta_high = np.quantile(reps[:, k:], [0.025, 0.975], axis=0)
     style = pd.DataFrame(

@@ -18,8 +18,8 @@ import pandas as pd
 
 from .. import _native
 from .._checks import integer, number
-from ._battles import code_battles
-from ._fit import _cell_table, _Group, _voter_codes
+from ._battles import Battles, code_battles
+from ._cells import Cells, cell_table, voter_codes
 from ._leaderboard import ELO_PER_THETA
 
 
@@ -30,31 +30,37 @@ def _normal_sf(z: np.ndarray) -> np.ndarray:
     return np.array([0.5 * erfc(v / sqrt(2)) for v in np.ravel(z)]).reshape(np.shape(z))
 
 
-def _capped_weights(coded, codes, n_voters: int, cap: float) -> np.ndarray:
+def _capped_weights(coded: Battles, codes: np.ndarray, n_voters: int, cap: float) -> np.ndarray:
     """Per battle min(1, cap / n(voter, a), cap / n(voter, b)): no voter counts for more than
     ``cap`` battles of any one model in the reference fit."""
     k = coded.n_models
     cell_a = codes.astype(np.int64) * k + coded.first
     cell_b = codes.astype(np.int64) * k + coded.second
     n = np.bincount(cell_a, minlength=n_voters * k) + np.bincount(cell_b, minlength=n_voters * k)
-    return np.minimum(1.0, cap / np.maximum(n[cell_a], n[cell_b]))
+    out: np.ndarray = np.minimum(1.0, cap / np.maximum(n[cell_a], n[cell_b]))
+    return out
 
 
-def _reference_fits(coded, codes, excluded, prior, cap):
+def _reference_fits(
+    coded: Battles, codes: np.ndarray, excluded: np.ndarray, prior: float, cap: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Reference θ without the excluded voters' battles and with per-voter influence capped,
     and each voter's leave-out θ (n_voters, K) from it (an excluded voter's row is θ itself)."""
     keep = ~excluded[codes]
     sub = coded.subset(keep)
     w = _capped_weights(sub, codes[keep], len(excluded), cap)
-    table = _cell_table(sub, w, False)
-    _Group(table, 0, coded.models).check_identifiable(prior)
+    table = cell_table(sub, w, False)
+    Cells(table, 0, coded.models).check_identifiable(prior)
     theta, _ = _native.bt_fit(table, 0, prior=prior)
-    grouped = _cell_table(sub, w, False, codes[keep], len(excluded))
+    grouped = cell_table(sub, w, False, codes[keep], len(excluded))
     loo, _ = _native.bt_leave_one_group_out(grouped, theta, prior=prior)
     return theta, loo
 
 
-def _judge(coded, codes, ids, loo, alpha, min_appearances) -> pd.DataFrame:
+def _judge(
+    coded: Battles, codes: np.ndarray, ids: np.ndarray, loo: np.ndarray, alpha: float,
+    min_appearances: int,
+) -> pd.DataFrame:  # fmt: skip
     """Agreement, log-likelihood and anomaly of each voter's battles under their leave-out θ."""
     n_voters, k = len(ids), coded.n_models
     # Per-battle quantities under the voter's own leave-out fit.
@@ -92,7 +98,7 @@ def _judge(coded, codes, ids, loo, alpha, min_appearances) -> pd.DataFrame:
     best = z.argmax(axis=1)
     anomaly = z[np.arange(n_voters), best]
     frame["anomaly"] = np.where(np.isfinite(anomaly), anomaly, np.nan)
-    frame["target"] = np.where(np.isfinite(anomaly), coded.models[best], None)
+    frame["target"] = pd.Series(coded.models[best]).where(np.isfinite(anomaly), None).to_numpy()
     p_single = _normal_sf(np.where(np.isfinite(anomaly), anomaly, -40.0))
     frame["p_value"] = np.where(seen > 0, np.minimum(1.0, p_single * np.maximum(seen, 1)), 1.0)
     frame["flagged"] = frame["p_value"] < alpha / n_voters
@@ -151,7 +157,7 @@ def voters(
     coded = code_battles(
         battles, model_a=model_a, model_b=model_b, winner=winner, outcomes=outcomes
     )
-    codes, ids = _voter_codes(coded, voter)
+    codes, ids = voter_codes(coded, voter)
     if len(ids) < 2:
         raise ValueError(
             f"voters needs at least 2 distinct voters in battles[{voter!r}], got {len(ids)}"
@@ -167,9 +173,9 @@ def voters(
         _, loo = _reference_fits(coded, codes, excluded, prior, cap)
 
     # Influence on the top of the leaderboard: plain leave-one-out on all the battles.
-    full = _cell_table(coded, None, False)
+    full = cell_table(coded, None, False)
     theta_full, _ = _native.bt_fit(full, 0, prior=prior)
-    grouped = _cell_table(coded, None, False, codes, len(ids))
+    grouped = cell_table(coded, None, False, codes, len(ids))
     loo_full, _ = _native.bt_leave_one_group_out(grouped, theta_full, prior=prior)
     order = np.argsort(-theta_full)[:top]
     shift = (

@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import integer, number
+from .._checks import MAX_BOOT, integer, number
 from .._tables import Table, factorize
-from ..arena._fit import MAX_BOOT
 
 METHODS = ("krippendorff", "fleiss", "cohen")
 LEVELS = ("nominal", "ordinal", "interval", "ratio")

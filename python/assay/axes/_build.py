@@ -12,9 +12,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import _native
-from .._checks import integer, number
+from .._checks import MAX_BOOT, integer, number
 from .._tables import Table, factorize
-from ..arena._fit import MAX_BOOT
 from ._calibration import ece
 from ._corpus import CORPUS_WIDTHS, CorpusCell, corpus_cell, corpus_score, resampled_scores
 from ._dense import build_dense, resample_counts, unique_codes

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from .._checks import choice
-from ..metrics._bleu import MAX_NGRAM_ORDER, _score
-from ..metrics._bleu import _statistics as _bleu_statistics
-from ..metrics._chrf import _statistics as _chrf_statistics
-from ..metrics._chrf import f_score
-from ..metrics._inputs import predictions_and_references
+from .._texts import predictions_and_references
+from ..metrics.statistics import MAX_NGRAM_ORDER
+from ..metrics.statistics import bleu_score as _score
+from ..metrics.statistics import bleu_segment_statistics as _bleu_statistics
+from ..metrics.statistics import chrf_score as f_score
+from ..metrics.statistics import chrf_segment_statistics as _chrf_statistics
 from ._dense import resample_counts
 
 #: Corpus metrics a benchmark may declare as its kind, and the width of their statistics:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 from .. import arena
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("arena", help="Bradley-Terry leaderboard from pairwise votes")
     p.add_argument("file", help="battles as CSV, JSONL or Parquet")
     p.add_argument("--model-a", default="model_a")
@@ -62,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
     if args.anchor:
         name, rating = next(iter(_pairs([args.anchor], "--anchor").items()))
         anchor = (name, float(rating))
-    features = {k: tuple(v.split(",")) for k, v in _pairs(args.features, "--features").items()}
+    # (column of a, column of b) per feature; fit names a feature that is not a pair
+    features = {
+        k: cast(tuple[str, str], tuple(v.split(",")))
+        for k, v in _pairs(args.features, "--features").items()
+    }
     board = arena.fit(
         args.file,
         model_a=args.model_a,
@@ -94,8 +99,6 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"wrote {args.out}")
     if args.plot:
-        from ..arena._plot import plot_leaderboard
-
-        for path in plot_leaderboard(board, args.plot):
+        for path in board.plot(args.plot):
             print(f"wrote {path}")
     return 0

@@ -7,7 +7,7 @@ import time
 from importlib.resources import files
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="evaluation report on the shipped sample data")
     p.set_defaults(func=run)
 

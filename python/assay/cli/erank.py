@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("erank", help="eRank per layer and Diff-eRank of a transformers model")
     p.add_argument(
         "--model",

@@ -11,11 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..metrics._bleu import MAX_NGRAM_ORDER, SMOOTH_DEFAULTS, BLEUScore, _score, _statistics
-from ..metrics._chrf import BETA, CHAR_ORDER, WORD_ORDER, CHRFScore, f_score
-from ..metrics._chrf import _statistics as _chrf_statistics
-from ..metrics._inputs import hypotheses_and_references, texts
-from ..metrics._ter import TERScore, _summed, ter_statistics
+from .._texts import hypotheses_and_references, texts
+from ..metrics.statistics import (
+    BETA,
+    CHAR_ORDER,
+    MAX_NGRAM_ORDER,
+    SMOOTH_DEFAULTS,
+    WORD_ORDER,
+    BLEUScore,
+    CHRFScore,
+    TERScore,
+    ter_statistics,
+)
+from ..metrics.statistics import bleu_score as _score
+from ..metrics.statistics import bleu_segment_statistics as _statistics
+from ..metrics.statistics import chrf_score as f_score
+from ..metrics.statistics import chrf_segment_statistics as _chrf_statistics
+from ..metrics.statistics import ter_score as _summed
 
 #: The sacrebleu release whose numbers and signatures these equal.
 __version__ = "2.6.0"

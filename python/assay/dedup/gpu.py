@@ -20,17 +20,20 @@ items, so the tests run the same source compiled for the host with NumPy in plac
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 import string
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from .. import _native
 from .._cuda import Kernels, compiled, to_device
-from ._arrow import Utf8Column
+from .._utf8 import Utf8Column
+from ._cpu import cpu_signatures
+from ._options import MinHashOptions
 
 KERNEL_SOURCE = pathlib.Path(__file__).with_name("minhash_kernels.cu")
 KERNEL_NAMES = ("space_mask", "token_hashes", "word_shingles", "char_shingles", "minhash_chunks")
@@ -115,7 +118,7 @@ def signatures_from_bytes(
     from .._checks import integer_in as _check_int
 
     if xp is None:
-        import cupy as xp
+        xp = importlib.import_module("cupy")
     num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     seed = _check_int("seed", seed, 0, (1 << 64) - 1)
@@ -186,21 +189,31 @@ def minhash(
     xp: Any = None,
     kernels: Kernels | None = None,
 ) -> np.ndarray:
+    """(N, num_perm) uint32 signatures (a NumPy array) computed on the GPU; arguments as
+    ``assay.dedup.minhash`` (see :func:`gpu_signatures`)."""
+    options = MinHashOptions(num_perm, ngram, unit, seed, None, lowercase, strip_punct)
+    return gpu_signatures(texts, options, batch_bytes, xp, kernels)
+
+
+def gpu_signatures(
+    texts: Sequence[str] | Utf8Column,
+    options: MinHashOptions,
+    batch_bytes: int = 256 << 20,
+    xp: Any = None,
+    kernels: Kernels | None = None,
+) -> np.ndarray:
     """(N, num_perm) uint32 signatures (a NumPy array) computed on the GPU in batches of at most
-    ``batch_bytes`` of UTF-8 text; arguments as ``assay.dedup.minhash`` (validated there).
-    ``texts``: Python str, or an Arrow column's UTF-8 chunks (``dedup._arrow``), whose bytes are
-    checked and packed as they are.
+    ``batch_bytes`` of UTF-8 text, the own hash family only. ``texts``: Python str, or an Arrow
+    column's UTF-8 chunks (``assay._utf8``), whose bytes are checked and packed as they are.
 
     A worker thread packs the next batch into a second staging buffer (and, with
     ``UPLOAD_IN_WORKER``, copies it to the device) while the device hashes the current one
     (packing releases the GIL)."""
-    opts = dict(num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
-    norm = dict(lowercase=lowercase, strip_punct=strip_punct)
     if not isinstance(texts, Utf8Column):
-        return _signatures(_StrTexts(texts), opts, norm, batch_bytes, xp, kernels)
+        return _signatures(_StrTexts(texts), options, batch_bytes, xp, kernels)
     parts = [_Utf8Texts(*c) for c in texts.chunks]
-    rows = [_signatures(p, opts, norm, batch_bytes, xp, kernels) for p in parts]
-    return np.concatenate(rows) if rows else np.empty((0, num_perm), dtype=np.uint32)
+    rows = [_signatures(p, options, batch_bytes, xp, kernels) for p in parts]
+    return np.concatenate(rows) if rows else np.empty((0, options.num_perm), dtype=np.uint32)
 
 
 class _StrTexts:
@@ -214,7 +227,7 @@ class _StrTexts:
 
     def pack(self, start: int, buffer: np.ndarray, case: str) -> tuple[int, np.ndarray, Any]:
         chunk = self._texts[start : start + TEXTS_PER_PACK]
-        return _native.pack_utf8(chunk, buffer, case=case)
+        return _native.pack_utf8(list(chunk), buffer, case=case)
 
     def strs(self, start: int, which: np.ndarray) -> list[str]:
         return [self._texts[start + int(i)] for i in which]
@@ -245,29 +258,31 @@ Texts = _StrTexts | _Utf8Texts
 
 
 def _signatures(
-    texts: Texts, opts: dict, norm: dict, batch_bytes: int, xp: Any, kernels: Kernels | None
+    texts: Texts, options: MinHashOptions, batch_bytes: int, xp: Any, kernels: Kernels | None
 ) -> np.ndarray:
     if xp is None:
-        import cupy as xp
-    from . import minhash as cpu_minhash
-
-    out = np.empty((texts.count, opts["num_perm"]), dtype=np.uint32)
+        xp = importlib.import_module("cupy")
+    out = np.empty((texts.count, options.num_perm), dtype=np.uint32)
     if not texts.count:
         return out
     nbytes = min(batch_bytes, texts.max_bytes + 1)  # small inputs get small buffers
     buffers = [_staging_buffer(xp, nbytes) for _ in range(2)]
-    case = "lower" if norm["lowercase"] else "keep"
+    case = options.case
     upload = _uploader(xp) if UPLOAD_IN_WORKER else None
     with ThreadPoolExecutor(max_workers=1) as pool:
         for start, count, offsets, on_cpu, data in _packs(texts, buffers, case, pool, upload):
             if upload is None:
                 data = to_device(xp, data)
-            sig = signatures_from_bytes(data, offsets, **opts, **norm, xp=xp, kernels=kernels)
+            sig = signatures_from_bytes(
+                data, offsets, num_perm=options.num_perm, ngram=options.ngram,
+                unit=options.unit, seed=options.seed, lowercase=options.lowercase,
+                strip_punct=options.strip_punct, xp=xp, kernels=kernels,
+            )  # fmt: skip
             rows = out[start : start + count]
             rows[:] = sig.get() if hasattr(sig, "get") else sig  # waits for the device
             cpu = np.flatnonzero(on_cpu)
             if cpu.size:
-                rows[cpu] = cpu_minhash(texts.strs(start, cpu), **opts, **norm)
+                rows[cpu] = cpu_signatures(texts.strs(start, cpu), options)
     return out
 
 
@@ -295,7 +310,7 @@ def _packs(
         host = buffer[: int(offsets[-1])]
         return start, count, offsets, on_cpu, upload(host) if upload else host
 
-    pending = pool.submit(pack, 0, buffers[0])
+    pending: Future[Pack] | None = pool.submit(pack, 0, buffers[0])
     turn = 0
     while pending is not None:
         current = pending.result()
@@ -329,4 +344,5 @@ def _staging_buffer(xp: Any, nbytes: int) -> np.ndarray:
         return np.empty(nbytes, dtype=np.uint8)
     import cupyx
 
-    return cupyx.empty_pinned(nbytes, dtype=np.uint8)
+    buffer: np.ndarray = cupyx.empty_pinned(nbytes, dtype=np.uint8)
+    return buffer

@@ -26,26 +26,12 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import _native
-from . import LSHIndex, _check_unique, minhash
+from .._utf8 import utf8_column
+from ._cpu import cpu_signatures, text_list
+from ._index import LSHIndex, check_unique
+from ._options import MinHashOptions
 
 __all__ = ["dedup"]
-
-_P = np.uint64(0x100000001B3)
-
-
-def _band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """(N, bands) uint64: a polynomial hash of each band's values, finalised by SplitMix64."""
-    h = np.zeros((sigs.shape[0], bands), dtype=np.uint64)
-    cut = sigs[:, : bands * rows].astype(np.uint64).reshape(sigs.shape[0], bands, rows)
-    with np.errstate(over="ignore"):
-        for k in range(rows):
-            h = h * _P + cut[:, :, k] + np.uint64(1)
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-    return h
 
 
 def _band_rows(
@@ -55,11 +41,13 @@ def _band_rows(
     id_column: str,
     bands: int,
     rows: int,
-    opts: dict[str, Any],
+    options: MinHashOptions,
 ) -> pa.Table:
-    sigs = minhash(batch.column(text_column), **opts)  # the Arrow column, read in place
+    column = utf8_column(batch.column(text_column), text_column)  # read in place
+    texts = column if column is not None else text_list(batch.column(text_column).to_pylist())
+    sigs = cpu_signatures(texts, options)
     n = batch.num_rows
-    hashes = _band_hashes(sigs, bands, rows)
+    hashes = _native.lsh_band_hashes(sigs, bands, rows)  # as the single-machine index
     ids = batch.column(id_column)
     take = np.repeat(np.arange(n), bands)
     sig_bytes = pa.array([s.tobytes() for s in sigs], type=pa.binary())
@@ -139,37 +127,30 @@ def _order_preserved(dataset: Any) -> Iterator[None]:
 
 
 def _dedup_in_order(
-    dataset,
-    threshold,
-    num_perm,
-    ngram,
-    unit,
-    seed,
-    lowercase,
-    strip_punct,
-    bands,
-    text_column,
-    id_column,
-    batch_size,
+    dataset: Any,
+    threshold: float,
+    num_perm: int,
+    ngram: int,
+    unit: str,
+    seed: int,
+    lowercase: bool,
+    strip_punct: bool,
+    bands: int | None,
+    text_column: str,
+    id_column: str,
+    batch_size: int,
 ) -> pd.DataFrame:
     index = LSHIndex(threshold, num_perm, bands)  # validates and chooses the banding
     n_bands, rows = index.banding
-    opts = dict(
-        num_perm=num_perm,
-        ngram=ngram,
-        unit=unit,
-        seed=seed,
-        lowercase=lowercase,
-        strip_punct=strip_punct,
-    )
+    options = MinHashOptions(num_perm, ngram, unit, seed, None, lowercase, strip_punct)
     order = dataset.select_columns([id_column]).to_pandas()[id_column].tolist()
-    _check_unique(order)
+    check_unique(order)
     band_rows = dataset.map_batches(
         _band_rows,
         batch_format="pyarrow",
         batch_size=batch_size,
         fn_kwargs=dict(
-            text_column=text_column, id_column=id_column, bands=n_bands, rows=rows, opts=opts
+            text_column=text_column, id_column=id_column, bands=n_bands, rows=rows, options=options
         ),
     )
     edges = (

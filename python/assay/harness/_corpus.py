@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..metrics._bleu import MAX_NGRAM_ORDER, _score
-from ..metrics._bleu import _statistics as bleu_statistics
-from ..metrics._chrf import _statistics as chrf_statistics
-from ..metrics._chrf import f_score
-from ..metrics._ter import _summed, compute_ter, ter_statistics
+from ..metrics.statistics import MAX_NGRAM_ORDER, compute_ter, ter_statistics
+from ..metrics.statistics import bleu_score as _score
+from ..metrics.statistics import bleu_segment_statistics as bleu_statistics
+from ..metrics.statistics import chrf_score as f_score
+from ..metrics.statistics import chrf_segment_statistics as chrf_statistics
+from ..metrics.statistics import ter_score as _summed
 from ._bootstrap import _iters
 
 #: lm-eval's corpus aggregations and the sacrebleu settings they use.

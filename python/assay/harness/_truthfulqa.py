@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._texts import texts, texts_like
 from ..metrics import rouge
-from ..metrics._bleu import _score, _statistics
-from ..metrics._inputs import texts, texts_like
+from ..metrics.statistics import bleu_score as _score
+from ..metrics.statistics import bleu_segment_statistics as _statistics
 
 #: lm-eval's result keys, in its order.
 COLUMNS = [

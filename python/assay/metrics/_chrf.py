@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import choice, integer
-from ._inputs import hypotheses_and_references, predictions_and_references
+from .._texts import hypotheses_and_references, predictions_and_references
 
 CHAR_ORDER, WORD_ORDER, BETA = 6, 0, 2
 

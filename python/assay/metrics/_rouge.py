@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import flag
-from ._inputs import per_item_references, texts
+from .._texts import per_item_references, texts
 
 DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 _VALID = {f"rouge{n}" for n in range(1, 10)} | {"rougeL", "rougeLsum"}

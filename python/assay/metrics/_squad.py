@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import flag
-from ._inputs import per_item_references, texts
+from .._texts import per_item_references, texts
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)

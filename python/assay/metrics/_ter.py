@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _native
 from .._checks import choice
-from ._inputs import hypotheses_and_references, predictions_and_references
+from .._texts import hypotheses_and_references, predictions_and_references
 
 _ASIAN_PUNCT = r"([\u3001\u3002\u3008-\u3011\u3014-\u301f\uff61-\uff65\u30fb])"
 _FULL_WIDTH_PUNCT = r"([\uff0e\uff0c\uff1f\uff1a\uff1b\uff01\uff02\uff08\uff09])"

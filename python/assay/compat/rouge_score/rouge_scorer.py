@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ...metrics._inputs import texts
-from ...metrics._rouge import rouge, rouge_tokenized, sentence_splitter
-from ...metrics._rouge import rouge_types as checked_types
+from ..._texts import texts
+from ...metrics import rouge
+from ...metrics.statistics import rouge_tokenized, sentence_splitter
+from ...metrics.statistics import rouge_types as checked_types
 from . import scoring
 from .scoring import Score
 

@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--after", required=True, help="python of the build under test")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--calls", type=int, default=5)
+    ap.add_argument("--only", nargs="*", help="case labels to run (default: all)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -93,6 +94,8 @@ def main() -> None:
         return
     results: dict[str, dict[str, list[float]]] = {}
     for label, case in CASES.items():
+        if args.only and case not in args.only:
+            continue
         results[label] = {"before": [], "after": []}
         for r in range(args.rounds):
             order = ("before", "after") if r % 2 == 0 else ("after", "before")

@@ -246,7 +246,7 @@ def test_lsh(benchmark, corpus, impl):
 
 
 def python_scan(items: list[str], docs: list[str], n: int = 13) -> int:
-    """Plain-Python lm-evaluation-harness style scan: normalise, split, look up every 13-gram."""
+    """Plain-Python lm-evaluation-harness style scan: normalize, split, look up every 13-gram."""
     table = str.maketrans(string.ascii_uppercase, string.ascii_lowercase, string.punctuation)
     grams = set()
     for it in items:
@@ -294,7 +294,7 @@ def test_ngram_scan(benchmark, corpus, items, impl):
 
 def python_contamination(items: list[str], docs: list[str], threshold: float = 0.8) -> int:
     """What a harness does without assay: the plain-Python 13-gram scan, then datasketch MinHash
-    (word 5-grams of the normalised text) and MinHashLSH for the near-duplicate test."""
+    (word 5-grams of the normalized text) and MinHashLSH for the near-duplicate test."""
     from datasketch import MinHash, MinHashLSH
 
     table = str.maketrans(string.ascii_uppercase, string.ascii_lowercase, string.punctuation)

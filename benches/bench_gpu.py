@@ -76,7 +76,7 @@ class Bench:
 
 
 def torch_gram_entropy(torch: Any, x: Any) -> Any:
-    """The best plain-library path: centre, normalise rows, batched Gram, eigvalsh, entropy."""
+    """The best plain-library path: centre, normalize rows, batched Gram, eigvalsh, entropy."""
     z = x - x.mean(dim=1, keepdim=True)
     z = z / z.norm(dim=2, keepdim=True)
     g = z @ z.mT if x.shape[1] <= x.shape[2] else z.mT @ z

@@ -47,7 +47,7 @@ def token_hash(tok: bytes) -> int:
     return folded_mul(S1 ^ len(tok), folded_mul(lo ^ S1, hi ^ S0))
 
 
-def normalise(text: str, lowercase: bool, strip_punct: bool) -> str:
+def normalize(text: str, lowercase: bool, strip_punct: bool) -> str:
     text = unicodedata.normalize("NFC", text)
     if lowercase:
         text = "".join(c.lower() for c in text)
@@ -57,7 +57,7 @@ def normalise(text: str, lowercase: bool, strip_punct: bool) -> str:
 
 
 def shingle_hashes(text: str, n: int, unit: str, lowercase: bool, strip_punct: bool) -> list[int]:
-    text = normalise(text, lowercase, strip_punct)
+    text = normalize(text, lowercase, strip_punct)
     if unit == "char":
         s = " ".join(text.split())
         grams = [s[i : i + n] for i in range(max(len(s) - n + 1, 1))] if s else []

@@ -1,4 +1,4 @@
-"""assay.axes.report against statsmodels, the Open LLM Leaderboard's published normalisation
+"""assay.axes.report against statsmodels, the Open LLM Leaderboard's published normalization
 examples, and real per-item results (M-IFEval, 17 models)."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def test_wilson_without_clusters_equals_statsmodels(ifeval):
 
 
 def test_open_llm_leaderboard_published_examples():
-    """The leaderboard's normalisation page: GPQA 0.6 with 4 choices -> 46.67; MuSR's three
+    """The leaderboard's normalization page: GPQA 0.6 with 4 choices -> 46.67; MuSR's three
     subtasks 0.7 / 0.4 / 0.6 with baselines 0.5 / 0.2 / 0.333 -> 40.00, 25.00, 40.03."""
     rows = []
     for bench, raw in [

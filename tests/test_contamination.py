@@ -1,4 +1,4 @@
-"""13-gram contamination: planted leaks on real text, the lm-evaluation-harness normalisation
+"""13-gram contamination: planted leaks on real text, the lm-evaluation-harness normalization
 oracle, the shipped sample, near duplicates, CLI and bad input."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def test_every_planted_leak_is_found_with_its_source():
     hosts = rng.sample(range(len(corpus)), 30)  # one leak per host: no leak splits another
     for k in range(0, 60, 2):  # half the items leak a span of 13..60 tokens into one document
         toks = items[k].split()
-        while True:  # a leak of >= 13 tokens after normalisation (punctuation-only tokens vanish)
+        while True:  # a leak of >= 13 tokens after normalization (punctuation-only tokens vanish)
             length = min(len(toks), rng.randint(13, 60))
             start = rng.randint(0, len(toks) - length)
             norm = len(lm_eval_tokens(" ".join(toks[start : start + length])))
@@ -43,7 +43,7 @@ def test_every_planted_leak_is_found_with_its_source():
         row = frame.iloc[k]
         assert row["contaminated"], k
         assert row["longest_match"] >= length
-        # the reported span really is shared: check tokens with the Janitor's normalisation
+        # the reported span really is shared: check tokens with the Janitor's normalization
         src = lm_eval_tokens(corpus[row["source"]])
         it = lm_eval_tokens(items[k])
         s, i, n = row["source_token"], row["item_token"], row["longest_match"]
@@ -61,7 +61,7 @@ def test_every_planted_leak_is_found_with_its_source():
 
 def test_overlap_equals_oracle_with_unicode_separators():
     """Every Python whitespace character as separator (the kernel's delimiter scan), capitals and
-    punctuation (the Janitor's normalisation), against the oracle's 13-gram sets."""
+    punctuation (the Janitor's normalization), against the oracle's 13-gram sets."""
     rng = random.Random(5)
     seps = [" ", "\t", "\n", "\x0b", "\x1c", "\x85", "\xa0", "\u1680", "\u2007", "\u2028", "\u3000"]
 
@@ -94,12 +94,15 @@ def test_leak_of_exactly_13_tokens_found_and_12_not():
     assert short["longest_match"][0] == 0 and not short["contaminated"][0]
 
 
-def test_normalisation_is_lm_eval_harness():
+def test_normalization_is_lm_eval_harness():
     item = "The QUICK, brown fox -- jumps over the lazy dog; the end of it all is near now!"
     doc = "the quick brown fox jumps over the lazy dog the end of it all is near now"
     assert contamination([item], [doc], progress=False).items["overlap"][0] == 1.0
-    raw = contamination([item], [doc], progress=False, lm_eval_normalisation=False).items
+    raw = contamination([item], [doc], progress=False, lm_eval_normalization=False).items
     assert raw["overlap"][0] < 1.0
+    with pytest.warns(DeprecationWarning, match="lm_eval_normalization"):  # the old spelling
+        old = contamination([item], [doc], progress=False, lm_eval_normalisation=False).items
+    assert old["overlap"][0] == raw["overlap"][0]
 
 
 @pytest.mark.parametrize("lm_eval", [True, False])

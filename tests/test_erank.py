@@ -29,7 +29,7 @@ TEXTS = [
 
 
 def official_entropy(r: np.ndarray) -> float:
-    """The official Diff-eRank steps in float64: centre, normalise, covariance, SVD, entropy."""
+    """The official Diff-eRank steps in float64: centre, normalize, covariance, SVD, entropy."""
     with torch.no_grad():
         rt = torch.from_numpy(np.asarray(r, dtype=np.float64))
         rt = rt - rt.mean(dim=0)

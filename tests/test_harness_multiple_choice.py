@@ -62,7 +62,7 @@ def test_multiple_choice_equals_lm_eval(questions):
         assert ours.acc_norm[d] == ref["acc_norm"]
         assert ours.acc_bytes[d] == ref["acc_bytes"]
     assert 0 < ours.acc.mean() < 1
-    assert (ours.pred != ours.pred_norm).any()  # the normalisations matter on real answers
+    assert (ours.pred != ours.pred_norm).any()  # the normalizations matter on real answers
 
 
 def test_multiple_choice_non_ascii_and_2d():

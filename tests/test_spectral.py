@@ -1,5 +1,5 @@
 """Spectral metrics against an independent oracle written from the official Diff-eRank code
-(centre, normalise rows, d×d covariance, SVD, entropy), on random shapes and real MiniLM
+(centre, normalize rows, d×d covariance, SVD, entropy), on random shapes and real MiniLM
 hidden states; layouts, dtypes and bad input."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def official_entropy_torch(r: np.ndarray, dtype: torch.dtype = torch.float32) ->
 
 
 def oracle_spectrum(r: np.ndarray) -> np.ndarray:
-    """λ of the trace-normalised covariance, float64, via the SVD of the d×d matrix."""
+    """λ of the trace-normalized covariance, float64, via the SVD of the d×d matrix."""
     r = np.asarray(r, dtype=np.float64)
     z = r - r.mean(axis=0)
     z = z / np.linalg.norm(z, axis=1, keepdims=True)

@@ -1,6 +1,6 @@
 """Benchmark contamination: exact n-gram overlap and MinHash near-duplicates against a corpus.
 
-Normalisation (default) follows lm-evaluation-harness's decontamination ``Janitor``: A–Z
+Normalization (default) follows lm-evaluation-harness's decontamination ``Janitor``: A–Z
 lower-cased, Python's ``string.punctuation`` deleted, split on whitespace (after Unicode NFC, a
 no-op for ASCII). An item's n-grams (13 by default) are looked up in every corpus document in one
 streaming pass. Per item the report gives the share of its n-grams found anywhere in the corpus,
@@ -13,6 +13,7 @@ shares at least one n-gram (lm-evaluation-harness's rule) or its estimated Jacca
 from __future__ import annotations
 
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,8 @@ def contamination(
     ngram: int = 13,
     threshold: float = 0.8,
     num_perm: int = 128,
-    lm_eval_normalisation: bool = True,
+    lm_eval_normalization: bool = True,
+    lm_eval_normalisation: bool | None = None,
     text_field: str = "text",
     id_field: str | None = "id",
     errors: str = "strict",
@@ -111,28 +113,37 @@ def contamination(
         n-gram length in tokens (13 as lm-evaluation-harness).
     threshold : float
         Estimated Jaccard (word 5-gram MinHash) at which an item counts as a near duplicate.
-    lm_eval_normalisation : bool
+    lm_eval_normalization : bool
         ASCII lower-case and delete punctuation (True) or compare tokens as written.
+    lm_eval_normalisation : bool, optional
+        The earlier spelling of ``lm_eval_normalization`` (deprecated; warns).
 
     Returns
     -------
     Report
     """
+    if lm_eval_normalisation is not None:
+        warnings.warn(
+            "lm_eval_normalisation is deprecated; pass lm_eval_normalization",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        lm_eval_normalization = lm_eval_normalisation
     ngram = _check_int("ngram", ngram, 1, 1 << 20)
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
     ids, texts = _items(benchmark, text_field, id_field)
-    case, strip = ("ascii", True) if lm_eval_normalisation else ("keep", False)
+    case, strip = ("ascii", True) if lm_eval_normalization else ("keep", False)
     num_perm = _check_int("num_perm", num_perm, 1, 1 << 16)
     batch_size = _check_int("batch_size", batch_size, 1, 1 << 30)
-    minhash_case = "lower" if lm_eval_normalisation else "keep"
+    minhash_case = "lower" if lm_eval_normalization else "keep"
     # Documents are scanned and signed from one tokenisation (minhash's own family, seed 1).
     sign = (num_perm, _MINHASH_NGRAM, minhash_case, strip, _MINHASH_SEED)
     item_sigs = minhash(
         texts,
         num_perm=num_perm,
         ngram=_MINHASH_NGRAM,
-        lowercase=lm_eval_normalisation,
+        lowercase=lm_eval_normalization,
         strip_punct=strip,
         seed=_MINHASH_SEED,
     )

@@ -28,7 +28,7 @@ fn round_rng(seed: u64, round: usize) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(z ^ (z >> 31))
 }
 
-/// One multinomial draw of `total` items over categories with the given (unnormalised) sizes.
+/// One multinomial draw of `total` items over categories with the given (unnormalized) sizes.
 fn multinomial(rng: &mut Xoshiro256PlusPlus, sizes: &[f64], total: u64, out: &mut [f64]) {
     let mut remaining_n = total;
     let mut remaining_mass: f64 = sizes.iter().sum();

@@ -1,6 +1,6 @@
 //! Exact n-gram overlap of benchmark items against a corpus (contamination).
 //!
-//! Items and documents are normalised and split by [`crate::text::shingle`] (lm-evaluation-harness rules
+//! Items and documents are normalized and split by [`crate::text::shingle`] (lm-evaluation-harness rules
 //! by default: ASCII lower-case, `string.punctuation` deleted, whitespace split). Every word n-gram
 //! of every item goes into a hash table keyed by a 64-bit rolling hash of its token hashes
 //! (`H = Σ t_j·P^(n−1−j) mod 2⁶⁴`, finalised by SplitMix64); each corpus document's n-gram hashes

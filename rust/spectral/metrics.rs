@@ -4,7 +4,7 @@
 //! For each T×d matrix R of a batch: subtract the mean over tokens (rows), divide each row by
 //! its L2 norm (Z), form the Gram matrix on the smaller side (ZZᵀ if T <= d, else ZᵀZ: the
 //! nonzero spectra agree), take its eigenvalues only and divide them by the trace: λ, the
-//! spectrum of the trace-normalised covariance ZᵀZ/T. Every metric below is a function of λ,
+//! spectrum of the trace-normalized covariance ZᵀZ/T. Every metric below is a function of λ,
 //! except RankMe, which uses the singular values of the raw matrix R.
 //!
 //! Each matrix is computed sequentially (faer `Par::Seq`); the batch is split over rayon
@@ -58,7 +58,7 @@ pub struct SpectralOptions {
     pub alpha: f64,
     /// Compute RankMe (a second Gram and eigensolve, on the raw matrix).
     pub rankme: bool,
-    /// The ε added to each normalised singular value in RankMe (Garrido et al. use 1e-7).
+    /// The ε added to each normalized singular value in RankMe (Garrido et al. use 1e-7).
     pub rankme_eps: f64,
     /// Relative tolerance of the numerical rank on λ (σ²); `None`: max(T, d) · ε of the type.
     pub rank_rtol: Option<f64>,
@@ -145,7 +145,7 @@ fn one_matrix<T: SpectralFloat>(
     let Some(z) = centred_unit_rows(x, &mean, t) else {
         return Ok(Metrics::NAN);
     };
-    let lambda = normalised_spectrum(z.as_ref())?;
+    let lambda = normalized_spectrum(z.as_ref())?;
     let rtol = opts.rank_rtol.unwrap_or(t.max(d) as f64 * T::EPSILON);
     let mut m = spectrum_metrics(&lambda, d, opts.alpha, rtol);
     if opts.rankme {
@@ -258,7 +258,7 @@ fn gram_eigenvalues<T: SpectralFloat>(a: MatRef<'_, T>) -> KernelResult<Vec<f64>
 }
 
 /// λ: Gram eigenvalues divided by their sum (the trace), tiny negatives clipped to 0.
-fn normalised_spectrum<T: SpectralFloat>(z: MatRef<'_, T>) -> KernelResult<Vec<f64>> {
+fn normalized_spectrum<T: SpectralFloat>(z: MatRef<'_, T>) -> KernelResult<Vec<f64>> {
     let mut ev = gram_eigenvalues(z)?;
     let trace: f64 = ev.iter().sum();
     ev.iter_mut().for_each(|v| *v = (*v / trace).max(0.0));
@@ -272,7 +272,7 @@ fn rankme<T: SpectralFloat>(raw: MatRef<'_, T>, eps: f64) -> KernelResult<f64> {
     let ev = gram_eigenvalues(raw)?;
     let max = ev.iter().fold(0.0f64, |a, &l| a.max(l));
     if max <= 0.0 {
-        return Ok(f64::NAN); // the zero matrix has no singular spectrum to normalise
+        return Ok(f64::NAN); // the zero matrix has no singular spectrum to normalize
     }
     let floor = ev.len() as f64 * T::EPSILON * max;
     let sigma: Vec<f64> = ev.iter().map(|&l| if l > floor { l.sqrt() } else { 0.0 }).collect();
@@ -338,7 +338,7 @@ mod tests {
         assert!(e.to_string().contains("inf at index (0, 1, 0)"), "{e}");
         let tiny = [1e-200, 0.0, 0.0, 1e-200, 0.0, 0.0];
         let m = spectral_metrics("x", &tiny, 2, &[Segment { start: 0, len: 3 }], &opts).unwrap();
-        assert!(m[0].entropy.is_finite(), "underflowing rows still normalise");
+        assert!(m[0].entropy.is_finite(), "underflowing rows still normalize");
         assert!(spectral_metrics::<f64>("x", &[], 2, &[], &opts).is_err());
         let far = [Segment { start: 1, len: 2 }];
         assert!(spectral_metrics("x", &[1.0, 0.0, 0.0, 1.0], 2, &far, &opts).is_err());

@@ -1,11 +1,11 @@
-//! Metrics of a trace-normalised spectrum λ (the eigenvalues of ZᵀZ/T divided by the trace):
+//! Metrics of a trace-normalized spectrum λ (the eigenvalues of ZᵀZ/T divided by the trace):
 //! entropy, effective rank and the other functions of the same eigenvalues.
 
 /// Metrics of one matrix. All NaN for a degenerate matrix (a row equal to the token mean,
 /// e.g. T = 1 or all rows equal), as the official code gives.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Metrics {
-    /// Shannon entropy H = −Σ λ ln λ of the normalised spectrum (nats).
+    /// Shannon entropy H = −Σ λ ln λ of the normalized spectrum (nats).
     pub entropy: f64,
     /// Effective rank exp(H).
     pub erank: f64,
@@ -52,7 +52,7 @@ impl Metrics {
     }
 }
 
-/// Every λ-based metric of a trace-normalised spectrum (RankMe left NaN).
+/// Every λ-based metric of a trace-normalized spectrum (RankMe left NaN).
 pub fn spectrum_metrics(lambda: &[f64], d: usize, alpha: f64, rank_rtol: f64) -> Metrics {
     let total: f64 = lambda.iter().sum();
     let max = lambda.iter().fold(0.0f64, |a, &l| a.max(l));

@@ -78,7 +78,7 @@ pub(crate) fn normalize_token(tok: &[u8], lut: &[u16; 256], buf: &mut Vec<u8>) -
     (len > 0).then_some(len)
 }
 
-/// Whether the normalisation leaves token `tok` as it is (`win`: the 16 bytes from its start):
+/// Whether the normalization leaves token `tok` as it is (`win`: the 16 bytes from its start):
 /// no ASCII capital with `lower`, no ASCII punctuation with `strip`. Such tokens, long ones too
 /// (CJK words, long lower-case words), skip [`normalize_token`].
 #[inline(always)]
@@ -90,7 +90,7 @@ pub(crate) fn unchanged(tok: &[u8], win: &[u8; 16], lower: bool, strip: bool) ->
     }
 }
 
-/// Whether the normalisation changes any byte of `tok`, 16 bytes at a time.
+/// Whether the normalization changes any byte of `tok`, 16 bytes at a time.
 #[inline]
 fn changes_any(tok: &[u8], lower: bool, strip: bool) -> bool {
     let mut chunks = tok.chunks_exact(16);
@@ -103,7 +103,7 @@ fn changes_any(tok: &[u8], lower: bool, strip: bool) -> bool {
     changed_bytes(&pad, lower, strip) != 0 // zero bytes never change
 }
 
-/// Bit `i` set when `win[i]` would change under the normalisation: an ASCII capital (with
+/// Bit `i` set when `win[i]` would change under the normalization: an ASCII capital (with
 /// `lower`) or ASCII punctuation (with `strip`).
 #[inline(always)]
 pub(crate) fn changed_bytes(win: &[u8; 16], lower: bool, strip: bool) -> u32 {

@@ -1,4 +1,4 @@
-//! One pass over a text's non-ASCII characters that decides the two questions normalisation asks
+//! One pass over a text's non-ASCII characters that decides the two questions normalization asks
 //! of every text: is it certainly NFC, and does Unicode lower-casing change a non-ASCII character?
 //!
 //! Two-byte characters (U+0080–U+07FF: Latin-1 and Latin Extended, Greek, Cyrillic, Hebrew,

@@ -1,5 +1,5 @@
 //! The text front end shared by dedup and contamination: character classes and byte tables,
-//! normalisation, the reference word tokeniser and its fast forms, token hashing and shingling,
+//! normalization, the reference word tokeniser and its fast forms, token hashing and shingling,
 //! and UTF-8 text buffers.
 
 pub mod bytes;

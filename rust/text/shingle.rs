@@ -1,6 +1,6 @@
-//! Text → normalised tokens → shingles.
+//! Text → normalized tokens → shingles.
 //!
-//! Normalisation, in order:
+//! Normalization, in order:
 //! 1. Unicode NFC (skipped for ASCII text and for text whose NFC quick check says "yes").
 //! 2. Optional case folding: [`Case::Unicode`] (`char::to_lowercase`) or [`Case::Ascii`]
 //!    (A–Z only, as lm-evaluation-harness's `Janitor.normalize_string`).
@@ -25,7 +25,7 @@ pub use crate::text::tokenize::{
 };
 pub use crate::text::word_tokens::{for_each_word, WordTokens};
 
-/// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalised first), in order.
+/// Calls `f` with the UTF-8 spelling of every shingle of `text` (normalized first), in order.
 /// Word shingles are the tokens joined by one space; character shingles are byte slices of the
 /// collapsed text. Repeated shingles are passed repeatedly.
 pub fn for_each_shingle(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
@@ -164,12 +164,12 @@ fn windows_in_place(tokens: &mut [u64], n: usize) -> &[u64] {
 
 /// The word token hashes of `text` under `opts` into `tokens` (cleared first); and the ASCII
 /// rule they were split under when the text was split as it stands (it is then NFC), `None` when
-/// it was normalised whole first.
+/// it was normalized whole first.
 pub fn word_token_hashes(text: &str, opts: &ShingleOpts, tokens: &mut Vec<u64>) -> Option<AsciiNorm> {
     // Unicode folding of NFC text whose non-ASCII characters keep their case is ASCII
     // lower-casing; under the other rules the text is tokenised as NFC first and checked after
     // only if it holds a byte that may start a character beyond U+02FF. Text that is not NFC, or
-    // in which Unicode folding changes a non-ASCII character, is normalised whole and its normal
+    // in which Unicode folding changes a non-ASCII character, is normalized whole and its normal
     // form split as it stands.
     let found = (opts.case == Case::Unicode).then(|| char_scan::scan(text, true, true));
     let case = found.map_or(opts.case, |found| case_rule(found, opts.case));
@@ -216,7 +216,7 @@ pub fn word_token_hashes_pair(
     }
 }
 
-/// The token hashes of normalised `text` from the token-at-a-time tokeniser: what texts of 4 GiB
+/// The token hashes of normalized `text` from the token-at-a-time tokeniser: what texts of 4 GiB
 /// or more take (the split kernel's bounds are `u32`).
 fn token_hashes_one_by_one(normal: &str, tokens: &mut Vec<u64>) {
     tokens.clear();
@@ -458,7 +458,7 @@ mod tests {
 
     /// Tokenised as NFC first and checked after: decomposed text (not NFC: tokenised again from
     /// its normal form), composed and CJK text (bytes ≥ 0xCC, NFC: the first tokens stand), with
-    /// and without case folding and punctuation deletion, against the normalised text's words.
+    /// and without case folding and punctuation deletion, against the normalized text's words.
     #[test]
     fn nfc_checked_after_tokenising() {
         let texts = [

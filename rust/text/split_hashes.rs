@@ -2,12 +2,12 @@
 //! split on exactly what Python's `str.split()` splits on, in three steps per block of 512 bytes:
 //! a delimiter bit per byte (64 at a time), the bounds of every token flattened out of those
 //! bits, then the token hashes, one independent computation per token (tokens of at most 16
-//! bytes normalised inside one register where the CPU has AVX-512 VBMI2).
+//! bytes normalized inside one register where the CPU has AVX-512 VBMI2).
 //!
 //! [`WordTokens`](crate::text::word_tokens::WordTokens) walks the text token by token; its loop carries
 //! its position from one token to the next and branches on every token's length and place. Here
 //! plain ASCII text branches about once per block of ~70 tokens (more for the lead bytes of
-//! multi-byte spaces, chunks of over 16 bounds, and, without VBMI2, tokens that normalisation
+//! multi-byte spaces, chunks of over 16 bounds, and, without VBMI2, tokens that normalization
 //! changes), and the hashes of neighbouring tokens overlap in the pipeline.
 
 use crate::text::bytes::{byte_map, normalize_token, space_len, unchanged, window};
@@ -19,7 +19,7 @@ const BLOCK: usize = CHUNK * CHUNKS;
 /// Slack past the last bound of a block: [`flatten`] writes 16 at a time.
 const SLACK: usize = 16;
 
-/// ASCII normalisation of each token: lower-casing A–Z and/or deleting `string.punctuation`
+/// ASCII normalization of each token: lower-casing A–Z and/or deleting `string.punctuation`
 /// (tokens left empty are dropped), as lm-evaluation-harness's `Janitor` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AsciiNorm {
@@ -27,7 +27,7 @@ pub struct AsciiNorm {
     pub strip: bool,
 }
 
-/// The token hashes ([`token_hash_window`]) of the words of `text` (read as NFC, normalised by
+/// The token hashes ([`token_hash_window`]) of the words of `text` (read as NFC, normalized by
 /// `norm`) into `tokens` (cleared first); and whether a byte ≥ 0xCC was seen (a character at or
 /// above U+0300: only then may the text not be NFC). `None` (and `tokens` untouched) for a text
 /// of 4 GiB or more, whose byte offsets do not fit the `u32` bounds.
@@ -56,7 +56,7 @@ struct Rewriter {
 }
 
 impl Rewriter {
-    /// The hash of `tok` normalised (`win`: 16 bytes starting at it), `None` when nothing of it
+    /// The hash of `tok` normalized (`win`: 16 bytes starting at it), `None` when nothing of it
     /// is kept.
     #[inline(always)]
     fn hash<const WIDE: bool, const SHUF: bool>(&mut self, tok: &[u8], win: &[u8; 16]) -> Option<u64> {
@@ -65,13 +65,13 @@ impl Rewriter {
             #[cfg(target_arch = "x86_64")]
             if WIDE {
                 // SAFETY: WIDE callers run with AVX-512 BW, VL and VBMI2 enabled and checked.
-                let (w, len) = unsafe { avx512::normalise_window(win, tok.len(), lower, strip) };
+                let (w, len) = unsafe { avx512::normalize_window(win, tok.len(), lower, strip) };
                 return (len > 0).then(|| token_hash_window(&w[..len], &w));
             }
             #[cfg(target_arch = "x86_64")]
             if SHUF {
                 // SAFETY: SHUF callers run with SSSE3 and POPCNT enabled and checked.
-                let (w, len) = unsafe { ssse3::normalise_window(win, tok.len(), lower, strip) };
+                let (w, len) = unsafe { ssse3::normalize_window(win, tok.len(), lower, strip) };
                 return (len > 0).then(|| token_hash_window(&w[..len], &w));
             }
         }
@@ -322,11 +322,11 @@ mod ssse3 {
         table
     };
 
-    /// [`super::avx512::normalise_window`] with SSSE3: each 8-byte half compressed by a `pshufb`
+    /// [`super::avx512::normalize_window`] with SSSE3: each 8-byte half compressed by a `pshufb`
     /// of a [`COMPRESS`] row, then the second half closed up to the first by one more.
     #[inline]
     #[target_feature(enable = "ssse3,popcnt")]
-    pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
+    pub fn normalize_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
         // SAFETY: one unaligned 16-byte load of `win`.
         let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };
         let within = super::sse2_within;
@@ -385,7 +385,7 @@ mod avx512 {
     /// punctuation (with `strip`), zero-padded to 16 bytes; and how many bytes are kept.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
-    pub fn normalise_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
+    pub fn normalize_window(win: &[u8; 16], len: usize, lower: bool, strip: bool) -> ([u8; 16], usize) {
         // SAFETY: one unaligned 16-byte load of `win`.
         let mut v = unsafe { _mm_loadu_si128(win.as_ptr().cast()) };
         let within = |v: __m128i, lo: u8, hi: u8| {
@@ -558,7 +558,7 @@ mod tests {
     /// of the other options): capitals and punctuation at every place of tokens of 1 to 40
     /// bytes, tokens made only of punctuation (dropped), at the ends of chunks and of the text.
     #[test]
-    fn normalised_tokens_equal_word_tokens() {
+    fn normalized_tokens_equal_word_tokens() {
         let mut words = Vec::new();
         for len in 1..=40 {
             for at in 0..len {
@@ -587,11 +587,11 @@ mod tests {
         }
     }
 
-    /// The vector normalisations of a window against the byte map, zero padding included: random
+    /// The vector normalizations of a window against the byte map, zero padding included: random
     /// windows of letters, punctuation, digits and non-ASCII bytes, every length.
     #[test]
     #[cfg(target_arch = "x86_64")]
-    fn normalised_windows_equal_the_byte_map() {
+    fn normalized_windows_equal_the_byte_map() {
         use rand::{Rng, SeedableRng};
         let alphabet = b"aZmA!/:@[`{~0 9\x80\xff";
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
@@ -606,12 +606,12 @@ mod tests {
                     want[..kept.len()].copy_from_slice(&kept);
                     if ssse3::available() {
                         // SAFETY: the CPU has SSSE3 and POPCNT (checked just above).
-                        let got = unsafe { ssse3::normalise_window(&win, len, lower, strip) };
+                        let got = unsafe { ssse3::normalize_window(&win, len, lower, strip) };
                         assert_eq!(got, (want, kept.len()), "SSSE3 {win:?} {len} {lower} {strip}");
                     }
                     if avx512::available() {
                         // SAFETY: the CPU has AVX-512 BW, VL and VBMI2 (checked just above).
-                        let got = unsafe { avx512::normalise_window(&win, len, lower, strip) };
+                        let got = unsafe { avx512::normalize_window(&win, len, lower, strip) };
                         assert_eq!(got, (want, kept.len()), "AVX-512 {win:?} {len} {lower} {strip}");
                     }
                 }

@@ -1,6 +1,6 @@
-//! Text → normalised word tokens.
+//! Text → normalized word tokens.
 //!
-//! Normalisation, in order:
+//! Normalization, in order:
 //! 1. Unicode NFC (skipped when every character is below U+0300 or the NFC quick check says "yes").
 //! 2. Optional case folding: [`Case::Unicode`] (`char::to_lowercase`) or [`Case::Ascii`]
 //!    (A–Z only, as lm-evaluation-harness's `Janitor.normalize_string`).
@@ -131,7 +131,7 @@ pub fn folds_non_ascii_case(text: &str) -> bool {
     char_scan::scan(text, false, true).folds
 }
 
-/// Word tokens of a normalised text, split as Python's `str.split()` does.
+/// Word tokens of a normalized text, split as Python's `str.split()` does.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(is_py_space).filter(|w| !w.is_empty())
 }
@@ -394,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn lm_eval_normalisation() {
+    fn lm_eval_normalization() {
         let o = ShingleOpts::lm_eval(1);
         assert_eq!(normalize("Hello, WORLD! Ünïcode", &o), "hello world Ünïcode");
     }

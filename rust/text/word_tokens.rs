@@ -1,6 +1,6 @@
 //! Text → word tokens, read straight from the bytes: delimiters found 64 bytes at a time, tokens
 //! handed out one call at a time ([`WordTokens`]) with a 16-byte window for short-token hashing,
-//! normalised (ASCII lower-casing, punctuation deletion) only where a token needs it.
+//! normalized (ASCII lower-casing, punctuation deletion) only where a token needs it.
 
 use std::borrow::Cow;
 
@@ -10,7 +10,7 @@ use crate::text::tokenize::{nfc_and_case, normalize};
 
 /// Calls `f` with the UTF-8 bytes of every word token of `text` under `opts` (NFC, case, punctuation
 /// as [`normalize`]; tokens that become empty are dropped). NFC text with ASCII-only or no case
-/// folding is tokenised in one pass over the bytes, normalising each token in a small buffer.
+/// folding is tokenised in one pass over the bytes, normalizing each token in a small buffer.
 pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
     let mut tokens = WordTokens::new(text, opts);
     while let Some((tok, _)) = tokens.next_token() {
@@ -24,7 +24,7 @@ pub fn for_each_word(text: &str, opts: &ShingleOpts, mut f: impl FnMut(&[u8])) {
 /// per token does not allow.
 pub struct WordTokens<'a> {
     src: Cow<'a, str>,
-    /// Whether normalisation changes bytes (ASCII lower-casing or punctuation deletion).
+    /// Whether normalization changes bytes (ASCII lower-casing or punctuation deletion).
     transform: bool,
     lower: bool,
     strip: bool,
@@ -100,7 +100,7 @@ impl<'a> WordTokens<'a> {
         Some(self.view(token))
     }
 
-    /// Where token `start..end` lies once normalised: in the text itself, or rewritten into
+    /// Where token `start..end` lies once normalized: in the text itself, or rewritten into
     /// `buf` (`None` when nothing of it is kept).
     #[inline(always)]
     fn classify(&mut self, start: usize, end: usize) -> Option<Token> {

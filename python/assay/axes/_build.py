@@ -269,7 +269,7 @@ def report(
         them). Their errors and intervals come from a bootstrap over items (clusters).
     baseline : dict, optional
         Benchmark → the random-guess score (e.g. 1/k for k-way multiple choice), for the
-        normalised score. Default: the bottom of the range.
+        normalized score. Default: the bottom of the range.
     cluster : str, optional
         Column of cluster ids (items sharing a passage, a template, a source): errors and
         intervals are cluster-robust, and bootstraps resample clusters.

@@ -68,12 +68,12 @@ def wilson(successes: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, 
 
 
 def points_per_unit(baseline: Any, high: Any) -> Any:
-    """Normalised points per unit of raw score: 100 / (top of the range − baseline)."""
+    """Normalized points per unit of raw score: 100 / (top of the range − baseline)."""
     return 100.0 / (high - baseline)
 
 
 def normalize(estimate: np.ndarray, baseline: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """The Open LLM Leaderboard v2 normalisation: (raw − baseline) / (high − baseline) × 100,
+    """The Open LLM Leaderboard v2 normalization: (raw − baseline) / (high − baseline) × 100,
     clipped at 0 (a score below random guessing counts as 0)."""
     out: np.ndarray = np.maximum((estimate - baseline) * points_per_unit(baseline, high), 0.0)
     return out

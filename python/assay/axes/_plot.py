@@ -46,7 +46,7 @@ def plot_report(report: AxisReport, path: str) -> list[str]:
         )
         panel.set_yticks(y, part.index if panel is panels[0][0] else [""] * len(y), fontsize=7)
         panel.set_title(axis.replace("_", " "), fontsize=9)
-        panel.set_xlabel(f"normalised score ({report.level:.0%} interval)", fontsize=8)
+        panel.set_xlabel(f"normalized score ({report.level:.0%} interval)", fontsize=8)
         panel.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

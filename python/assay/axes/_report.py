@@ -77,7 +77,7 @@ class AxisReport:
         (top − baseline) × 100, clipped at 0. ``group`` is null without ``group=``.
     axes : DataFrame
         ``model, axis, score, se, ci_low, ci_high, n_benchmarks``: the mean of the axis's
-        benchmarks' normalised scores, errors combined as independent.
+        benchmarks' normalized scores, errors combined as independent.
     groups : DataFrame or None
         With ``group=``: ``model, benchmark, worst_group, gap, gap_ci_low, gap_ci_high``: the
         lowest-scoring subgroup and the max − min gap, its interval from a bootstrap over
@@ -187,7 +187,7 @@ class AxisReport:
         significant at the report's level; otherwise it leads a new tier. Measured against the
         leader, tiers do not chain through overlapping intervals.
 
-        The paired difference is the mean over the axis's benchmarks of the normalised paired
+        The paired difference is the mean over the axis's benchmarks of the normalized paired
         differences on common items, its error the benchmarks' cluster-robust errors combined
         as independent. Returns ``model, score, tier``.
         """

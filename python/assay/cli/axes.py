@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     fmt = {"index": False, "float_format": lambda x: f"{x:.2f}"}
-    print("per-axis scores (normalised 0-100, 95% intervals):")
+    print("per-axis scores (normalized 0-100, 95% intervals):")
     print(report.axes.to_string(**fmt))
     tiers = report.tiers()
     print("\ntiers (a model joins while its paired difference to the tier's leader is noise):")

@@ -48,7 +48,7 @@ def contamination_section() -> None:
     elapsed = time.perf_counter() - start
     print("== Contamination: 40 benchmark items vs 97 Python stdlib docstrings (PSF License) ==")
     print(
-        f"13-gram overlap (lm-evaluation-harness normalisation) + MinHash near duplicates; "
+        f"13-gram overlap (lm-evaluation-harness normalization) + MinHash near duplicates; "
         f"{elapsed * 1000:.0f} ms\n"
     )
     print(report, "\n")
@@ -97,7 +97,7 @@ def axes_section() -> None:
         "== Per-axis report: M-IFEval per-item results of 17 models (Apache-2.0, lightblue-tech) =="
     )
     print(
-        "instruction_following, prompt-level strict accuracy normalised to 0-100; intervals "
+        "instruction_following, prompt-level strict accuracy normalized to 0-100; intervals "
         "cluster-robust by instruction type; tiers from paired tests against each tier's "
         f"leader; {elapsed * 1000:.0f} ms\n"
     )

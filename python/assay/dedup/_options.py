@@ -20,7 +20,7 @@ COMPATS = (None, "datasketch", "datasketch-legacy")
 class MinHashOptions:
     """How texts become signatures (see ``assay.dedup``): ``num_perm`` permutations,
     ``ngram``-token shingles of ``unit`` tokens, the permutations' ``seed``, the hash family
-    (``compat``) and the normalisation. Checked on construction, each error naming its
+    (``compat``) and the normalization. Checked on construction, each error naming its
     argument."""
 
     num_perm: int = 128

@@ -146,7 +146,7 @@ def truthfulqa_mc2(
     labels: Sequence[Sequence[int]] | np.ndarray,
 ) -> np.ndarray:
     """TruthfulQA MC2 per document, as lm-eval's ``process_results_mc2``: the probability mass
-    of the true answers, ``exp(ll)`` normalised over all of the document's answers.
+    of the true answers, ``exp(ll)`` normalized over all of the document's answers.
 
     ``labels`` holds 1 for a true answer and 0 for a false one, aligned with the
     log-likelihoods. Returns shape (docs,).

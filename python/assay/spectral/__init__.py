@@ -16,7 +16,7 @@ by its L2 norm (Z), and take the eigenvalues λ of the covariance ZᵀZ/T divide
   min(T, d) singular values σ of R, exp(−Σ p ln p).
 
 A matrix whose centred rows include an exact zero (T = 1, all rows equal, a row equal to the
-token mean) cannot be normalised; the official code gives NaN and so does assay, with one
+token mean) cannot be normalized; the official code gives NaN and so does assay, with one
 ``RuntimeWarning`` counting such matrices (``strict=True`` raises instead).
 
 The CPU path is Rust (batched, GIL released); CUDA input (CuPy, torch) goes to the GPU path in

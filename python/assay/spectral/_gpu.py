@@ -1,6 +1,6 @@
 """GPU path of the spectral metrics (CuPy), imported lazily for CUDA input.
 
-Batched over matrices of one padded length: centre and normalise with a row mask, one batched
+Batched over matrices of one padded length: centre and normalize with a row mask, one batched
 Gram product on the smaller side (cuBLAS), batched eigenvalues by assay's own kernels
 (``_gpu_eigen``: tridiagonalisation by one thread block per matrix, bisection by one thread per
 eigenvalue), metrics vectorised. Every function takes the array module ``xp`` (and a kernel

@@ -32,7 +32,7 @@ COLUMNS = (
 
 
 class Batch:
-    """Host input normalised for the kernels: rows × d data, one (start, length) per matrix."""
+    """Host input normalized for the kernels: rows × d data, one (start, length) per matrix."""
 
     def __init__(self, data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, single: bool):
         self.data, self.starts, self.lengths, self.single = data, starts, lengths, single
@@ -75,7 +75,7 @@ def _ragged(x: Sequence[Any], dtype: np.dtype | None) -> Batch:
 
 
 def prepare(x: Any, lengths: Any = None, dtype: Any = None) -> Batch:
-    """Normalise a matrix, a (B, T, d) batch (with optional ``lengths``) or a ragged list."""
+    """Normalize a matrix, a (B, T, d) batch (with optional ``lengths``) or a ragged list."""
     dt = _dtype(dtype)
     if isinstance(x, (list, tuple)):
         if lengths is not None:

@@ -1,6 +1,6 @@
 """Oracle: assay's own MinHash family written from its documentation (``assay.dedup``'s module
-docstring, ``rust/shingle.rs``, ``rust/minhash.rs``) in plain Python integers, so that a change
-of the Rust kernels that moves a signature by one bit fails the tests.
+docstring, ``rust/text/shingle.rs``, ``rust/dedup/minhash.rs``) in plain Python integers, so that
+a change of the Rust kernels that moves a signature by one bit fails the tests.
 
 Shingling: NFC, then optional per-character Unicode lower-casing, then deletion of ASCII
 punctuation; words as ``str.split()``; characters of the text with whitespace runs collapsed to

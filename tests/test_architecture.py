@@ -94,7 +94,7 @@ def _code(path: Path) -> str:
     """The file without comments and without its test module (tests may compare
     implementations across modules)."""
     text = path.read_text(encoding="utf-8")
-    text = text.split("#[cfg(test)]")[0]
+    text = re.split(r"#\[cfg\(test\)\]\s*mod tests\b", text)[0]
     return "\n".join(line.split("//")[0] for line in text.splitlines())
 
 

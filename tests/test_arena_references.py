@@ -63,7 +63,7 @@ def test_ratings_and_sandwich_match_arena_rank(source, reweight, llmfao):
     cov = _native.bt_sandwich(table, 0, theta_ref, ridge=ridge)
     half_at_ref = pd.Series(Z95 * np.sqrt(np.diag(cov)) * SCALE, index=board.models)
     # Weighted, their direct inverse of H + 1e-5·I (condition ~1e6) keeps ~7 digits; ours
-    # inverts on the complement of the all-ones direction (see rust/bradley_terry.rs).
+    # inverts on the complement of the all-ones direction (see rust/arena/bradley_terry.rs).
     rtol = 1e-6 if reweight else 1e-9
     np.testing.assert_allclose(half_at_ref.reindex(ref.index), half_ref, rtol=rtol)
     # At our converged θ the half-widths differ by the effect of their early stop (measured up

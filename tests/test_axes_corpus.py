@@ -279,3 +279,19 @@ def test_cli_reports_a_corpus_benchmark_from_jsonl(wmt, tmp_path, capsys):
         assert estimate == pytest.approx(SCORERS["bleu"](hyps, wmt["ref"]), rel=1e-15)
     assert main(["axes", str(path), "--kind", "wmt23"]) == 1
     assert "--kind: expected BENCHMARK=KIND" in capsys.readouterr().err
+
+
+def test_one_cluster_gives_no_interval_and_no_test(wmt):
+    """With every paragraph in one cluster there is nothing to resample: the errors and the
+    interval are NaN and the paired comparison claims nothing (p = 1)."""
+    frame = results(wmt, "bleu").assign(doc=0)
+    rep = report(frame, "bleu", cluster="doc", n_boot=10)
+    assert rep.table.se_cluster.isna().all() and (rep.table.n_clusters == 1).all()
+    systems = list(wmt["hyps"])
+    row = rep.compare(systems[0], systems[1]).iloc[0]
+    assert np.isnan(row.ci_low) and np.isnan(row.ci_high) and row.p_value == 1.0
+    assert row.difference == SCORERS["bleu"](wmt["hyps"][systems[0]], wmt["ref"]) - SCORERS["bleu"](
+        wmt["hyps"][systems[1]], wmt["ref"]
+    )
+    with pytest.raises(ValueError, match="seed must be <="):
+        report(frame, "bleu", seed=1 << 64)

@@ -1,4 +1,4 @@
-"""Arrow string columns read in place by ``dedup.minhash`` (``assay/dedup/_arrow.py``): the same
+"""Arrow string columns read in place by ``dedup.minhash`` (``assay/_utf8.py``): the same
 signatures as the list of the same Python str, for every Arrow layout users hand over (string,
 large_string, string_view, dictionary, sliced and chunked arrays, pandas columns stored in
 Arrow), on the CPU and on the GPU route (its kernels built for the host); bad columns are named."""

@@ -1,4 +1,4 @@
-"""Parquet corpora streamed as Arrow batches (``assay/dedup/_io.py``): the texts reach the
+"""Parquet corpora streamed as Arrow batches (``assay/_documents.py``): the texts reach the
 kernels as Arrow arrays, and clusters and contamination reports equal those of the same texts
 as a list of str; nulls, dictionary columns, ids, invalid UTF-8 and non-string columns."""
 

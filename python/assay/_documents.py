@@ -17,22 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from ._tables import FORMATS, file_format
+from ._tables import DOCUMENT_SUFFIXES as SUFFIXES
+from ._tables import PATH_SUFFIXES as FILE_SUFFIXES
 
 T = TypeVar("T")
 
-#: Formats read from folders (``_tables.FORMATS``); any other file given explicitly is read as
-#: plain text.
-DOCUMENT_FORMATS = ("jsonl", "parquet", "text")
-SUFFIXES = tuple(s for s, f in FORMATS.items() if f in DOCUMENT_FORMATS)
 #: Bytes of text (uncompressed, by the file's metadata) that a Parquet batch holds at most,
 #: for rows of the row group with the longest rows on average: long documents come in fewer rows
 #: than ``batch_size``.
 PARQUET_BATCH_BYTES = 64 << 20
-
-
-#: Suffixes of the files the readers take: a str ending so names a file, not a text.
-FILE_SUFFIXES = (*FORMATS, ".gz", ".zst")
 
 
 def _looks_like_path(text: str) -> bool:
@@ -84,9 +77,7 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
         if not path.exists():
             raise FileNotFoundError(f"corpus path does not exist: {path}")
         if path.is_dir():
-            found = sorted(
-                f for f in path.rglob("*") if f.is_file() and file_format(f) in DOCUMENT_FORMATS
-            )
+            found = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
             if not found:
                 warnings.warn(
                     f"{path} holds no {', '.join(SUFFIXES)} file: it adds no documents",
@@ -110,8 +101,7 @@ def _decode(data: bytes, where: str, errors: str) -> str:
 def _records(
     path: Path, text_field: str, id_field: str | None, errors: str
 ) -> Iterator[tuple[Any, str]]:
-    form = file_format(path)
-    if form == "jsonl":
+    if path.suffix == ".jsonl":
         with path.open("rb") as fh:
             for line_no, raw in enumerate(fh, 1):
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -139,7 +129,7 @@ def _records(
                     ) from None
                 doc_id = rec[id_field] if id_field and id_field in rec else where
                 yield doc_id, text
-    elif form == "parquet":
+    elif path.suffix == ".parquet":
         for ids, texts in _parquet_batches(path, text_field, id_field, errors, 8192):
             yield from zip(ids, texts.to_pylist(), strict=True)
     else:
@@ -207,9 +197,7 @@ def _file_batches(
     source: Any, batch_size: int, text_field: str, id_field: str | None, errors: str
 ) -> Iterator[tuple[list[Any], Any]]:
     paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    for parquet, files in itertools.groupby(
-        _files(paths), key=lambda f: file_format(f) == "parquet"
-    ):
+    for parquet, files in itertools.groupby(_files(paths), key=lambda f: f.suffix == ".parquet"):
         if parquet:
             for f in files:
                 yield from _parquet_batches(f, text_field, id_field, errors, batch_size)

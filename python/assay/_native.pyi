@@ -171,7 +171,7 @@ def style_bootstrap(
 ) -> _F64: ...
 def _after_fork_in_child() -> None: ...
 
-# ---- dedup and contamination (rust/py/dedup.rs, rust/py/lsh.rs) ----
+# ---- dedup and contamination (rust/py/dedup.rs, rust/py/dedup.rs) ----
 
 def minhash_signatures(
     texts: list[str],

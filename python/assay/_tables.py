@@ -129,13 +129,19 @@ def _utf8_columns(table: pa.Table, path: Path, name: str) -> pa.Table:
     return table
 
 
-#: The one list of file formats the intake reads, by suffix: tables (``Table``) read Parquet,
-#: JSON lines, CSV and TSV; document collections (``_documents``) Parquet, JSON lines and text.
+#: The file formats of tables (``Table``), by suffix; the document suffixes follow.
 FORMATS = {
     ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".json": "jsonl", ".csv": "csv", ".csv.gz": "csv", ".tsv": "tsv", ".txt": "text",
     ".md": "text",
 }  # fmt: skip
+
+
+#: Document collections (``_documents``) read these suffixes (as written) from folders; a file
+#: given explicitly is JSON lines for ``.jsonl``, Parquet for ``.parquet``, else plain text.
+DOCUMENT_SUFFIXES = (".jsonl", ".parquet", ".txt", ".md")
+#: A str ending in one of these names a file, not a text (documents given in memory).
+PATH_SUFFIXES = (".jsonl", ".json", ".ndjson", ".parquet", ".pq", ".txt", ".csv", ".gz", ".zst")
 
 
 def file_format(path: Path) -> str | None:

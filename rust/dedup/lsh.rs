@@ -126,6 +126,9 @@ impl LshIndex {
 
     /// Adds items; fails (leaving the index unchanged) on a duplicate or already-present key.
     pub fn insert<S: AsRef<str>>(&mut self, keys: &[S], sigs: &[u32]) -> KernelResult<()> {
+        if self.keys.len() != self.len() {
+            return Err(KernelError::value("keys", "an index of unkeyed rows takes unkeyed inserts only"));
+        }
         self.check_sigs(sigs, keys.len())?;
         let start = self.keys.len();
         self.keys.extend(keys).map_err(|k| KernelError::DuplicateKey { arg: "keys", key: k.to_string() })?;

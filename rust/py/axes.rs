@@ -166,10 +166,14 @@ pub fn axes_paired<'py>(
         )
         .into());
     }
-    if let Some(p) = a.iter().chain(b).position(|&m| m as usize >= view.n_models) {
-        return Err(
-            KernelError::value("a", format!("pair entry {p} names a model >= {}", view.n_models)).into()
-        );
+    for (arg, models) in [("a", a), ("b", b)] {
+        if let Some(p) = models.iter().position(|&m| m as usize >= view.n_models) {
+            return Err(KernelError::value(
+                arg,
+                format!("pair entry {p} names a model >= {}", view.n_models),
+            )
+            .into());
+        }
     }
     let out = detach(py, || paired(view, a, b));
     Ok((

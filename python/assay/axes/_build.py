@@ -262,9 +262,10 @@ def report(
         ``(low, high)`` range. Default: binary when every score is 0 or 1, else [0, 1].
         Scores outside the range are an error. A corpus metric (``"bleu"``, ``"chrf"``,
         ``"chrf++"``) is scored on the sum of per-item sufficient statistics, as sacrebleu
-        scores a corpus (its range is [0, 100]; the benchmark's ``score`` values are ignored).
+        scores a corpus (its range is [0, 100]).
     statistics : str or list of str, optional
-        For corpus-metric benchmarks: the column holding each item's sufficient statistics as
+        For corpus-metric benchmarks (whose ``score`` values are not used, but must be numbers or
+        missing): the column holding each item's sufficient statistics as
         a sequence, or one column per statistic (``assay.axes.corpus_statistics`` computes
         them). Their errors and intervals come from a bootstrap over items (clusters).
     baseline : dict, optional
@@ -291,7 +292,7 @@ def report(
         Interval level.
     """
     n_boot = integer(n_boot, "n_boot", 1, MAX_BOOT)
-    seed = integer(seed, "seed", 0)
+    seed = integer(seed, "seed", 0, (1 << 64) - 1)
     level = number(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     table = Table(results, "results")
     if len(table) == 0:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._corpus import paired_corpus
+from ._corpus import corpus_score, paired_corpus
 from ._dense import Dense, resample_counts
 from ._estimates import z_value
 from ._paired import bootstrap_p_value, mcnemar_p, paired_difference
@@ -147,6 +147,12 @@ def _corpus_rows(
         diff, boot, n, dropped = corpus_pair(dense, bench, a, b, n_boot, seed)
         if n == 0:
             continue
+        if boot.size == 0:  # fewer than 2 clusters: nothing to resample, no test
+            out[(a, b, bench)] = {
+                "n": n, "dropped": dropped, "difference": diff, "ci_low": math.nan,
+                "ci_high": math.nan, "test": "paired_bootstrap", "p_value": 1.0,
+            }  # fmt: skip
+            continue
         low = float(np.count_nonzero(boot <= 0)) / n_boot
         high = float(np.count_nonzero(boot >= 0)) / n_boot
         q_low, q_high = np.quantile(boot, [tail, 1 - tail])
@@ -177,6 +183,12 @@ def corpus_pair(
         return math.nan, np.empty(0), 0, dropped
     block = dense.corpus[bench]
     clusters = None if dense.cluster is None else dense.cluster[s:e][both]
+    if len(np.unique(clusters)) < 2 if clusters is not None else n < 2:
+        stats_a, stats_b = block.stats[both, a], block.stats[both, b]
+        diff = corpus_score(block.metric, stats_a.sum(axis=0)) - corpus_score(
+            block.metric, stats_b.sum(axis=0)
+        )
+        return diff, np.empty(0), n, dropped
     rng = np.random.default_rng([seed, bench, a, b])
     diff, boot = paired_corpus(
         block.metric, block.stats[both, a], block.stats[both, b], clusters, n_boot, rng

@@ -222,7 +222,7 @@ class AxisReport:
             scale = points_per_unit(it.baseline[bench], it.high[bench])
             if bench in it.dense.corpus:
                 diff, boot, shared, _ = corpus_pair(it.dense, bench, a, b, self.n_boot, self.seed)
-                if shared >= 2:
+                if shared >= 2 and boot.size:
                     diffs.append(diff * scale)
                     variances.append(float(np.var(boot, ddof=1)) * scale**2)
                 continue

@@ -44,12 +44,13 @@ def clusters(
     Documents are texts in memory (a sequence of str) or files: a path, a folder or a sequence of
     ``pathlib.Path`` (JSONL with ``text_field``, Parquet, ``.txt``/``.md``). Candidate pairs from
     the LSH index are verified by the exact Jaccard similarity of their shingle sets (the default,
-    ``verify="exact"``; files are read a second time for the texts of candidate documents), by
+    ``verify="exact"``; files are read a second time for the documents in candidate pairs), by
     the Jaccard similarity their signatures estimate (``"estimate"``: no second pass, but pairs
     within one cluster share signatures, so a seed can drop a sizeable share of true pairs, ~15 %
     at J ≥ 0.8 on one 296k-document corpus) or not at all (``"none"``); clusters are the
     connected components of verified pairs (union-find). Memory: the signatures (4·num_perm bytes
-    per document), one batch of text, and for ``"exact"`` the texts of candidate documents.
+    per document), one batch of text, and for ``"exact"`` the shingle sets of the documents in
+    candidate pairs (in memory, the texts too).
     Empty documents share the empty signature, so they form one cluster (datasketch likewise
     estimates their similarity as 1). ``device="cuda"`` computes the signatures on the GPU (as
     ``minhash``; the same clusters).

@@ -158,7 +158,7 @@ class LSHIndex:
         return [(keys[a], keys[b]) for a, b in zip(i.tolist(), j.tolist(), strict=False)]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index in assay's binary format (see ``rust/lsh_file.rs``)."""
+        """Writes the index in assay's binary format (see ``rust/dedup/lsh_file.rs``)."""
         self._native.save(os.fspath(path))
 
     @classmethod

@@ -1,5 +1,6 @@
-// CUDA kernels of the GPU MinHash path (assay/dedup/gpu.py): assay's own hash family, the same
-// bits as the CPU kernels in rust/shingle.rs, rust/split_hashes.rs and rust/minhash.rs.
+// CUDA kernels of the GPU MinHash path (assay/dedup/gpu.py): assay's own hash family, the
+// same bits as the CPU kernels in rust/text/shingle.rs, rust/text/split_hashes.rs and
+// rust/dedup/minhash.rs.
 //
 // Every kernel is a grid-stride loop over independent items with no shared memory and no
 // synchronisation, so the same source compiled as C++ and run with a grid of one thread

@@ -118,7 +118,7 @@ def _check_degenerate(table: Any, strict: bool) -> None:
 
 def _rescaled(batch: Batch) -> Batch:
     """The batch with each matrix far from unit magnitude scaled by a power of two (see
-    :mod:`assay._unit_scale`)."""
+    :mod:`assay.spectral._unit_scale`)."""
     data = batch.data
     if not data.size or not len(batch.starts):
         return batch

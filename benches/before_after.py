@@ -26,6 +26,7 @@ CASES = {
     "arena fit 1M battles (sandwich)": "arena_fit",
     "arena bootstrap 1M battles, 100 rounds": "arena_bootstrap",
     "arena 20 segments": "arena_segments",
+    "arena style fit 1M battles × 4 features": "arena_style",
     "spectral metrics 32 × 512 × 768 float32": "spectral",
     "dedup minhash 20k docs": "minhash",
     "dedup clusters 20k docs (exact)": "clusters",
@@ -43,6 +44,14 @@ def _setup(case: str) -> Callable[[], object]:
         from assay import arena
 
         df = battles(segments=20 if case == "arena_segments" else 0)
+        if case == "arena_style":
+            rng = np.random.default_rng(3)
+            features = {}
+            for f in ("tokens", "headers", "lists", "bold"):
+                for side in ("a", "b"):
+                    df[f"{f}_{side}"] = rng.poisson(20, len(df)).astype(float)
+                features[f] = (f"{f}_a", f"{f}_b")
+            return lambda: arena.fit(df, features=features)
         if case == "arena_fit":
             return lambda: arena.fit(df)
         if case == "arena_bootstrap":

@@ -17,6 +17,7 @@ __all__ = [
     "NgramScanner",
     "NotIdentifiableError",
     "ShapeError",
+    "StyleBattles",
     "_after_fork_in_child",
     "axes_binomial_gaps",
     "axes_layout",
@@ -54,9 +55,6 @@ __all__ = [
     "spectral_metrics_f32",
     "spectral_metrics_f64",
     "squad_scores",
-    "style_bootstrap",
-    "style_fit",
-    "style_sandwich",
     "ter_statistics",
     "union_find",
 ]
@@ -130,44 +128,6 @@ def elo_online(
     scale: float = 400.0,
     base: float = 10.0,
     init: float = 1000.0,
-) -> _F64: ...
-def style_fit(
-    first: _U32,
-    second: _U32,
-    score: _F64,
-    features: _F64,
-    n_models: int,
-    *,
-    weight: _F64 | None = None,
-    prior_theta: float = 0.0,
-    prior_beta: float = 0.0,
-) -> _F64: ...
-def style_sandwich(
-    first: _U32,
-    second: _U32,
-    score: _F64,
-    features: _F64,
-    n_models: int,
-    params: _F64,
-    *,
-    weight: _F64 | None = None,
-    prior_theta: float = 0.0,
-    prior_beta: float = 0.0,
-    ridge: float,
-) -> _F64: ...
-def style_bootstrap(
-    first: _U32,
-    second: _U32,
-    score: _F64,
-    features: _F64,
-    n_models: int,
-    params: _F64,
-    *,
-    n_boot: int,
-    seed: int,
-    weight: _F64 | None = None,
-    prior_theta: float = 0.0,
-    prior_beta: float = 0.0,
 ) -> _F64: ...
 def _after_fork_in_child() -> None: ...
 
@@ -255,6 +215,24 @@ class LshIndex:
     def save(self, path: str) -> None: ...
     @staticmethod
     def load(path: str) -> LshIndex: ...
+
+@final
+class StyleBattles:
+    def __new__(
+        cls,
+        first: _U32,
+        second: _U32,
+        score: _F64,
+        features: _F64,
+        n_models: int,
+        *,
+        weight: _F64 | None = None,
+        prior_theta: float = 0.0,
+        prior_beta: float = 0.0,
+    ) -> StyleBattles: ...
+    def fit(self) -> _F64: ...
+    def sandwich(self, params: _F64, ridge: float) -> _F64: ...
+    def bootstrap(self, params: _F64, n_boot: int, seed: int) -> _F64: ...
 
 @final
 class Clusterer:

@@ -4,7 +4,10 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 
 use super::codes::{with_int_pair, IntColumn};
@@ -16,8 +19,8 @@ use crate::arena::pairs::{aggregate, Battles, Cells as CoreCells};
 use crate::arena::resample::{bootstrap_battles, bootstrap_voters, leave_one_group_out, Replicates};
 use crate::arena::sandwich::sandwich;
 use crate::arena::style::{
-    fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style, StyleBattles,
-    StyleOptions,
+    fit_style, style_bootstrap as bootstrap_style, style_sandwich as sandwich_style,
+    StyleBattles as CoreStyleBattles, StyleOptions,
 };
 use crate::error::KernelError;
 
@@ -286,17 +289,31 @@ pub fn elo_online<'py>(
 
 // --- style control (contextual Bradley-Terry with per-battle covariates) -----------------------
 
-struct StyleInput<'a> {
-    first: PyReadonlyArray1<'a, u32>,
-    second: PyReadonlyArray1<'a, u32>,
-    score: PyReadonlyArray1<'a, f64>,
-    weight: Option<PyReadonlyArray1<'a, f64>>,
-    features: PyReadonlyArray2<'a, f64>,
+/// Battles with per-battle style covariates, held once (the caller's arrays, not copies) for the
+/// fit, the sandwich and the bootstrap of the style-controlled Bradley-Terry model.
+#[pyclass(frozen, module = "assay._native")]
+pub struct StyleBattles {
+    first: Py<PyArray1<u32>>,
+    second: Py<PyArray1<u32>>,
+    score: Py<PyArray1<f64>>,
+    weight: Option<Py<PyArray1<f64>>>,
+    features: Py<PyArray2<f64>>,
+    n_models: usize,
+    opts: StyleOptions,
 }
 
-impl StyleInput<'_> {
-    fn view(&self, n_models: usize) -> PyResult<StyleBattles<'_>> {
-        Ok(StyleBattles {
+/// The arrays of a [`StyleBattles`], borrowed for one call.
+struct Borrowed<'py> {
+    first: PyReadonlyArray1<'py, u32>,
+    second: PyReadonlyArray1<'py, u32>,
+    score: PyReadonlyArray1<'py, f64>,
+    weight: Option<PyReadonlyArray1<'py, f64>>,
+    features: PyReadonlyArray2<'py, f64>,
+}
+
+impl Borrowed<'_> {
+    fn view(&self, n_models: usize) -> PyResult<CoreStyleBattles<'_>> {
+        Ok(CoreStyleBattles {
             first: self.first.as_slice()?,
             second: self.second.as_slice()?,
             score: self.score.as_slice()?,
@@ -308,81 +325,84 @@ impl StyleInput<'_> {
     }
 }
 
-fn style_options(prior_theta: f64, prior_beta: f64) -> StyleOptions {
-    StyleOptions { prior_theta, prior_beta, tol: 1e-10, max_iter: 100 }
+impl StyleBattles {
+    fn borrow<'py>(&self, py: Python<'py>) -> Borrowed<'py> {
+        Borrowed {
+            first: self.first.bind(py).readonly(),
+            second: self.second.bind(py).readonly(),
+            score: self.score.bind(py).readonly(),
+            weight: self.weight.as_ref().map(|w| w.bind(py).readonly()),
+            features: self.features.bind(py).readonly(),
+        }
+    }
 }
 
-/// Style-controlled fit: `[θ (n_models), β (n_features)]`.
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, *, weight=None, prior_theta=0.0, prior_beta=0.0))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_fit<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let input = StyleInput { first, second, score, weight, features };
-    let data = input.view(n_models)?;
-    let opts = style_options(prior_theta, prior_beta);
-    let params = detach(py, || fit_style(&data, None, None, &opts))?;
-    Ok(params.into_pyarray(py))
-}
+#[pymethods]
+impl StyleBattles {
+    /// `features` is (battles, F) float64, C-contiguous; priors are the Gaussian precisions of
+    /// θ and β.
+    #[new]
+    #[pyo3(signature = (first, second, score, features, n_models, *, weight=None, prior_theta=0.0, prior_beta=0.0))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        first: PyReadonlyArray1<'_, u32>,
+        second: PyReadonlyArray1<'_, u32>,
+        score: PyReadonlyArray1<'_, f64>,
+        features: PyReadonlyArray2<'_, f64>,
+        n_models: usize,
+        weight: Option<PyReadonlyArray1<'_, f64>>,
+        prior_theta: f64,
+        prior_beta: f64,
+    ) -> PyResult<Self> {
+        let held = Borrowed { first, second, score, weight, features };
+        held.view(n_models)?; // contiguous, or an error now rather than at the fit
+        Ok(StyleBattles {
+            first: held.first.as_unbound().clone_ref(held.first.py()),
+            second: held.second.as_unbound().clone_ref(held.second.py()),
+            score: held.score.as_unbound().clone_ref(held.score.py()),
+            weight: held.weight.as_ref().map(|w| w.as_unbound().clone_ref(w.py())),
+            features: held.features.as_unbound().clone_ref(held.features.py()),
+            n_models,
+            opts: StyleOptions { prior_theta, prior_beta, tol: 1e-10, max_iter: 100 },
+        })
+    }
 
-/// Sandwich covariance of the style-controlled parameters, (K+F, K+F).
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, params, *, weight=None, prior_theta=0.0, prior_beta=0.0, ridge))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_sandwich<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    params: PyReadonlyArray1<'py, f64>,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-    ridge: f64,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let input = StyleInput { first, second, score, weight, features };
-    let data = input.view(n_models)?;
-    let params = params.as_slice()?;
-    let opts = style_options(prior_theta, prior_beta);
-    let d = params.len();
-    let cov = detach(py, || sandwich_style(&data, params, &opts, ridge))?;
-    Ok(matrix(py, d, d, cov))
-}
+    /// Style-controlled fit: `[θ (n_models), β (n_features)]`.
+    fn fit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let held = self.borrow(py);
+        let data = held.view(self.n_models)?;
+        let params = detach(py, || fit_style(&data, None, None, &self.opts))?;
+        Ok(params.into_pyarray(py))
+    }
 
-/// Bootstrap over battle rows of the style-controlled fit: (n_boot, K+F).
-#[pyfunction]
-#[pyo3(signature = (first, second, score, features, n_models, params, *, n_boot, seed, weight=None, prior_theta=0.0, prior_beta=0.0))]
-#[allow(clippy::too_many_arguments)]
-pub fn style_bootstrap<'py>(
-    py: Python<'py>,
-    first: PyReadonlyArray1<'py, u32>,
-    second: PyReadonlyArray1<'py, u32>,
-    score: PyReadonlyArray1<'py, f64>,
-    features: PyReadonlyArray2<'py, f64>,
-    n_models: usize,
-    params: PyReadonlyArray1<'py, f64>,
-    n_boot: usize,
-    seed: u64,
-    weight: Option<PyReadonlyArray1<'py, f64>>,
-    prior_theta: f64,
-    prior_beta: f64,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let input = StyleInput { first, second, score, weight, features };
-    let data = input.view(n_models)?;
-    let params = params.as_slice()?;
-    let opts = style_options(prior_theta, prior_beta);
-    let d = params.len();
-    let reps = detach(py, || bootstrap_style(&data, params, &opts, n_boot, seed))?;
-    Ok(matrix(py, n_boot, d, reps))
+    /// Sandwich covariance of the parameters, (K+F, K+F).
+    fn sandwich<'py>(
+        &self,
+        py: Python<'py>,
+        params: PyReadonlyArray1<'py, f64>,
+        ridge: f64,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let held = self.borrow(py);
+        let data = held.view(self.n_models)?;
+        let params = params.as_slice()?;
+        let d = params.len();
+        let cov = detach(py, || sandwich_style(&data, params, &self.opts, ridge))?;
+        Ok(matrix(py, d, d, cov))
+    }
+
+    /// Bootstrap over battle rows of the fit: (n_boot, K+F).
+    fn bootstrap<'py>(
+        &self,
+        py: Python<'py>,
+        params: PyReadonlyArray1<'py, f64>,
+        n_boot: usize,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let held = self.borrow(py);
+        let data = held.view(self.n_models)?;
+        let params = params.as_slice()?;
+        let d = params.len();
+        let reps = detach(py, || bootstrap_style(&data, params, &self.opts, n_boot, seed))?;
+        Ok(matrix(py, n_boot, d, reps))
+    }
 }

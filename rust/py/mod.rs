@@ -17,12 +17,12 @@ mod _native {
     use super::errors::{ConvergenceError, DuplicateKeyError, NotIdentifiableError, ShapeError};
 
     #[pymodule_export]
+    use super::arena::StyleBattles;
+    #[pymodule_export]
     use super::arena::{
         bt_bootstrap, bt_bootstrap_voters, bt_fit, bt_leave_one_group_out, bt_sandwich, bt_structure,
         elo_online, Cells,
     };
-    #[pymodule_export]
-    use super::arena::{style_bootstrap, style_fit, style_sandwich};
     #[pymodule_export]
     use super::axes::{axes_binomial_gaps, axes_layout, axes_moments, axes_paired};
     #[pymodule_export]

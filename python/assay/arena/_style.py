@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,17 +52,17 @@ def fit_style(
     k = coded.n_models
     group = Cells(cell_table(coded, w, False), 0, coded.models)
     group.check_identifiable(prior)
-    args: dict[str, Any] = dict(weight=w, prior_theta=prior, prior_beta=style_prior)
-    score = coded.score()
-    params = _native.style_fit(coded.first, coded.second, score, x, k, **args)
+    battles = _native.StyleBattles(
+        coded.first, coded.second, coded.score(), x, k, weight=w, prior_theta=prior,
+        prior_beta=style_prior,
+    )  # fmt: skip
+    params = battles.fit()
     anchor_idx, anchor_rating = anchor_index(anchor, coded.models)
     theta, beta = params[:k], params[k:]
     ratings = to_ratings(theta, anchor_idx, anchor_rating)
     r = ridge if ridge is not None else default_ridge(len(coded), w is not None)
     if ci == "sandwich":
-        cov = _native.style_sandwich(
-            coded.first, coded.second, score, x, k, params, ridge=r, **args
-        )
+        cov = battles.sandwich(params, r)
         var = np.diag(cov)[:k].copy()
         if anchor_idx is not None:
             var = var + cov[anchor_idx, anchor_idx] - 2 * cov[:k, anchor_idx]
@@ -72,9 +71,7 @@ def fit_style(
         beta_half = Z95 * np.sqrt(np.maximum(np.diag(cov)[k:], 0))
         beta_low, beta_high = beta - beta_half, beta + beta_half
     else:
-        reps = _native.style_bootstrap(
-            coded.first, coded.second, score, x, k, params, n_boot=n_boot, seed=seed, **args
-        )
+        reps = battles.bootstrap(params, n_boot, seed)
         boot = to_ratings(reps[:, :k], anchor_idx, anchor_rating)
         low, high = np.quantile(boot, [0.025, 0.975], axis=0)
         beta_low, beta_high = np.quantile(reps[:, k:], [0.025, 0.975], axis=0)

@@ -4,8 +4,8 @@
 ///
 /// faer's AVX-512 matrix kernels return with the upper register halves dirty. Scalar SSE code
 /// run after them (libm's `exp` and `log1p` in the Bradley-Terry loss, say) then pays a
-/// dependency on those halves at every instruction and runs several times slower; measured on
-/// the sandwich at 150 models: 7.7 ms with the state left dirty, 2 ms without.
+/// dependency on those halves at every instruction and runs several times slower (the
+/// measurement is in benches/RESULTS.md).
 #[inline]
 pub fn clear_upper_state() {
     #[cfg(target_arch = "x86_64")]

@@ -2,7 +2,7 @@
 
 Arrow keeps a column of texts as one UTF-8 buffer and offsets: the layout the native kernels
 take (``_native.minhash_signatures_utf8``), so no Python str is built per text and no text is
-encoded again (CPython encodes non-ASCII text at ~1 GB/s on one thread).
+encoded again (encoding non-ASCII text is CPython's slow path, on one thread).
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ def clusters(
     the LSH index are verified by the exact Jaccard similarity of their shingle sets (the default,
     ``verify="exact"``; files are read a second time for the documents in candidate pairs), by
     the Jaccard similarity their signatures estimate (``"estimate"``: no second pass, but pairs
-    within one cluster share signatures, so a seed can drop a sizeable share of true pairs, ~15 %
-    at J ≥ 0.8 on one 296k-document corpus) or not at all (``"none"``); clusters are the
+    within one cluster share signatures, so a seed can drop a sizeable share of true pairs: see
+    benches/RESULTS.md) or not at all (``"none"``); clusters are the
     connected components of verified pairs (union-find). Memory: the signatures (4·num_perm bytes
     per document), one batch of text, and for ``"exact"`` the shingle sets of the documents in
     candidate pairs (in memory, the texts too).

@@ -37,14 +37,12 @@ class LSHIndex:
     """Banded LSH index over MinHash signatures.
 
     With ``bands=None`` the banding is the largest ``rows`` whose candidate probability
-    ``1 - (1 - t**rows)**bands`` at ``threshold`` is ≥ 0.98 (``bands = num_perm // rows``):
-    18 bands × 7 rows at 0.8 with 128 permutations, 0.986 in theory (datasketch's default there,
-    9 × 13, gives 0.40). Measured on real stdlib text with planted and natural near duplicates
-    (tests/test_dedup.py, 174 pairs at Jaccard ≥ 0.8, many more just below): candidate recall
-    1.000, precision 1.000 after exact verification, 0.93 after estimated-Jaccard verification
-    (its SD is ~0.035 at 128 permutations, so pairs just under the threshold slip through; use
-    exact verification where precision matters). An explicit ``bands`` must divide
-    ``num_perm``. Keys are str or int.
+    ``1 - (1 - t**rows)**bands`` at ``threshold`` is ≥ 0.98 (``bands = num_perm // rows``), so
+    a pair at the threshold is a candidate with probability ≥ 0.98 (datasketch's default
+    banding favours precision and misses many). Verifying candidates by their estimated Jaccard
+    lets pairs just under the threshold through (the estimate's spread at 128 permutations);
+    use exact verification where precision matters. Recall and precision on real text are in
+    benches/RESULTS.md. An explicit ``bands`` must divide ``num_perm``. Keys are str or int.
     """
 
     def __init__(

@@ -423,8 +423,9 @@ def evaluate(
             e0 = float(np.exp(np.nanmean(h0[li])))
             e1 = float(np.exp(np.nanmean(h1[li])))
             b = diff_erank(h0[li], h1[li], "b")
-            e0_b = float(np.nanmean(np.exp(h0[li])))
-            e1_b = float(np.nanmean(np.exp(h1[li])))
+            both = np.isfinite(h0[li]) & np.isfinite(h1[li])  # the texts algorithm (b) pairs
+            e0_b = float(np.mean(np.exp(h0[li][both])))
+            e1_b = float(np.mean(np.exp(h1[li][both])))
         rows.append(
             {
                 "layer": li,

@@ -90,11 +90,14 @@ pub fn rouge_scores_tokenized<'py>(
     types: Vec<String>,
 ) -> PyResult<Bound<'py, PyArray3<f64>>> {
     let kinds = rouge_types(&types)?;
-    let doc = |(tokens, sentences): TokenizedDocument| Document::from_sentences(tokens, &sentences);
-    let docs: Vec<(Document, Vec<Document>)> =
-        items.into_iter().map(|(p, ts)| (doc(p), ts.into_iter().map(doc).collect())).collect();
-    let flat = detach(py, || rouge::score_documents(&docs, &kinds))?;
-    Ok(scores_table(py, docs.len(), kinds.len(), flat))
+    let n = items.len();
+    let flat = detach(py, || {
+        let doc = |(tokens, sentences): TokenizedDocument| Document::from_sentences(tokens, &sentences);
+        let docs: Vec<(Document, Vec<Document>)> =
+            items.into_iter().map(|(p, ts)| (doc(p), ts.into_iter().map(doc).collect())).collect();
+        rouge::score_documents(&docs, &kinds)
+    })?;
+    Ok(scores_table(py, n, kinds.len(), flat))
 }
 
 /// NLTK's Porter stems (NLTK_EXTENSIONS mode) of words the ROUGE tokenizer makes: lowercase

@@ -14,8 +14,9 @@ import pyarrow as pa
 from .. import _native
 from .._checks import MAX_BOOT, integer, number
 from .._tables import Table, factorize
+from ..metrics.statistics import corpus_score
 from ._calibration import ece
-from ._corpus import CORPUS_WIDTHS, CorpusCell, corpus_cell, corpus_score, resampled_scores
+from ._corpus import CORPUS_WIDTHS, CorpusCell, corpus_cell, resampled_scores
 from ._dense import build_dense, resample_counts, unique_codes
 from ._estimates import cell_statistics, normalize, points_per_unit, wilson, z_value
 from ._mapping import axis_of
@@ -514,12 +515,10 @@ def _gaps(items: _Items, stats: Moments, n_boot: int, seed: int, level: float) -
     n_models = len(items.models)
     shape = (n_models, len(items.benchmarks), len(groups))
     cell_n, cell_mean = stats.n.reshape(shape), stats.mean.reshape(shape)
-    binomial_low, binomial_high = (
-        a.reshape(shape[:2])
-        for a in _native.axes_binomial_gaps(
-            stats.n.astype(np.uint64), stats.mean, *shape, n_boot, seed, tail
-        )
-    )
+    # only binary benchmarks' cells are drawn: the others count as empty
+    binary_n = (stats.n.reshape(shape) * items.binary[None, :, None]).astype(np.uint64).ravel()
+    drawn = _native.axes_binomial_gaps(binary_n, stats.mean, *shape, n_boot, seed, tail)
+    binomial_low, binomial_high = (a.reshape(shape[:2]) for a in drawn)
     rows = []
     for b in range(len(items.benchmarks)):
         present = np.flatnonzero(cell_n[:, b, :].any(axis=0))

@@ -7,7 +7,6 @@ what a corpus bootstrap of the texts computes, without re-tokenising anything.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,17 +14,11 @@ import numpy as np
 
 from .._checks import choice
 from .._texts import predictions_and_references
-from ..metrics.statistics import MAX_NGRAM_ORDER
-from ..metrics.statistics import bleu_score as _score
-from ..metrics.statistics import bleu_segment_statistics as _bleu_statistics
-from ..metrics.statistics import chrf_score as f_score
-from ..metrics.statistics import chrf_segment_statistics as _chrf_statistics
-from ._dense import resample_counts
+from ..metrics.statistics import DEFAULT_WIDTHS, corpus_score, segment_statistics
+from ._dense import cluster_codes, resample_counts
 
-#: Corpus metrics a benchmark may declare as its kind, and the width of their statistics:
-#: BLEU ``sys_len, ref_len, correct_1..4, total_1..4``; chrF ``[hyp, ref, match]`` per
-#: character order (6) and, for chrF++, per word order (2). sacrebleu's defaults (13a, chrF2).
-CORPUS_WIDTHS = {"bleu": 2 + 2 * MAX_NGRAM_ORDER, "chrf": 18, "chrf++": 24}
+#: Corpus metrics a benchmark may declare as its kind, and the width of their statistics.
+CORPUS_WIDTHS = DEFAULT_WIDTHS
 
 
 def corpus_statistics(metric: str, predictions: Any, references: Any) -> np.ndarray:
@@ -35,19 +28,7 @@ def corpus_statistics(metric: str, predictions: Any, references: Any) -> np.ndar
     per prediction. Summed over any subset of items, they give sacrebleu's corpus score of it
     (default settings: BLEU with the 13a tokenizer, chrF2 and chrF2++)."""
     choice(metric, "metric", tuple(CORPUS_WIDTHS))
-    hyps, refs = predictions_and_references(predictions, references)
-    if metric == "bleu":
-        return _bleu_statistics(hyps, refs, "13a", False, MAX_NGRAM_ORDER)
-    word_order = 2 if metric == "chrf++" else 0
-    return _chrf_statistics(hyps, refs, 6, word_order, 2, False, False, False)
-
-
-def corpus_score(metric: str, totals: Sequence[float]) -> float:
-    """``metric`` of summed statistics, sacrebleu's float (BLEU: exp smoothing)."""
-    row = [int(x) for x in totals]
-    if metric == "bleu":
-        return _score(row, "exp", None, False, MAX_NGRAM_ORDER).score
-    return f_score(row, 2, False)
+    return segment_statistics(metric, *predictions_and_references(predictions, references))
 
 
 def resampled_scores(
@@ -64,14 +45,6 @@ def resampled_scores(
     np.add.at(sums, codes, stats)
     totals = draws @ sums
     return np.array([corpus_score(metric, row) for row in totals.tolist()])
-
-
-def cluster_codes(cluster: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
-    """Items' cluster codes 0 … k−1 (every item its own cluster without clusters)."""
-    if cluster is None:
-        return np.arange(n), n
-    _, codes = np.unique(cluster, return_inverse=True)
-    return codes, int(codes.max()) + 1 if n else 0
 
 
 @dataclass(frozen=True)
@@ -127,10 +100,13 @@ def paired_corpus(
 ) -> tuple[float, np.ndarray]:
     """Corpus score of a minus that of b on the same items, and the paired bootstrap of that
     difference: each round draws clusters once and re-scores both models on them (as
-    sacrebleu's paired bootstrap resampling does with segments)."""
-    codes, k = cluster_codes(cluster, len(stats_a))
-    draws = resample_counts(n_boot, k, rng)
+    sacrebleu's paired bootstrap resampling does with segments). Under 2 clusters the bootstrap
+    is empty."""
     diff = corpus_score(metric, stats_a.sum(axis=0)) - corpus_score(metric, stats_b.sum(axis=0))
+    codes, k = cluster_codes(cluster, len(stats_a))
+    if k < 2:  # nothing to resample: no interval, no test
+        return diff, np.empty(0)
+    draws = resample_counts(n_boot, k, rng)
     boot = resampled_scores(metric, stats_a, codes, k, draws) - resampled_scores(
         metric, stats_b, codes, k, draws
     )

@@ -101,3 +101,20 @@ def unique_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     present = np.bincount(key, minlength=top) > 0
     lookup = np.cumsum(present, dtype=np.int64) - 1
     return np.flatnonzero(present), lookup[key]
+
+
+def cluster_codes(cluster: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """Items' cluster codes 0 … k−1 (every item its own cluster without clusters)."""
+    if cluster is None:
+        return np.arange(n), n
+    _, codes = np.unique(cluster, return_inverse=True)
+    return codes, int(codes.max()) + 1 if n else 0
+
+
+def two_sided_p(boot: np.ndarray, axis: int = 0) -> np.ndarray:
+    """The bootstrap p-value of a zero difference: 2 · min(share ≤ 0, share ≥ 0), at most 1."""
+    n = boot.shape[axis]
+    low = np.count_nonzero(boot <= 0, axis=axis) / n
+    high = np.count_nonzero(boot >= 0, axis=axis) / n
+    out: np.ndarray = np.minimum(1.0, 2.0 * np.minimum(low, high))
+    return out

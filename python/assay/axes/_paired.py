@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ._dense import cluster_codes, two_sided_p
 from ._estimates import cell_statistics
 
 
@@ -43,18 +44,12 @@ def bootstrap_p_value(
 ) -> tuple[float, np.ndarray]:
     """Two-sided p-value of a zero mean difference from a bootstrap that resamples clusters
     (items without clusters), and the resampled means. p = 2 · min(share ≤ 0, share ≥ 0)."""
-    if cluster is None:
-        codes = np.arange(len(diff))
-    else:
-        _, codes = np.unique(cluster, return_inverse=True)
-    k = int(codes.max()) + 1
+    codes, k = cluster_codes(cluster, len(diff))
     sums = np.bincount(codes, weights=diff, minlength=k)
     sizes = np.bincount(codes, minlength=k).astype(np.float64)
     draws = rng.integers(0, k, size=(n_boot, k))
     means = sums[draws].sum(axis=1) / sizes[draws].sum(axis=1)
-    low = float(np.count_nonzero(means <= 0)) / n_boot
-    high = float(np.count_nonzero(means >= 0)) / n_boot
-    return min(1.0, 2.0 * min(low, high)), means
+    return float(two_sided_p(means)), means
 
 
 def adjust(p: np.ndarray, method: str) -> np.ndarray:

@@ -10,17 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from ._corpus import corpus_score, paired_corpus
-from ._dense import Dense, resample_counts
+from ._corpus import paired_corpus
+from ._dense import Dense, cluster_codes, resample_counts, two_sided_p
 from ._estimates import z_value
 from ._paired import bootstrap_p_value, mcnemar_p, paired_difference
-
-
-def _recode(cluster: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
-    if cluster is None:
-        return np.arange(n), n
-    _, codes = np.unique(cluster, return_inverse=True)
-    return codes, int(codes.max()) + 1
 
 
 def _bootstrap_block(
@@ -81,15 +74,13 @@ def paired_rows(
                     "p_value": mcnemar_p(only_a, only_b),
                 }
         elif fast:
-            codes, k = _recode(clusters, n)
+            codes, k = cluster_codes(clusters, n)
             rng = np.random.default_rng([seed, bench])
             means = _bootstrap_block(y, codes, k, n_boot, rng)
             left = np.array([a for a, _ in fast])
             right = np.array([b for _, b in fast])
             diffs = means[:, left] - means[:, right]
-            low = np.count_nonzero(diffs <= 0, axis=0) / n_boot
-            high = np.count_nonzero(diffs >= 0, axis=0) / n_boot
-            p = np.minimum(1.0, 2.0 * np.minimum(low, high))
+            p = two_sided_p(diffs)
             q = np.quantile(diffs, [tail, 1 - tail], axis=0)
             column_means = y.mean(axis=0)
             for j, (a, b) in enumerate(fast):
@@ -153,8 +144,6 @@ def _corpus_rows(
                 "ci_high": math.nan, "test": "paired_bootstrap", "p_value": 1.0,
             }  # fmt: skip
             continue
-        low = float(np.count_nonzero(boot <= 0)) / n_boot
-        high = float(np.count_nonzero(boot >= 0)) / n_boot
         q_low, q_high = np.quantile(boot, [tail, 1 - tail])
         out[(a, b, bench)] = {
             "n": n,
@@ -163,7 +152,7 @@ def _corpus_rows(
             "ci_low": float(q_low),
             "ci_high": float(q_high),
             "test": "paired_bootstrap",
-            "p_value": min(1.0, 2.0 * min(low, high)),
+            "p_value": float(two_sided_p(boot)),
         }
     return out
 
@@ -183,12 +172,6 @@ def corpus_pair(
         return math.nan, np.empty(0), 0, dropped
     block = dense.corpus[bench]
     clusters = None if dense.cluster is None else dense.cluster[s:e][both]
-    if len(np.unique(clusters)) < 2 if clusters is not None else n < 2:
-        stats_a, stats_b = block.stats[both, a], block.stats[both, b]
-        diff = corpus_score(block.metric, stats_a.sum(axis=0)) - corpus_score(
-            block.metric, stats_b.sum(axis=0)
-        )
-        return diff, np.empty(0), n, dropped
     rng = np.random.default_rng([seed, bench, a, b])
     diff, boot = paired_corpus(
         block.metric, block.stats[both, a], block.stats[both, b], clusters, n_boot, rng

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import metrics
+from ..metrics import statistics as st
 
 METRICS = ("rouge", "bleu", "chrf", "chrf++", "ter", "squad")
 #: Items scored per step of the progress bar.
@@ -96,13 +97,16 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--pred {args.pred} holds no texts")
     refs = [list(r) for r in zip(*streams, strict=True)]
     columns: dict[str, list[np.ndarray]] = {}
+    rows: list[Any] = []  # corpus metrics: the chunks' per-segment statistics
     for start in _chunks(len(preds), not args.no_progress):
         part = slice(start, start + CHUNK)
-        for name, values in _per_item(args, preds[part], refs[part]).items():
+        scores, statistics = _per_item(args, preds[part], refs[part])
+        for name, values in scores.items():
             columns.setdefault(name, []).append(values)
+        rows.append(statistics)
     table = {name: np.concatenate(parts) for name, parts in columns.items()}
     print(f"{args.metric}: {len(preds)} predictions, {len(streams)} reference(s) each")
-    for line in _summary(args, preds, streams, table):
+    for line in _summary(args, rows, table):
         print(line)
     if args.out:
         import pandas as pd
@@ -112,37 +116,55 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _per_item(args: argparse.Namespace, preds: list[str], refs: list[list[str]]) -> dict[str, Any]:
+def _word_order(args: argparse.Namespace) -> int:
+    return 2 if args.metric == "chrf++" else 0
+
+
+def _per_item(
+    args: argparse.Namespace, preds: list[str], refs: list[list[str]]
+) -> tuple[dict[str, Any], Any]:
+    """Per-item scores and, for corpus metrics, the per-segment statistics they came from (the
+    corpus score is the score of their sum: nothing is tokenised twice)."""
     if args.metric == "rouge":
         table = metrics.rouge(preds, refs, use_stemmer=args.stem)
-        return {f"{k}_{m}": v[:, i] for k, v in table.items() for i, m in enumerate("prf")}
-    if args.metric == "bleu":
-        return {"bleu": metrics.bleu(preds, refs, tokenize=args.tokenize)}
+        return {f"{k}_{m}": v[:, i] for k, v in table.items() for i, m in enumerate("prf")}, None
+    if args.metric == "bleu":  # sentence BLEU: sacrebleu's effective order
+        rows = st.bleu_segment_statistics(preds, refs, args.tokenize, False, st.MAX_NGRAM_ORDER)
+        scores = [st.bleu_score(r, "exp", None, True, st.MAX_NGRAM_ORDER).score
+                  for r in rows.tolist()]  # fmt: skip
+        return {"bleu": np.array(scores, dtype=np.float64)}, rows
     if args.metric in ("chrf", "chrf++"):
-        word_order = 2 if args.metric == "chrf++" else 0
-        return {args.metric: metrics.chrf(preds, refs, word_order=word_order)}
+        rows = st.chrf_segment_statistics(
+            preds, refs, st.CHAR_ORDER, _word_order(args), st.BETA, False, False, False
+        )
+        scores = [st.chrf_score(r, st.BETA, False) for r in rows.tolist()]
+        return {args.metric: np.array(scores, dtype=np.float64)}, rows
     if args.metric == "ter":
-        return {"ter": metrics.ter(preds, refs)}
-    return dict(metrics.squad(preds, refs))
+        edits, lengths = st.ter_statistics(preds, refs)
+        scores = [st.compute_ter(e, n).score for e, n in zip(edits, lengths, strict=True)]
+        return {"ter": np.array(scores, dtype=np.float64)}, (edits, lengths)
+    return dict(metrics.squad(preds, refs)), None
 
 
-def _summary(
-    args: argparse.Namespace, preds: list[str], streams: list[list[str]], table: dict[str, Any]
-) -> list[str]:
+def _summary(args: argparse.Namespace, rows: list[Any], table: dict[str, Any]) -> list[str]:
     if args.metric == "rouge":
         return [
             f"  {k}: mean F {100 * table[f'{k}_f'].mean():.2f}"
             for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")
         ]
     if args.metric == "bleu":
-        corpus = metrics.corpus_bleu(preds, streams, tokenize=args.tokenize)
+        total = [int(x) for x in np.concatenate(rows).sum(axis=0)]
+        corpus = st.bleu_score(total, "exp", None, False, st.MAX_NGRAM_ORDER)
         return [f"  corpus {corpus}", f"  mean sentence BLEU {table['bleu'].mean():.2f}"]
     if args.metric in ("chrf", "chrf++"):
-        word_order = 2 if args.metric == "chrf++" else 0
-        chrf = metrics.corpus_chrf(preds, streams, word_order=word_order)
+        total = [int(x) for x in np.concatenate(rows).sum(axis=0)]
+        score = st.chrf_score(total, st.BETA, False)
+        chrf = st.CHRFScore(score, st.CHAR_ORDER, _word_order(args), st.BETA)
         return [f"  corpus {chrf}", f"  mean sentence score {table[args.metric].mean():.2f}"]
     if args.metric == "ter":
-        corpus_ter = metrics.corpus_ter(preds, streams)
+        edits = [e for part, _ in rows for e in part]
+        lengths = [n for _, part in rows for n in part]
+        corpus_ter = st.ter_score(edits, lengths)  # summed in order, as sacrebleu
         return [f"  corpus {corpus_ter}", f"  mean sentence TER {table['ter'].mean():.2f}"]
     return [
         f"  exact match {100 * table['exact_match'].mean():.2f}",

@@ -12,11 +12,8 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..metrics.statistics import MAX_NGRAM_ORDER, compute_ter, ter_statistics
-from ..metrics.statistics import bleu_score as _score
-from ..metrics.statistics import bleu_segment_statistics as bleu_statistics
-from ..metrics.statistics import chrf_score as f_score
-from ..metrics.statistics import chrf_segment_statistics as chrf_statistics
+from ..metrics.statistics import compute_ter, segment_statistics, ter_statistics
+from ..metrics.statistics import corpus_score as corpus_score_of_totals
 from ..metrics.statistics import ter_score as _summed
 from ._bootstrap import _iters
 
@@ -50,20 +47,11 @@ def _split_items(items: Sequence[Any]) -> tuple[list[str], list[list[str]]]:
     return preds, refs
 
 
-def _corpus_score(metric: str, totals: Sequence[int]) -> float:
-    if metric == "bleu":
-        return _score(list(totals), "exp", None, False, MAX_NGRAM_ORDER).score
-    return f_score(totals, 2, False)
-
-
 def _statistics(metric: str, preds: list[str], refs: list[list[str]]) -> np.ndarray:
     if metric == "ter":  # (edits, mean reference length) per segment
         edits, lengths = ter_statistics(preds, refs)
         return np.column_stack([np.asarray(edits, dtype=np.float64), lengths])
-    if metric == "bleu":
-        return bleu_statistics(preds, refs, "13a", False, MAX_NGRAM_ORDER)
-    word_order = 2 if metric == "chrf++" else 0
-    return chrf_statistics(preds, refs, 6, word_order, 2, False, False, False)
+    return segment_statistics(metric, preds, refs)
 
 
 def corpus_score(metric: str, items: Sequence[Any]) -> float:
@@ -78,7 +66,7 @@ def corpus_score(metric: str, items: Sequence[Any]) -> float:
     if metric == "ter":
         edits, lengths = stats.T.tolist()
         return _summed([int(e) for e in edits], lengths).score
-    return _corpus_score(metric, [int(x) for x in stats.sum(axis=0)])
+    return corpus_score_of_totals(metric, [int(x) for x in stats.sum(axis=0)])
 
 
 def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100) -> float:
@@ -123,7 +111,7 @@ def corpus_bootstrap_stderr(metric: str, items: Sequence[Any], iters: int = 100)
     for width in np.unique(widths):
         rows = widths == width
         totals[rows] = draws[rows] @ stats[int(width)]
-    return _sample_stddev([_corpus_score(metric, row) for row in totals.tolist()])
+    return _sample_stddev([corpus_score_of_totals(metric, row) for row in totals.tolist()])
 
 
 def _ter_scores(

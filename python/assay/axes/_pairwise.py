@@ -47,15 +47,15 @@ def paired_rows(
         s, e = int(dense.starts[bench]), int(dense.starts[bench + 1])
         if e == s:
             continue
+        if bench in dense.corpus:
+            out.update(_corpus_rows(dense, bench, pairs, n_boot, seed, tail))
+            continue
         y = dense.scores[s:e]
         clusters = None if dense.cluster is None else dense.cluster[s:e]
         complete = dense.complete[bench]
         fast = [(a, b) for a, b in pairs if complete[a] and complete[b]]
         slow = [(a, b) for a, b in pairs if not (complete[a] and complete[b])]
         n = e - s
-        if bench in dense.corpus:
-            out.update(_corpus_rows(dense, bench, pairs, n_boot, seed, tail))
-            continue
         if fast and binary[bench] and clusters is None:
             ones = np.nan_to_num(y)
             discordant = ones.T @ (1.0 - ones)  # [a, b]: items a got right and b wrong
